@@ -1,0 +1,12 @@
+"""The programme managers' blueprint: `bp` lives in views.py; importing the other modules registers their
+routes on it."""
+from . import (  # noqa: F401
+    assignment_views,
+    catalogue_views,
+    coach_views,
+    dashboard_views,
+    grant_views,
+)
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,46 @@
+"""Admins run the assignment, see the proposal, override any pair, then send it."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..public.forms import EmptyForm
+from ..services.assignment import build_plan, overdue_proposals, send_proposals
+from .views import bp
+
+NOT_NOW = "0"
+
+
+@bp.get("/assegnazioni")
+def assignments():
+    context = build_plan()
+    proposed = {p.company_id: p for p in context.plan.pairs}
+    return render_template("admin/assignments.html", context=context, proposed=proposed,
+                           overdue=overdue_proposals(), form=EmptyForm(), not_now=NOT_NOW)
+
+
+@bp.post("/assegnazioni")
+def send_assignments():
+    if not EmptyForm().validate_on_submit():
+        flash(_("Sessione scaduta: riprova."), "error")
+        return redirect(url_for("admin.assignments"))
+    context = build_plan()
+    proposed = {p.company_id: p for p in context.plan.pairs}
+    pairs = []
+    for company_id in context.companies:
+        chosen = request.form.get(f"coach_{company_id}", NOT_NOW)
+        if chosen == NOT_NOW or not chosen.isdigit() or int(chosen) not in context.coaches:
+            continue
+        coach_id = int(chosen)
+        plan_pair = proposed.get(company_id)
+        if plan_pair and plan_pair.coach_id == coach_id:
+            pairs.append((company_id, coach_id, plan_pair.fit, {"it": plan_pair.reason_it, "en": plan_pair.reason_en}))
+        else:
+            pairs.append((company_id, coach_id, 0.0, {"it": "Scelta del gestore del programma.",
+                                                      "en": "Chosen by the programme manager."}))
+    created = send_proposals(pairs, proposed_by=current_user)
+    db.session.commit()
+    flash(_("%(n)s proposte inviate ai coach.", n=len(created)), "success")
+    return redirect(url_for("admin.assignments"))

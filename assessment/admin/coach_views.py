@@ -1,0 +1,39 @@
+"""Coaches: the list with capacity, availability and load, and the edit of a coach's profile."""
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..domain.errors import InvalidField
+from ..extensions import db
+from ..models import Role, User
+from ..services import catalogue
+from .forms import SearchForm, coach_profile_form
+from .views import attach_error, bp, page_number
+
+
+@bp.get("/coach")
+def coaches():
+    form = SearchForm()
+    pagination, loads = catalogue.list_coaches(form.search, page_number())
+    return render_template("admin/coaches.html", form=form, pagination=pagination, loads=loads)
+
+
+@bp.route("/coach/<int:user_id>", methods=["GET", "POST"])
+def coach_edit(user_id: int):
+    coach = db.first_or_404(db.select(User).where(User.id == user_id, User.role == Role.coach))
+    profile = coach.coach_profile
+    titles, _levels = catalogue.dimension_and_level_names(g.lang)
+    comuni_text = "\n".join(profile.comuni_istat or []) if profile else ""
+    form = coach_profile_form(profile, titles, catalogue.thematic_areas(), catalogue.territories(),
+                              comuni_text)
+    if form.validate_on_submit():
+        try:
+            catalogue.update_coach_profile(coach, form.values(), form.comuni.data)
+        except InvalidField as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Profilo del coach salvato."), "success")
+            return redirect(url_for("admin.coaches"))
+    return render_template("admin/coach_edit.html", form=form, coach=coach)

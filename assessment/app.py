@@ -1,0 +1,127 @@
+"""The application factory: configuration, extensions, blueprints, errors and CLI; no writes, no network."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from . import __version__
+from .config import PROJECT_ROOT, load_config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+LANGUAGE_COOKIE = "lang"
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(Path(load_config()["INSTANCE_DIR"]).resolve()),
+        instance_relative_config=False,
+    )
+    app.config.from_mapping(load_config())
+    if overrides:
+        app.config.update(overrides)
+    app.config.setdefault("QUESTIONNAIRE_DIR", str(PROJECT_ROOT / "questionnaires"))
+    app.config["VERSION"] = __version__
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def select_locale() -> str:
+    languages = ("it", "en")
+    chosen = request.cookies.get(LANGUAGE_COOKIE) or session.get(LANGUAGE_COOKIE)
+    if chosen in languages:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+        return current_user.language
+    return "it"
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(PROJECT_ROOT / "assessment" / "translations"))
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    _configure_sqlite(app)
+
+    from .services.users import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """Foreign keys on, and real transactions (SAVEPOINT included) as SQLAlchemy's SQLite docs advise."""
+    from sqlalchemy import event
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .coach.views import bp as coach_bp
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(coach_bp, url_prefix="/coach")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from .security import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .templating import register
+
+    register(app)
+
+    @app.before_request
+    def _remember_language() -> None:
+        g.lang = select_locale()
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,61 @@
+"""Sign-in and sign-out for coaches and programme managers."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter
+from ..services.users import UserError, authenticate, set_password, user_for_password_token
+from ..urls import safe_next
+from .forms import LoginForm, SetPasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+def home_for(user) -> str:
+    return url_for("admin.dashboard") if user.is_admin else url_for("coach.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("E-mail o password non corretti."))
+        else:
+            login_user(user)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("Sei uscito."), "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def set_password_page(token: str):
+    user = user_for_password_token(token)
+    if user is None:
+        abort(404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.password.data)
+        except UserError:
+            form.password.errors.append(_("La password deve avere almeno 10 caratteri."))
+        else:
+            db.session.commit()
+            flash(_("Password impostata: ora puoi entrare."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user)

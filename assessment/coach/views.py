@@ -1,0 +1,169 @@
+"""The coach's workspace: matched companies, proposals, notes, enrolments, re-assessment."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import AssignmentStatus, Company, Enrolment, FeedbackSource, Match, Track
+from ..public.forms import EmptyForm
+from ..services import coaching
+from ..services.access import can_view_company
+from ..services.audit import record
+from ..services.company_pages import company_page_data
+from ..services.questionnaires import display_names
+from ..services.recommendations import record_feedback
+from .forms import DeclineForm, EnrolForm, NoteForm
+
+bp = Blueprint("coach", __name__)
+
+
+@bp.before_request
+@login_required
+def require_coach():
+    if not current_user.is_coach:
+        abort(403)
+
+
+def _company_or_404(company_id: int) -> Company:
+    company = db.session.get(Company, company_id)
+    if not can_view_company(current_user, company):
+        abort(404)  # never reveal that a company exists to someone who may not see it
+    return company
+
+
+def _assignment_or_404(company_id: int):
+    _company_or_404(company_id)
+    assignment = coaching.assignment_for(current_user, company_id)
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+@bp.get("/")
+def dashboard():
+    assignments = coaching.coach_assignments(current_user)
+    rows = [(a, coaching.latest_submitted(a.company)) for a in assignments if a.company.is_visible_to_coaches]
+    dimension_titles, level_labels = display_names(g.lang)
+    return render_template("coach/dashboard.html", rows=rows, form=EmptyForm(),
+                           dimension_titles=dimension_titles, level_labels=level_labels)
+
+
+@bp.get("/imprese/<int:company_id>")
+def company(company_id: int):
+    company = _company_or_404(company_id)
+    record("view", company.id)
+    db.session.commit()
+    data = company_page_data(company, g.lang)
+    form = EnrolForm()
+    form.track_id.choices = [(t.id, t.title_it if g.lang == "it" else t.title_en) for t in data.active_tracks]
+    return render_template("coach/company.html", data=data, company=company, note_form=NoteForm(),
+                           enrol_form=form, decline_form=DeclineForm(), form=EmptyForm(),
+                           assignment=coaching.assignment_for(current_user, company_id))
+
+
+@bp.post("/imprese/<int:company_id>/<any(accept, start, complete):action>")
+def advance(company_id: int, action: str):
+    assignment = _assignment_or_404(company_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    target = {"accept": AssignmentStatus.accepted, "start": AssignmentStatus.in_progress,
+              "complete": AssignmentStatus.completed}[action]
+    return _move(assignment, target)
+
+
+@bp.post("/imprese/<int:company_id>/decline")
+def decline(company_id: int):
+    assignment = _assignment_or_404(company_id)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        flash(_("Indica il motivo del rifiuto."), "error")
+        return redirect(url_for("coach.company", company_id=company_id))
+    return _move(assignment, AssignmentStatus.declined, form.reason.data)
+
+
+def _move(assignment, target: AssignmentStatus, reason: str | None = None):
+    try:
+        coaching.move(assignment, target, reason=reason)
+    except coaching.CoachingError as error:
+        flash(str(error), "error")
+        return redirect(url_for("coach.company", company_id=assignment.company_id))
+    db.session.commit()
+    flash(_("Fatto."), "success")
+    if target == AssignmentStatus.declined:
+        return redirect(url_for("coach.dashboard"))
+    return redirect(url_for("coach.company", company_id=assignment.company_id))
+
+
+@bp.post("/imprese/<int:company_id>/note")
+def add_note(company_id: int):
+    company = _company_or_404(company_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        coaching.add_note(company, current_user, form.body.data)
+        db.session.commit()
+        flash(_("Nota salvata."), "success")
+    else:
+        flash(_("La nota è vuota."), "error")
+    return redirect(url_for("coach.company", company_id=company_id) + "#notes")
+
+
+@bp.post("/imprese/<int:company_id>/iscrizioni")
+def enrol(company_id: int):
+    company = _company_or_404(company_id)
+    form = EnrolForm()
+    form.track_id.choices = [(t.id, t.code) for t in db.session.execute(
+        db.select(Track).filter_by(is_active=True)).scalars()]
+    track = db.session.get(Track, form.track_id.data) if form.validate_on_submit() else None
+    if track is None:
+        flash(_("Scegli un percorso e il numero di persone."), "error")
+    else:
+        try:
+            coaching.enrol(company, track, form.participants.data, current_user)
+            db.session.commit()
+            flash(_("Iscrizione registrata."), "success")
+        except coaching.CoachingError as error:
+            flash(str(error), "error")
+    return redirect(url_for("coach.company", company_id=company_id) + "#enrolments")
+
+
+@bp.post("/imprese/<int:company_id>/iscrizioni/<int:enrolment_id>/completa")
+def complete_enrolment(company_id: int, enrolment_id: int):
+    company = _company_or_404(company_id)
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.company_id != company.id or not EmptyForm().validate_on_submit():
+        abort(404)
+    try:
+        coaching.complete_enrolment(enrolment)
+        db.session.commit()
+    except coaching.CoachingError as error:
+        flash(str(error), "error")
+    return redirect(url_for("coach.company", company_id=company_id) + "#enrolments")
+
+
+@bp.post("/imprese/<int:company_id>/invita")
+def invite(company_id: int):
+    company = _company_or_404(company_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    link = coaching.invite_reassessment(company, g.lang)
+    db.session.commit()
+    if company.email:
+        flash(_("Invito inviato a %(email)s.", email=company.email), "success")
+    else:
+        flash(_("L'impresa non ha indicato un'e-mail: consegna tu questo link al titolare: %(link)s", link=link),
+              "info")
+    return redirect(url_for("coach.company", company_id=company_id))
+
+
+@bp.post("/imprese/<int:company_id>/suggerimenti/<int:match_id>")
+def feedback(company_id: int, match_id: int):
+    company = _company_or_404(company_id)
+    match = db.session.get(Match, match_id)
+    if match is None or match.company_id != company.id:
+        abort(404)
+    record_feedback(match, FeedbackSource.coach, request.form.get("relevant") == "1")
+    db.session.commit()
+    flash(_("Parere registrato."), "success")
+    return redirect(url_for("coach.company", company_id=company_id))

@@ -1,0 +1,83 @@
+"""Settings read from the environment; production refuses to start without its secrets."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """A setting the service cannot start without is missing or wrong."""
+
+
+def _development_secret_key(instance_dir: Path) -> str:
+    # Generated once and kept, so sessions and resume links survive a restart of `make run`.
+    key_file = instance_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(environ: dict[str, str] | None = None) -> dict:
+    env = os.environ if environ is None else environ
+    instance_dir = Path(env.get("INSTANCE_PATH", INSTANCE_DIR))
+    is_production = env.get("APP_ENV", "development") == "production"
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if is_production:
+            raise ConfigError("SECRET_KEY must be set when APP_ENV=production (e.g. `openssl rand -hex 32`).")
+        secret_key = _development_secret_key(instance_dir)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'bussola.sqlite'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://"):]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    if is_production and database_url.startswith("sqlite") and not _bool("ALLOW_SQLITE_IN_PRODUCTION", False):
+        raise ConfigError("Production runs on PostgreSQL: set DATABASE_URL=postgresql://…")
+    return {
+        "APP_ENV": "production" if is_production else "development",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "INSTANCE_DIR": str(instance_dir),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
+        "BABEL_DEFAULT_LOCALE": "it",
+        "LANGUAGES": ["it", "en"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": is_production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": is_production,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if is_production else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "DRAFT_RETENTION_DAYS": int(env.get("DRAFT_RETENTION_DAYS", 90)),
+        "PROPOSAL_REMINDER_DAYS": int(env.get("PROPOSAL_REMINDER_DAYS", 7)),
+        "PASSWORD_LINK_HOURS": int(env.get("PASSWORD_LINK_HOURS", 48)),
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", 587)),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_SENDER": env.get("MAIL_SENDER", "Bussola Digitale <noreply@localhost>"),
+        "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(instance_dir / "outbox")),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+    }

@@ -1,0 +1,99 @@
+"""ATECO 2025 codes (Fonte: ISTAT, CC BY 4.0): validity, section, search and the map to ATECO 2007/2022."""
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+TREE_FILE = "ateco2025_completo.csv"
+CORRESPONDENCE_FILE = "ateco_corrispondenza_2025_2022.csv"
+_UNDOTTED = re.compile(r"^\d{2,6}$")
+
+
+@dataclass(frozen=True)
+class AtecoEntry:
+    code: str
+    level: str  # sezione, divisione, gruppo, classe, categoria, sottocategoria
+    parent: str | None
+    title: str
+
+
+def normalise_code(code: str) -> str:
+    """' 62.10.00 ' -> '62.10.00'; '621000' -> '62.10.00'; 'k' -> 'K'."""
+    text = str(code or "").strip().upper().replace(" ", "")
+    if _UNDOTTED.match(text):
+        # digits: division (2), group (3), class (4), category (5), subcategory (6)
+        parts = [text[:2], text[2:4], text[4:6]]
+        text = ".".join(p for p in parts if p)
+    return text
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class AtecoIndex:
+    """The ATECO 2025 tree and the ISTAT 2025 -> 2022 correspondence, read from `data_dir`."""
+
+    def __init__(self, data_dir: str | Path) -> None:
+        data_dir = Path(data_dir)
+        self._entries: dict[str, AtecoEntry] = {}
+        with open(data_dir / TREE_FILE, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                code = row["codice"].strip()
+                self._entries[code] = AtecoEntry(code, row["livello"], row["padre"].strip() or None,
+                                                 row["titolo"].strip())
+        self._to_2022: dict[str, list[str]] = {}
+        with open(data_dir / CORRESPONDENCE_FILE, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                targets = self._to_2022.setdefault(row["code_2025"].strip(), [])
+                if row["code_2022"].strip() not in targets:
+                    targets.append(row["code_2022"].strip())
+        self._plain_titles = {code: _plain(entry.title) for code, entry in self._entries.items()}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, code: str) -> AtecoEntry | None:
+        return self._entries.get(normalise_code(code))
+
+    def is_valid(self, code: str) -> bool:
+        return normalise_code(code) in self._entries
+
+    def section_of(self, code: str) -> str | None:
+        """The section letter ('62.10.00' -> 'K'); None for an unknown code."""
+        entry = self.get(code)
+        while entry is not None and entry.parent:
+            entry = self._entries.get(entry.parent)
+        return entry.code if entry is not None else None
+
+    def search(self, term: str, limit: int = 20) -> list[AtecoEntry]:
+        """Codes starting with `term` when it starts with a digit, else entries whose title holds every
+        word of `term` (case and accents ignored); sections excluded, ordered by code."""
+        term = (term or "").strip()
+        if not term or limit <= 0:
+            return []
+        if term[0].isdigit():
+            prefix = normalise_code(term)
+            found = [e for c, e in self._entries.items() if c.startswith(prefix) and e.level != "sezione"]
+        else:
+            words = _plain(term).split()
+            found = [e for c, e in self._entries.items()
+                     if e.level != "sezione" and all(w in self._plain_titles[c] for w in words)]
+        return sorted(found, key=lambda e: e.code)[:limit]
+
+    def to_2022(self, code_2025: str) -> tuple[str, ...]:
+        """The ATECO 2007/2022 code(s) a 2025 code corresponds to, at the most detailed level the ISTAT
+        table gives for it or its nearest ancestor (down to the division); () for an unknown code."""
+        entry = self.get(code_2025)
+        while entry is not None:
+            targets = self._to_2022.get(entry.code)
+            if targets:
+                return tuple(sorted(targets))
+            if entry.level in ("divisione", "sezione") or not entry.parent:
+                return ()
+            entry = self._entries.get(entry.parent)
+        return ()

@@ -1,0 +1,214 @@
+"""Reading a grant file (JSON, CSV or YAML; optionally gzip/zip) into numbered raw records, format detected."""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from .errors import DomainError
+from .grant_values import as_list
+
+INCENTIVI_FIELDS = (
+    "ID_Incentivo", "Titolo", "Descrizione", "Obiettivo_Finalita", "Data_apertura", "Data_chiusura",
+    "Note_di_apertura_chiusura", "Dimensioni", "Tipologia_Soggetto", "Forma_agevolazione", "Costi_Ammessi",
+    "Spesa_Ammessa_min", "Spesa_Ammessa_max", "Agevolazione_Concedibile_min", "Agevolazione_Concedibile_max",
+    "Settore_Attivita", "Codici_ATECO", "Regioni", "Comuni", "Ambito_territoriale", "Soggetto_Concedente",
+    "Base_normativa_primaria", "Base_normativa_secondaria", "Provvedimento_attuativo", "Gazzetta_ufficiale",
+    "Stanziamento_incentivo", "Link_istituzionale", "Altre_caratteristiche", "Data_ultimo_aggiornamento",
+)
+INCENTIVI_LIST_FIELDS = frozenset({
+    "Obiettivo_Finalita", "Dimensioni", "Tipologia_Soggetto", "Forma_agevolazione", "Costi_Ammessi",
+    "Settore_Attivita", "Regioni", "Ambito_territoriale",
+})
+LOCAL_COLUMNS = (
+    "external_id", "title", "description", "opens_on", "closes_on", "sizes", "regions", "comuni", "ateco",
+    "purposes", "eligible_costs", "aid_form", "aid_min_eur", "aid_max_eur", "budget_eur", "link",
+    "granting_body", "opening_notes", "subject_types", "spend_min_eur", "spend_max_eur",
+)
+_LOCAL_KEYS = frozenset(LOCAL_COLUMNS) | {"source"}
+
+Rows = list[tuple[int, dict]]
+
+
+class MalformedFile(DomainError):
+    """The whole file cannot be read: nothing in it is imported."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_grant_file(path_or_bytes: str | os.PathLike | bytes, filename: str | None = None) -> tuple[Rows, str]:
+    """-> ([(row number, raw record), ...], format); format is one of "incentivi-json", "incentivi-csv",
+    "local-yaml", "local-csv", "local-json". Row numbers: position in the JSON/YAML list from 1; in CSV
+    the spreadsheet row (the header is row 1). Raises MalformedFile when the file cannot be read."""
+    if isinstance(path_or_bytes, (bytes, bytearray)):
+        data, name = bytes(path_or_bytes), filename or ""
+    else:
+        try:
+            data = Path(path_or_bytes).read_bytes()
+        except OSError as error:
+            raise MalformedFile(f"cannot read {path_or_bytes}: {error.strerror or error}") from None
+        name = filename or str(path_or_bytes)
+    data, name = _decompress(data, name)
+    text = _decode(data)
+    if not text.strip():
+        raise MalformedFile("the file is empty")
+    suffix = Path(name).suffix.lower()
+    if suffix == ".json" or (suffix not in (".csv", ".yaml", ".yml") and text.lstrip()[:1] in "[{"):
+        return _read_json(text)
+    if suffix in (".yaml", ".yml"):
+        return _read_yaml(text)
+    return _read_csv(text)
+
+
+def read_grant_records(records: list[dict]) -> tuple[Rows, str]:
+    """Records already in memory (a list of dicts, as in a JSON file) -> the same result as read_grant_file."""
+    return _record_list(_json_safe(records), "json")
+
+
+def _decompress(data: bytes, name: str) -> tuple[bytes, str]:
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(data), name.removesuffix(".gz")
+        except (OSError, EOFError) as error:
+            raise MalformedFile(f"broken gzip file: {error}") from None
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = [m for m in archive.namelist()
+                           if Path(m).suffix.lower() in (".csv", ".json", ".yaml", ".yml")]
+                if len(members) != 1:
+                    raise MalformedFile("a zip file must hold exactly one .csv, .json or .yaml file")
+                return archive.read(members[0]), members[0]
+        except zipfile.BadZipFile as error:
+            raise MalformedFile(f"broken zip file: {error}") from None
+    return data, name
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode("latin-1")
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _json_safe(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _read_json(text: str) -> tuple[Rows, str]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise MalformedFile(f"not valid JSON: {error.msg} at line {error.lineno}") from None
+    if isinstance(document, dict) and isinstance(document.get("response"), dict):
+        document = document["response"].get("docs")
+    elif isinstance(document, dict) and "grants" in document:
+        return _local_document(document, "local-json")
+    return _record_list(document, "json")
+
+
+def _read_yaml(text: str) -> tuple[Rows, str]:
+    try:
+        document = _json_safe(yaml.safe_load(text))
+    except yaml.YAMLError as error:
+        raise MalformedFile(f"not valid YAML: {str(error).splitlines()[0]}") from None
+    if isinstance(document, dict) and "grants" in document:
+        return _local_document(document, "local-yaml")
+    if isinstance(document, list):
+        return _record_list(document, "yaml")
+    raise MalformedFile("a YAML grant file must be {source: ..., grants: [...]}")
+
+
+def _record_list(document: object, kind: str) -> tuple[Rows, str]:
+    if not isinstance(document, list):
+        raise MalformedFile("expected a list of records, or {\"response\": {\"docs\": [...]}}")
+    for number, item in enumerate(document, start=1):
+        if not isinstance(item, dict):
+            raise MalformedFile(f"record {number} is not an object with named fields")
+    rows = list(enumerate(document, start=1))
+    if not rows:
+        return rows, f"incentivi-{kind}"
+    keys = set().union(*(item.keys() for item in document))
+    if keys & set(INCENTIVI_FIELDS):
+        return rows, f"incentivi-{kind}"
+    if "external_id" in keys:
+        _check_local_keys(rows)
+        return rows, f"local-{kind}"
+    raise MalformedFile(f"unknown fields: {', '.join(sorted(keys)[:8])}; expected incentivi.gov.it fields")
+
+
+def _local_document(document: dict, file_format: str) -> tuple[Rows, str]:
+    grants, source = document.get("grants"), document.get("source")
+    if not isinstance(grants, list) or not all(isinstance(g, dict) for g in grants):
+        raise MalformedFile("'grants' must be a list of records")
+    if source is not None and not isinstance(source, str):
+        raise MalformedFile("'source' must be text, e.g. cciaa-torino")
+    rows = [(n, {"source": source, **g} if source and not g.get("source") else dict(g))
+            for n, g in enumerate(grants, start=1)]
+    _check_local_keys(rows)
+    return rows, file_format
+
+
+def _check_local_keys(rows: Rows) -> None:
+    for number, record in rows:
+        unknown = set(record) - _LOCAL_KEYS
+        if unknown:
+            raise MalformedFile(f"grant {number}: unknown fields {', '.join(sorted(unknown))}")
+
+
+def _read_csv(text: str) -> tuple[Rows, str]:
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+        body = list(reader)
+    except (csv.Error, StopIteration) as error:
+        raise MalformedFile(f"not valid CSV: {error}") from None
+    columns = set(header)
+    if "ID_Incentivo" in columns and columns <= set(INCENTIVI_FIELDS):
+        file_format = "incentivi-csv"
+    elif "external_id" in columns and columns <= _LOCAL_KEYS:
+        file_format = "local-csv"
+    else:
+        expected = set(INCENTIVI_FIELDS) if "external_id" not in columns else _LOCAL_KEYS
+        unknown = sorted(columns - expected) or ["(no ID_Incentivo or external_id column)"]
+        raise MalformedFile(f"unknown header: {', '.join(unknown[:8])}")
+    if len(columns) != len(header):
+        raise MalformedFile("the header repeats a column")
+    rows: Rows = []
+    for number, cells in enumerate(body, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise MalformedFile(f"row {number} has {len(cells)} cells, the header has {len(header)}")
+        record: dict = {}
+        for key, cell in zip(header, cells):
+            if not cell.strip():
+                continue
+            record[key] = as_list(cell) if key in INCENTIVI_LIST_FIELDS else cell
+        rows.append((number, record))
+    return rows, file_format

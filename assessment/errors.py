@@ -1,0 +1,50 @@
+"""Friendly error pages in both languages; JSON errors under /api; never a traceback outside debug."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None):
+    body: dict = {"error": {"status": status, "code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        status = error.code or 500
+        if wants_json():
+            return json_error(status, (error.name or "error").lower().replace(" ", "_"), error.description or "")
+        template = f"errors/{status}.html" if status in (400, 403, 404, 429, 500, 503) else "errors/generic.html"
+        return render_template(template, error=error, status=status), status
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def _database_unavailable(error: Exception):
+        # The pool is reset so the app recovers by itself when the database returns.
+        db.session.rollback()
+        app.logger.warning("database unavailable: %s", error.__class__.__name__)
+        if wants_json():
+            return json_error(503, "database_unavailable", _("Il servizio è momentaneamente non disponibile."))
+        return render_template("errors/503.html", status=503), 503
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return _http_error(error)
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        if wants_json():
+            return json_error(500, "internal_error", _("Errore interno: riprova più tardi."))
+        return render_template("errors/500.html", status=500), 500

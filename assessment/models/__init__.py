@@ -1,0 +1,27 @@
+"""All models, imported here so Alembic and the app see one complete metadata."""
+from .assessment import Answer, Assessment, AssessmentStatus, DimensionScore, QuestionnaireVersion
+from .base import Base, utcnow
+from .catalogue import Grant, Track, TrackFormat
+from .coaching import (
+    ACTIVE_STATUSES,
+    AssignmentStatus,
+    CoachAssignment,
+    CoachProfile,
+    Enrolment,
+    EnrolmentStatus,
+    Note,
+)
+from .company import Company, Consent, ConsentKind, SizeClass
+from .matching import FeedbackSource, Match, MatchFeedback, MatchKind, RankerModel
+from .programme import AuditEntry, Programme, ProgrammeTarget
+from .territory import AtecoCode, Comune, Territory, ThematicArea, territory_comuni
+from .user import ApiToken, Role, User
+
+__all__ = [
+    "ACTIVE_STATUSES", "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AssignmentStatus",
+    "AtecoCode", "AuditEntry", "Base", "CoachAssignment", "CoachProfile", "Company", "Comune", "Consent",
+    "ConsentKind", "DimensionScore", "Enrolment", "EnrolmentStatus", "FeedbackSource", "Grant", "Match",
+    "MatchFeedback", "MatchKind", "Note", "Programme", "ProgrammeTarget", "QuestionnaireVersion",
+    "RankerModel", "Role", "SizeClass", "Territory", "ThematicArea", "Track", "TrackFormat", "User",
+    "territory_comuni", "utcnow",
+]

@@ -1,0 +1,81 @@
+"""A company that self-assessed, and the consents its owner gave."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .territory import Comune
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+
+
+class SizeClass(str, enum.Enum):
+    micro = "micro"
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
+class ConsentKind(str, enum.Enum):
+    privacy = "privacy"
+    coach_contact = "coach_contact"
+
+
+class Company(Base):
+    __tablename__ = "companies"
+    __table_args__ = (
+        CheckConstraint("employees >= 0", name="employees_not_negative"),
+        CheckConstraint("annual_turnover_eur >= 0", name="turnover_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Personal data: emptied on erasure, hence nullable.
+    name: Mapped[str | None] = mapped_column(String(200))
+    vat_number: Mapped[str | None] = mapped_column(String(11), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    ateco_code: Mapped[str] = mapped_column(String(10))
+    ateco_section: Mapped[str] = mapped_column(String(1), index=True)
+    comune_istat: Mapped[str] = mapped_column(ForeignKey("comuni.istat_code"), index=True)
+    employees: Mapped[int]
+    annual_turnover_eur: Mapped[int] = mapped_column(BigInteger)
+    size_class: Mapped[SizeClass] = mapped_column(index=True)
+    themes: Mapped[list] = mapped_column(JSON, default=list)  # thematic area keys the owner cares about
+    language: Mapped[str] = mapped_column(String(5), default="it")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    erased_at: Mapped[datetime | None]
+
+    comune: Mapped[Comune] = relationship()
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="company", order_by="Assessment.submitted_at"
+    )
+    consents: Mapped[list[Consent]] = relationship(back_populates="company", cascade="all, delete-orphan")
+
+    def has_active_consent(self, kind: ConsentKind) -> bool:
+        return any(c.kind == kind and c.withdrawn_at is None for c in self.consents)
+
+    @property
+    def is_visible_to_coaches(self) -> bool:
+        return (
+            self.erased_at is None
+            and self.has_active_consent(ConsentKind.privacy)
+            and self.has_active_consent(ConsentKind.coach_contact)
+        )
+
+
+class Consent(Base):
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ConsentKind]
+    text_version: Mapped[str] = mapped_column(String(40))
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+    company: Mapped[Company] = relationship(back_populates="consents")

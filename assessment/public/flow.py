@@ -1,0 +1,231 @@
+"""The owner's wizard: profile page, one page per dimension, save on every step, resume by secret link."""
+from __future__ import annotations
+
+from flask import abort, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from ..domain.errors import InvalidAnswers
+from ..domain.scoring import is_shown, parse_answers
+from ..extensions import db, limiter
+from ..models import Assessment, ThematicArea
+from ..questionnaire_forms import fill_form, form_answers, help_markup, reason_text, section_form_class
+from ..services import assessments as service
+from ..services.mail import send_mail
+from ..services.profiles import TURNOVER_CLASSES
+from ..services.questionnaires import latest_version, questionnaire_of
+from ..services.reference import comune_label, resolve_comune
+from ..templating import localized
+from .forms import EmptyForm, ProfileForm
+from .views import bp
+
+TOKEN_LIMIT = "60 per minute"
+
+
+def _load(token: str) -> Assessment:
+    assessment = service.find_by_token(token)
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+@bp.route("/valutazione", methods=["GET", "POST"])
+def start():
+    version = latest_version(service.DEFAULT_QUESTIONNAIRE)
+    if version is None:
+        abort(503)
+    questionnaire = questionnaire_of(version)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        draft, token = service.start_draft(questionnaire.key, g.lang)
+        db.session.commit()
+        session["resume_token"] = token
+        return redirect(url_for("public.section", token=token, step=1))
+    return render_template("public/start.html", form=form, questionnaire=questionnaire,
+                           question_count=len(questionnaire.questions), sections=len(questionnaire.dimensions) + 1)
+
+
+@bp.get("/riprendi/<token>")
+@limiter.limit(TOKEN_LIMIT)
+def resume(token: str):
+    assessment = _load(token)
+    if assessment.is_submitted:
+        return redirect(url_for("public.result", token=token))
+    questionnaire = questionnaire_of(assessment.questionnaire_version)
+    step = _first_incomplete_step(assessment, questionnaire)
+    return redirect(url_for("public.section", token=token, step=step))
+
+
+def _first_incomplete_step(assessment: Assessment, questionnaire) -> int:
+    if not assessment.draft_profile.get("company_name"):
+        return 1
+    answers = assessment.draft_answers
+    for index, dimension in enumerate(questionnaire.dimensions, start=2):
+        if any(q.key not in answers for q in dimension.questions):
+            return index
+    return len(questionnaire.dimensions) + 1
+
+
+@bp.route("/valutazione/<token>/<int:step>", methods=["GET", "POST"])
+@limiter.limit(TOKEN_LIMIT)
+def section(token: str, step: int):
+    assessment = _load(token)
+    if assessment.is_submitted:
+        return redirect(url_for("public.result", token=token))
+    questionnaire = questionnaire_of(assessment.questionnaire_version)
+    total = len(questionnaire.dimensions) + 1
+    if not 1 <= step <= total:
+        abort(404)
+    going_back = request.form.get("action") == "back"
+    if step == 1:
+        return _profile_step(assessment, token, total, going_back)
+    return _dimension_step(assessment, questionnaire, token, step, total, going_back)
+
+
+def _themes_choices():
+    areas = db.session.execute(db.select(ThematicArea).order_by(ThematicArea.position)).scalars()
+    return [(a.key, localized({"it": a.name_it, "en": a.name_en})) for a in areas]
+
+
+def _profile_step(assessment: Assessment, token: str, total: int, going_back: bool):
+    form = ProfileForm()
+    form.annual_turnover_eur.choices = [("", _("Scegli…"))] + [
+        (str(value), localized({"it": it, "en": en})) for value, it, en in TURNOVER_CLASSES
+    ]
+    form.themes.choices = _themes_choices()
+    saved = assessment.draft_profile
+    if request.method == "GET":
+        _fill_profile_form(form, saved)
+    elif form.validate_on_submit():
+        data = _profile_data(form)
+        service.save_section(assessment, profile=data)
+        errors = _profile_errors(data)
+        if errors:
+            for field, message in errors.items():
+                form[field].errors = [message]
+            db.session.commit()
+        else:
+            _send_resume_link_once(assessment, token, data.get("email"))
+            db.session.commit()
+            return redirect(url_for("public.section", token=token, step=2))
+    return render_template("public/profile.html", form=form, token=token, step=1, total=total,
+                           assessment=assessment)
+
+
+def _send_resume_link_once(assessment: Assessment, token: str, email: str | None) -> None:
+    if not email or assessment.draft_profile.get("_resume_sent_to") == email:
+        return
+    link = url_for("public.resume", token=token, _external=True)
+    send_mail(email, _("Bussola Digitale: il tuo link per riprendere la valutazione"),
+              _("Buongiorno,\n\necco il link personale per riprendere la valutazione della maturità digitale "
+                "da qualsiasi dispositivo:\n\n%(link)s\n\nNon condividerlo: chi ha il link vede le risposte.\n",
+                link=link))
+    service.save_section(assessment, profile={"_resume_sent_to": email})
+
+
+def _fill_profile_form(form: ProfileForm, saved: dict) -> None:
+    for name in ("company_name", "vat_number", "ateco_code", "email"):
+        form[name].data = saved.get(name) or ""
+    comune = resolve_comune(saved.get("comune_istat"))
+    form.comune_istat.data = comune_label(comune) if comune else (saved.get("comune_istat") or "")
+    form.employees.data = saved.get("employees")
+    form.annual_turnover_eur.data = str(saved.get("annual_turnover_eur") or "")
+    form.themes.data = saved.get("themes") or []
+    form.privacy_accepted.data = bool(saved.get("privacy_accepted"))
+    form.coach_contact.data = bool(saved.get("coach_contact"))
+
+
+def _profile_data(form: ProfileForm) -> dict:
+    comune = resolve_comune(form.comune_istat.data)
+    turnover = form.annual_turnover_eur.data
+    return {
+        "company_name": (form.company_name.data or "").strip(),
+        "vat_number": (form.vat_number.data or "").strip(),
+        "ateco_code": (form.ateco_code.data or "").strip().split(" ")[0],
+        "comune_istat": comune.istat_code if comune else (form.comune_istat.data or "").strip(),
+        "employees": form.employees.data,
+        "annual_turnover_eur": int(turnover) if turnover and turnover.isdigit() else None,
+        "email": (form.email.data or "").strip(),
+        "themes": list(form.themes.data or []),
+        "privacy_accepted": bool(form.privacy_accepted.data),
+        "coach_contact": bool(form.coach_contact.data),
+    }
+
+
+def _profile_errors(data: dict) -> dict[str, str]:
+    from ..services.profiles import ProfileInvalid, validate_profile
+
+    try:
+        validate_profile(data)
+    except ProfileInvalid as error:
+        return error.errors
+    return {}
+
+
+def _dimension_step(assessment: Assessment, questionnaire, token: str, step: int, total: int,
+                    going_back: bool):
+    dimension = questionnaire.dimensions[step - 2]
+    form = section_form_class(dimension, g.lang)()
+    fill_form(form, dimension.questions, assessment.draft_answers)
+    if request.method == "POST" and form.validate_on_submit():
+        raw = form_answers(form, dimension.questions)
+        merged = {**assessment.draft_answers, **raw}
+        # Answers hidden by skip logic are dropped, so they can never count.
+        hidden = tuple(q.key for q in dimension.questions if not is_shown(q, _as_tuples(questionnaire, merged)))
+        page_keys = tuple(q.key for q in dimension.questions)
+        service.save_section(assessment, answers={k: v for k, v in raw.items() if k not in hidden},
+                             dropped=tuple(k for k in page_keys if k not in raw or k in hidden))
+        db.session.commit()
+        if going_back:
+            return redirect(url_for("public.section", token=token, step=step - 1))
+        errors = _page_errors(questionnaire, assessment.draft_answers, page_keys)
+        if not errors:
+            if step < total:
+                return redirect(url_for("public.section", token=token, step=step + 1))
+            return _submit(assessment, token)
+        for key, reason in errors.items():
+            form[key].errors = [reason_text(reason)]
+    helps = {q.key: help_markup(q, g.lang) for q in dimension.questions}
+    shown = _as_tuples(questionnaire, assessment.draft_answers)
+    return render_template("public/section.html", form=form, dimension=dimension, token=token, step=step,
+                           total=total, helps=helps, questions=dimension.questions,
+                           hidden={q.key for q in dimension.questions if q.show_if and not is_shown(q, shown)},
+                           assessment=assessment)
+
+
+def _as_tuples(questionnaire, raw: dict) -> dict[str, tuple[str, ...]]:
+    """Draft answers in the domain's shape, for skip logic (unknown keys are ignored)."""
+    result = {}
+    for key, value in raw.items():
+        if isinstance(value, str):
+            result[key] = (value,)
+        elif isinstance(value, list):
+            result[key] = tuple(v for v in value if isinstance(v, str))
+    return result
+
+
+def _page_errors(questionnaire, answers: dict, keys: tuple[str, ...]) -> dict[str, str]:
+    try:
+        parse_answers(questionnaire, answers, require_complete=True, only_keys=keys)
+    except InvalidAnswers as error:
+        return {k: v for k, v in error.errors.items() if k in keys}
+    return {}
+
+
+def _submit(assessment: Assessment, token: str):
+    locked = service.find_by_token(token, for_update=True)
+    try:
+        service.submit(locked)
+    except service.SubmissionInvalid as error:
+        db.session.rollback()
+        questionnaire = questionnaire_of(assessment.questionnaire_version)
+        step = 1 if error.profile_errors else _step_of(questionnaire, next(iter(error.answer_errors)))
+        return redirect(url_for("public.section", token=token, step=step))
+    db.session.commit()
+    return redirect(url_for("public.result", token=token))
+
+
+def _step_of(questionnaire, question_key: str) -> int:
+    for index, dimension in enumerate(questionnaire.dimensions, start=2):
+        if any(q.key == question_key for q in dimension.questions):
+            return index
+    return 2

@@ -1,0 +1,44 @@
+"""Forms of the owner's flow that are not built from questionnaire data."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..questionnaire_forms import MultiCheckboxField
+
+
+class EmptyForm(FlaskForm):
+    """A bare POST button still carries its CSRF token."""
+
+
+class ProfileForm(FlaskForm):
+    company_name = StringField(_l("Ragione sociale"), validators=[Length(max=200)])
+    vat_number = StringField(_l("Partita IVA"), validators=[Length(max=20)],
+                             render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    ateco_code = StringField(_l("Codice ATECO dell'attività principale"), validators=[Length(max=12)],
+                             render_kw={"list": "ateco-options", "autocomplete": "off",
+                                        "data-suggest": "/api/v1/ateco"})
+    comune_istat = StringField(_l("Comune della sede"), validators=[Length(max=120)],
+                               render_kw={"list": "comune-options", "autocomplete": "off",
+                                          "data-suggest": "/api/v1/comuni"})
+    employees = IntegerField(_l("Numero di addetti (titolari e dipendenti)"),
+                             validators=[Optional(), NumberRange(min=0, max=10_000_000)],
+                             render_kw={"inputmode": "numeric", "min": 0})
+    annual_turnover_eur = SelectField(_l("Fatturato annuo"), coerce=str, validate_choice=False)
+    email = EmailField(_l("E-mail (facoltativa)"), validators=[Optional(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    themes = MultiCheckboxField(_l("Temi che ti interessano di più (facoltativo)"), choices=[],
+                                validate_choice=False)
+    privacy_accepted = BooleanField(_l("Ho letto l'informativa privacy e accetto il trattamento dei dati"))
+    coach_contact = BooleanField(_l("Desidero essere contattato da un coach digitale del programma"))
+
+
+class FeedbackForm(FlaskForm):
+    """The owner marks a recommendation useful or not relevant."""
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(_l("Ho capito: cancellate i dati della mia impresa, le risposte e le note"),
+                           validators=[DataRequired(message=_l("Spunta la casella per confermare."))])

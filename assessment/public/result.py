@@ -1,0 +1,115 @@
+"""The owner's result: page, PDF report, re-assessment, and consent withdrawal."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..extensions import db, limiter
+from ..models import ConsentKind, FeedbackSource, Match
+from ..reports.pdf import render_report_pdf
+from ..services import assessments as service
+from ..services.privacy import erase_company, export_company
+from ..services.recommendations import record_feedback
+from ..services.results import build_result
+from .flow import TOKEN_LIMIT
+from .forms import EmptyForm, EraseForm
+from .views import bp
+
+
+def _submitted(token: str):
+    assessment = service.find_by_token(token)
+    if assessment is None or not assessment.is_submitted or assessment.company is None:
+        abort(404)
+    return assessment
+
+
+def _came_from_link(assessment) -> bool:
+    # Progress since the previous result is shown only to whoever re-assessed through the company's link.
+    return bool(assessment.draft_profile.get("_from_link"))
+
+
+@bp.get("/risultato/<token>")
+@limiter.limit(TOKEN_LIMIT)
+def result(token: str):
+    assessment = _submitted(token)
+    view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
+    return render_template("public/result.html", view=view, token=token, form=EmptyForm(),
+                           company=assessment.company)
+
+
+@bp.get("/risultato/<token>/rapporto.pdf")
+@limiter.limit(TOKEN_LIMIT)
+def report_pdf(token: str):
+    assessment = _submitted(token)
+    view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
+    try:
+        pdf = render_report_pdf(view, g.lang)
+    except Exception:  # a renderer failure must not hide the result: say what is missing instead
+        flash(_("Il rapporto PDF non è disponibile in questo momento. I tuoi risultati sono salvati: "
+                "riprova più tardi."), "error")
+        return redirect(url_for("public.result", token=token))
+    filename = f"bussola-digitale-{assessment.submitted_at:%Y-%m-%d}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.post("/risultato/<token>/nuova-valutazione")
+@limiter.limit(TOKEN_LIMIT)
+def reassess(token: str):
+    assessment = _submitted(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    draft, new_token = service.start_draft(assessment.questionnaire_version.key, g.lang,
+                                           company=assessment.company)
+    draft.draft_profile = {**draft.draft_profile, "_from_link": True}
+    db.session.commit()
+    return redirect(url_for("public.section", token=new_token, step=1))
+
+
+@bp.post("/risultato/<token>/ritira-consenso")
+@limiter.limit(TOKEN_LIMIT)
+def withdraw_contact(token: str):
+    assessment = _submitted(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    service.withdraw_consent(assessment.company, ConsentKind.coach_contact)
+    db.session.commit()
+    flash(_("Hai ritirato il consenso a essere contattato da un coach."), "success")
+    return redirect(url_for("public.result", token=token))
+
+
+@bp.post("/risultato/<token>/suggerimenti/<int:match_id>")
+@limiter.limit(TOKEN_LIMIT)
+def feedback(token: str, match_id: int):
+    assessment = _submitted(token)
+    match = db.session.get(Match, match_id)
+    if match is None or match.company_id != assessment.company_id or not EmptyForm().validate_on_submit():
+        abort(404)
+    record_feedback(match, FeedbackSource.owner, request.form.get("relevant") == "1")
+    db.session.commit()
+    flash(_("Grazie: il tuo parere migliora i suggerimenti."), "success")
+    return redirect(url_for("public.result", token=token))
+
+
+@bp.get("/risultato/<token>/dati.json")
+@limiter.limit(TOKEN_LIMIT)
+def export_data(token: str):
+    assessment = _submitted(token)
+    data = export_company(assessment.company)
+    db.session.commit()
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = 'attachment; filename="bussola-digitale-dati.json"'
+    return response
+
+
+@bp.route("/risultato/<token>/cancella", methods=["GET", "POST"])
+@limiter.limit(TOKEN_LIMIT)
+def erase(token: str):
+    assessment = _submitted(token)
+    form = EraseForm()
+    if form.validate_on_submit():
+        erase_company(assessment.company)
+        db.session.commit()
+        flash(_("I dati della tua impresa sono stati cancellati. Restano solo statistiche anonime."), "success")
+        return redirect(url_for("public.home"))
+    return render_template("public/erase.html", form=form, token=token, company=assessment.company)

@@ -1,0 +1,37 @@
+"""Public pages: home, language switch, health check."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import text
+
+from ..app import LANGUAGE_COOKIE
+from ..extensions import db
+from ..urls import safe_next
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("public/home.html")
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    target = safe_next(request.args.get("next")) or url_for("public.home")
+    response = redirect(target)
+    if code in ("it", "en"):
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    version = current_app.config["VERSION"]
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database is "unavailable", never a 500
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unavailable", version=version), 503
+    return jsonify(status="ok", database="ok", version=version)

@@ -1,0 +1,79 @@
+"""WTForms built from questionnaire data: a fresh FlaskForm subclass per section, and the one function
+that turns form data into domain answers."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from wtforms import RadioField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .domain.questionnaire import Dimension, Question
+from .templating import localized
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:  # the domain checks option keys and says which one is wrong
+        pass
+
+
+class LenientRadioField(RadioField):
+    def pre_validate(self, form) -> None:
+        pass
+
+
+def section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm]:
+    """A new class per request: fields carry the page language's labels."""
+    attrs = {}
+    for question in dimension.questions:
+        choices = [(o.key, localized(o.label, lang)) for o in question.options]
+        label = localized(question.text, lang)
+        if question.type == "multi":
+            attrs[question.key] = MultiCheckboxField(label, choices=choices, validate_choice=False)
+        else:
+            attrs[question.key] = LenientRadioField(label, choices=choices, validate_choice=False)
+    return type(f"Section_{dimension.key}", (FlaskForm,), attrs)
+
+
+def form_answers(form: FlaskForm, questions: tuple[Question, ...]) -> dict[str, object]:
+    """Raw answers as the domain expects them: a key for single/scale, a list of keys for multi."""
+    answers: dict[str, object] = {}
+    for question in questions:
+        value = form[question.key].data
+        if question.type == "multi":
+            if value:
+                answers[question.key] = list(value)
+        elif value not in (None, "", "None"):
+            answers[question.key] = value
+    return answers
+
+
+def fill_form(form: FlaskForm, questions: tuple[Question, ...], saved: dict) -> None:
+    for question in questions:
+        if question.key in saved and not form.is_submitted():
+            form[question.key].data = saved[question.key]
+
+
+_REASONS = {
+    "required": lambda: _("Rispondi a questa domanda per continuare."),
+    "empty": lambda: _("Scegli almeno un'opzione (oppure “nessuna di queste”)."),
+}
+
+
+def reason_text(reason: str) -> str:
+    """The domain's short reasons in the owner's language."""
+    for prefix, text in _REASONS.items():
+        if reason.startswith(prefix):
+            return text()
+    if "exclusive" in reason:
+        return _("L'opzione “nessuna di queste” non si può combinare con le altre.")
+    if "unknown option" in reason:
+        return _("Questa risposta non è tra le opzioni previste.")
+    return _("Risposta non valida.")
+
+
+def help_markup(question: Question, lang: str) -> Markup | None:
+    return escape(localized(question.help, lang)) if question.help else None

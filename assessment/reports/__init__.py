@@ -1,0 +1,1 @@
+"""Reports: server-side SVG charts and the PDF report."""

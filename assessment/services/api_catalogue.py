@@ -1,0 +1,147 @@
+"""What the public API reads of the catalogue: active tracks with free seats, and open grants with the
+eligibility of a company described by filters (the rule itself is domain.eligibility's)."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import defer, selectinload
+
+from ..domain.eligibility import CompanyFacts, Eligibility, decide_eligibility, grant_facts_from, is_open
+from ..extensions import db
+from ..models import Comune, Grant, Track, TrackFormat
+from .coaching import seats_taken
+from .matching import ateco_index
+
+
+class FiltersInvalid(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class GrantFilters:
+    open_on: date
+    size_class: str | None = None
+    region: str | None = None
+    comune_istat: str | None = None
+    ateco_code: str | None = None
+    status: str = "any"  # eligible | to_check | not_eligible | any
+
+    @property
+    def describes_company(self) -> bool:
+        return any((self.size_class, self.region, self.comune_istat, self.ateco_code))
+
+
+@dataclass(frozen=True)
+class GrantLine:
+    grant: Grant
+    is_open: bool
+    eligibility: Eligibility | None
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold().strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _region_name(text: str) -> str | None:
+    """A region by name (case and accents ignored) or by its two-digit ISTAT code."""
+    rows = db.session.execute(db.select(Comune.region_code, Comune.region_name).distinct()).all()
+    for code, name in rows:
+        if text.strip() == code or _plain(text) in {_plain(name), *(_plain(p) for p in name.split("/"))}:
+            return name
+    return None
+
+
+def company_facts(filters: GrantFilters) -> CompanyFacts | None:
+    """The company the filters describe, checked against the reference data; None when they describe none."""
+    errors: dict[str, str] = {}
+    if filters.status != "any" and not filters.describes_company:
+        errors["status"] = "needs a company filter: size_class, region, comune_istat or ateco_code"
+    region = comune = None
+    if filters.region:
+        region = _region_name(filters.region)
+        if region is None:
+            errors["region"] = "unknown region"
+    if filters.comune_istat:
+        comune = db.session.get(Comune, filters.comune_istat)
+        if comune is None:
+            errors["comune_istat"] = "unknown ISTAT code"
+        elif region and comune.region_name != region:
+            errors["comune_istat"] = "the comune is not in the given region"
+    codes: tuple[str, ...] = ()
+    if filters.ateco_code:
+        entry = ateco_index().get(filters.ateco_code)
+        if entry is None or entry.level == "sezione":
+            errors["ateco_code"] = "unknown ATECO 2025 code"
+        else:
+            codes = ateco_index().to_2022(entry.code)
+    if errors:
+        raise FiltersInvalid(errors)
+    if not filters.describes_company:
+        return None
+    return CompanyFacts(size_class=filters.size_class, region_name=region or (comune and comune.region_name),
+                        comune_istat=comune.istat_code if comune else None, ateco_codes_2007=codes)
+
+
+def _open_grants(open_on: date):
+    return (db.select(Grant).options(defer(Grant.raw))
+            .where(Grant.is_active.is_(True), (Grant.opens_on.is_(None)) | (Grant.opens_on <= open_on),
+                   (Grant.closes_on.is_(None)) | (Grant.closes_on >= open_on))
+            .order_by(Grant.closes_on.is_(None), Grant.closes_on, Grant.id))
+
+
+def grants_page(filters: GrantFilters, page: int, per_page: int) -> tuple[list[GrantLine], int]:
+    """One page of the grants open on filters.open_on, and how many there are in all."""
+    facts = company_facts(filters)
+    query = _open_grants(filters.open_on)
+    if filters.status == "any":
+        total = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar_one()
+        grants = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+        lines = [_line(g, facts, filters.open_on) for g in grants]
+        return lines, total
+    # Eligibility is decided in Python by the domain rule, so the status filter pages after deciding.
+    lines = [_line(g, facts, filters.open_on) for g in db.session.execute(query).scalars()]
+    chosen = [line for line in lines if line.eligibility.status == filters.status]
+    return chosen[(page - 1) * per_page:page * per_page], len(chosen)
+
+
+def grant_line(grant_id: int, filters: GrantFilters) -> GrantLine | None:
+    facts = company_facts(filters)
+    grant = db.session.get(Grant, grant_id)
+    if grant is None or not grant.is_active:
+        return None
+    return _line(grant, facts, filters.open_on)
+
+
+def _line(grant: Grant, facts: CompanyFacts | None, open_on: date) -> GrantLine:
+    eligibility = decide_eligibility(facts, grant_facts_from(grant), open_on) if facts else None
+    return GrantLine(grant, is_open(grant, open_on), eligibility)
+
+
+def tracks_page(thematic_area: str | None, track_format: str | None, page: int,
+                per_page: int) -> tuple[list[tuple[Track, int]], int]:
+    """A page of active tracks, soonest start first, each with its free seats."""
+    query = (db.select(Track).where(Track.is_active.is_(True)).options(selectinload(Track.thematic_area))
+             .order_by(Track.starts_on.is_(None), Track.starts_on, Track.code))
+    if thematic_area:
+        query = query.where(Track.thematic_area_key == thematic_area)
+    if track_format:
+        query = query.where(Track.format == TrackFormat(track_format))
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+    return with_free_seats(pagination.items), pagination.total or 0
+
+
+def active_track(track_id: int) -> tuple[Track, int] | None:
+    track = db.session.get(Track, track_id)
+    if track is None or not track.is_active:
+        return None
+    return with_free_seats([track])[0]
+
+
+def with_free_seats(tracks: list[Track]) -> list[tuple[Track, int]]:
+    taken = seats_taken([t.id for t in tracks]) if tracks else {}
+    return [(t, t.seats_per_cohort - taken.get(t.id, 0)) for t in tracks]

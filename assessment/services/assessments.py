@@ -1,0 +1,222 @@
+"""The owner's assessment: start a draft, save sections, submit (idempotently), find by secret token."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+
+from ..domain.errors import InvalidAnswers
+from ..domain.scoring import parse_answers, score_assessment
+from ..extensions import db
+from ..models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Company,
+    Consent,
+    ConsentKind,
+    DimensionScore,
+    SizeClass,
+    utcnow,
+)
+from .passwords import new_token, token_hash
+from .profiles import PRIVACY_NOTICE_VERSION, Profile, ProfileInvalid, validate_profile
+from .questionnaires import latest_version, questionnaire_of
+
+log = logging.getLogger(__name__)
+DEFAULT_QUESTIONNAIRE = "dma-sme"
+
+
+class SubmissionInvalid(Exception):
+    """The draft cannot be submitted yet: profile errors by field, answer errors by question key."""
+
+    def __init__(self, profile_errors: dict[str, str], answer_errors: dict[str, str]) -> None:
+        super().__init__("submission invalid")
+        self.profile_errors = profile_errors
+        self.answer_errors = answer_errors
+
+
+class UnknownQuestionnaire(Exception):
+    pass
+
+
+def start_draft(questionnaire_key: str = DEFAULT_QUESTIONNAIRE, language: str = "it",
+                company: Company | None = None) -> tuple[Assessment, str]:
+    """A new draft and its secret token; a re-assessment starts from the company's last profile."""
+    version = latest_version(questionnaire_key)
+    if version is None:
+        raise UnknownQuestionnaire(questionnaire_key)
+    token = new_token()
+    retention = timedelta(days=current_app.config["DRAFT_RETENTION_DAYS"])
+    draft = Assessment(questionnaire_version=version, token_hash=token_hash(token), language=language,
+                       draft_profile=profile_of_company(company) if company else {}, draft_answers={},
+                       expires_at=utcnow() + retention, company=company)
+    db.session.add(draft)
+    db.session.flush()
+    return draft, token
+
+
+def profile_of_company(company: Company) -> dict[str, Any]:
+    return {
+        "company_name": company.name or "", "vat_number": company.vat_number or "",
+        "ateco_code": company.ateco_code, "comune_istat": company.comune_istat,
+        "employees": company.employees, "annual_turnover_eur": company.annual_turnover_eur,
+        "email": company.email or "", "themes": list(company.themes or []),
+        "coach_contact": company.has_active_consent(ConsentKind.coach_contact),
+    }
+
+
+def find_by_token(token: str | None, *, for_update: bool = False) -> Assessment | None:
+    """The assessment behind a secret link; expired drafts are gone."""
+    if not token or len(token) > 100:
+        return None
+    query = db.select(Assessment).filter_by(token_hash=token_hash(token))
+    if for_update:
+        query = query.with_for_update()
+    assessment = db.session.execute(query).scalar_one_or_none()
+    if assessment is None:
+        return None
+    if not assessment.is_submitted and assessment.expires_at and assessment.expires_at < utcnow():
+        return None
+    return assessment
+
+
+def save_section(assessment: Assessment, *, profile: Mapping[str, Any] | None = None,
+                 answers: Mapping[str, Any] | None = None, dropped: tuple[str, ...] = ()) -> None:
+    """Merge what a page sent into the draft; JSON columns are reassigned so the change is seen."""
+    if assessment.is_submitted:
+        return
+    if profile is not None:
+        assessment.draft_profile = {**assessment.draft_profile, **profile}
+    if answers is not None or dropped:
+        merged = {k: v for k, v in assessment.draft_answers.items() if k not in dropped}
+        merged.update(answers or {})
+        assessment.draft_answers = merged
+    assessment.updated_at = utcnow()
+    db.session.flush()
+
+
+def submit(assessment: Assessment) -> Assessment:
+    """Validate, score and store; a second call on a submitted assessment changes nothing."""
+    if assessment.is_submitted:
+        return assessment
+    questionnaire = questionnaire_of(assessment.questionnaire_version)
+    profile_errors: dict[str, str] = {}
+    answer_errors: dict[str, str] = {}
+    profile = None
+    try:
+        profile = validate_profile(assessment.draft_profile, themes_allowed=None)
+    except ProfileInvalid as error:
+        profile_errors = error.errors
+    answers = {}
+    try:
+        answers = parse_answers(questionnaire, assessment.draft_answers)
+    except InvalidAnswers as error:
+        answer_errors = error.errors
+    if profile_errors or answer_errors:
+        raise SubmissionInvalid(profile_errors, answer_errors)
+
+    result = score_assessment(questionnaire, answers)
+    company = _company_for(profile, assessment.company)
+    assessment.company = company
+    assessment.answers = [
+        Answer(question_key=key, option_keys=list(options), score=result.question_scores[key])
+        for key, options in answers.items()
+    ]
+    assessment.dimension_scores = [
+        DimensionScore(dimension_key=d.key, position=i, score=d.score, level_key=d.level.key)
+        for i, d in enumerate(result.dimensions)
+    ]
+    assessment.overall_score = result.overall
+    assessment.level_key = result.level.key
+    assessment.status = AssessmentStatus.submitted
+    assessment.submitted_at = utcnow()
+    assessment.expires_at = None
+    db.session.flush()
+    refresh_recommendations_safely(assessment)
+    return assessment
+
+
+def refresh_recommendations_safely(assessment: Assessment) -> None:
+    """A failing recommender never loses a submission: the result page says what is missing."""
+    from .recommendations import refresh_for_assessment
+
+    try:
+        with db.session.begin_nested():
+            refresh_for_assessment(assessment)
+        assessment.recommendation_error = None
+    except Exception as error:  # deliberately broad: any recommender bug must not block the scores
+        log.exception("recommendations failed for assessment %s", assessment.id)
+        assessment.recommendation_error = f"{error.__class__.__name__}"[:500]
+    db.session.flush()
+
+
+def _company_for(profile: Profile, linked: Company | None) -> Company:
+    company = linked
+    if company is None:
+        company = db.session.execute(
+            db.select(Company).filter_by(vat_number=profile.vat_number)
+        ).scalar_one_or_none()
+    if company is None:
+        company = Company()
+        db.session.add(company)
+    elif company.vat_number != profile.vat_number:
+        clash = db.session.execute(db.select(Company.id).filter_by(vat_number=profile.vat_number)).first()
+        if clash:
+            raise SubmissionInvalid({"vat_number": "vat_number belongs to another company"}, {})
+    company.name = profile.company_name
+    company.vat_number = profile.vat_number
+    company.email = profile.email
+    company.ateco_code = profile.ateco_code
+    company.ateco_section = profile.ateco_section
+    company.comune_istat = profile.comune_istat
+    company.employees = profile.employees
+    company.annual_turnover_eur = profile.annual_turnover_eur
+    company.size_class = SizeClass(profile.size_class)
+    company.themes = list(profile.themes)
+    company.erased_at = None
+    _record_consents(company, profile)
+    return company
+
+
+def _record_consents(company: Company, profile: Profile) -> None:
+    now = utcnow()
+    if not company.has_active_consent(ConsentKind.privacy):
+        company.consents.append(Consent(kind=ConsentKind.privacy, text_version=PRIVACY_NOTICE_VERSION,
+                                        given_at=now))
+    wants_contact = profile.coach_contact
+    if wants_contact and not company.has_active_consent(ConsentKind.coach_contact):
+        company.consents.append(Consent(kind=ConsentKind.coach_contact, text_version=PRIVACY_NOTICE_VERSION,
+                                        given_at=now))
+    if not wants_contact:
+        withdraw_consent(company, ConsentKind.coach_contact)
+
+
+def withdraw_consent(company: Company, kind: ConsentKind) -> None:
+    for consent in company.consents:
+        if consent.kind == kind and consent.withdrawn_at is None:
+            consent.withdrawn_at = utcnow()
+
+
+def create_and_submit(questionnaire_key: str, profile: Mapping[str, Any], answers: Mapping[str, Any],
+                      language: str = "it") -> tuple[Assessment, str]:
+    """The API's one-shot submission: the same validation and scoring as the web wizard."""
+    draft, token = start_draft(questionnaire_key, language)
+    draft.draft_profile = dict(profile)
+    draft.draft_answers = dict(answers)
+    return submit(draft), token
+
+
+def previous_assessment(assessment: Assessment) -> Assessment | None:
+    """The company's submission before this one, to show the change per dimension."""
+    if assessment.company_id is None or assessment.submitted_at is None:
+        return None
+    return db.session.execute(
+        db.select(Assessment)
+        .where(Assessment.company_id == assessment.company_id, Assessment.status == AssessmentStatus.submitted,
+               Assessment.submitted_at < assessment.submitted_at)
+        .order_by(Assessment.submitted_at.desc()).limit(1)
+    ).scalar_one_or_none()

@@ -1,0 +1,147 @@
+"""Proposing companies to coaches: build the optimal plan, let an admin override it, send it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from ..domain.assignment import AssignmentPlan, CoachFacts, CompanyNeed, assign
+from ..extensions import db
+from ..models import (
+    ACTIVE_STATUSES,
+    Assessment,
+    AssessmentStatus,
+    AssignmentStatus,
+    CoachAssignment,
+    CoachProfile,
+    Company,
+    Consent,
+    ConsentKind,
+    Role,
+    Territory,
+    User,
+    territory_comuni,
+    utcnow,
+)
+from .audit import record
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    plan: AssignmentPlan
+    companies: dict[int, Company]
+    coaches: dict[int, User]
+
+
+def waiting_companies() -> list[Company]:
+    """Consenting companies with a submitted assessment and no active proposal or assignment."""
+    active = db.select(CoachAssignment.company_id).where(CoachAssignment.status.in_(ACTIVE_STATUSES))
+    consenting = db.select(Consent.company_id).where(Consent.kind == ConsentKind.coach_contact,
+                                                     Consent.withdrawn_at.is_(None))
+    companies = db.session.execute(
+        db.select(Company)
+        .where(Company.erased_at.is_(None), Company.id.in_(consenting), Company.id.not_in(active))
+        .options(selectinload(Company.consents),
+                 selectinload(Company.assessments).selectinload(Assessment.dimension_scores))
+        .order_by(Company.id)
+    ).scalars().all()
+    return [c for c in companies if c.is_visible_to_coaches
+            and any(a.status == AssessmentStatus.submitted for a in c.assessments)]
+
+
+def _territory_keys_by_comune(comuni: set[str]) -> dict[str, frozenset[str]]:
+    rows = db.session.execute(
+        db.select(territory_comuni.c.comune_istat, Territory.key)
+        .join(Territory, Territory.id == territory_comuni.c.territory_id)
+        .where(territory_comuni.c.comune_istat.in_(comuni))
+    ).all()
+    keys: dict[str, set[str]] = {}
+    for comune, key in rows:
+        keys.setdefault(comune, set()).add(key)
+    return {c: frozenset(k) for c, k in keys.items()}
+
+
+def build_plan() -> PlanContext:
+    from .coaching import latest_submitted
+
+    companies = waiting_companies()
+    coaches = db.session.execute(
+        db.select(User).where(User.role == Role.coach, User.is_enabled.is_(True))
+        .options(selectinload(User.coach_profile)).order_by(User.id)
+    ).scalars().all()
+    load = dict(db.session.execute(
+        db.select(CoachAssignment.coach_id, func.count())
+        .where(CoachAssignment.status.in_(ACTIVE_STATUSES)).group_by(CoachAssignment.coach_id)
+    ).all())
+    declined = set(db.session.execute(
+        db.select(CoachAssignment.company_id, CoachAssignment.coach_id)
+        .where(CoachAssignment.status == AssignmentStatus.declined)
+    ).all())
+    territories = {t.id: t.key for t in db.session.execute(db.select(Territory)).scalars()}
+    by_comune = _territory_keys_by_comune({c.comune_istat for c in companies})
+    needs = []
+    for company in companies:
+        latest = latest_submitted(company)
+        needs.append(CompanyNeed(
+            id=company.id, dimension_scores=latest.dimension_score_map(), comune_istat=company.comune_istat,
+            territory_keys=by_comune.get(company.comune_istat, frozenset()), language=company.language,
+            themes=frozenset(company.themes or ()),
+        ))
+    facts = []
+    for coach in coaches:
+        profile = coach.coach_profile or CoachProfile()
+        facts.append(CoachFacts(
+            id=coach.id, expertise=dict(profile.expertise or {}), comuni=frozenset(profile.comuni_istat or ()),
+            territory_keys=frozenset(territories[t] for t in (profile.territory_ids or ()) if t in territories),
+            languages=frozenset(profile.languages or ("it",)), thematic_areas=frozenset(profile.thematic_areas or ()),
+            free_capacity=max(0, (profile.capacity or 0) - load.get(coach.id, 0)),
+            is_available=bool(profile.is_available),
+        ))
+    plan = assign(needs, facts, excluded_pairs=declined)
+    return PlanContext(plan, {c.id: c for c in companies}, {c.id: c for c in coaches})
+
+
+def send_proposals(pairs: list[tuple[int, int, float, dict]], proposed_by: User | None) -> list[CoachAssignment]:
+    """Create the proposals an admin confirmed (possibly overridden) and tell each coach by e-mail."""
+    created = []
+    for company_id, coach_id, fit, reason in pairs:
+        assignment = CoachAssignment(company_id=company_id, coach_id=coach_id, fit_score=fit, reason=reason,
+                                     proposed_by_id=proposed_by.id if proposed_by else None)
+        db.session.add(assignment)
+        created.append(assignment)
+        record("proposed", company_id, coach_id=coach_id)
+    db.session.flush()
+    _mail_coaches(created)
+    return created
+
+
+def _mail_coaches(assignments: list[CoachAssignment]) -> None:
+    from ..urls import external_url
+    from .mail import send_mail
+
+    per_coach: dict[int, int] = {}
+    for assignment in assignments:
+        per_coach[assignment.coach_id] = per_coach.get(assignment.coach_id, 0) + 1
+    for coach_id, count in per_coach.items():
+        coach = db.session.get(User, coach_id)
+        with force_locale(coach.language or "it"):
+            send_mail(coach.email, _("Bussola Digitale: %(n)s nuove imprese proposte", n=count),
+                      _("Buongiorno %(name)s,\n\nti sono state proposte %(n)s nuove imprese. Accetta o rifiuta "
+                        "ogni proposta dal tuo spazio di lavoro:\n\n%(link)s\n",
+                        name=coach.name, n=count, link=external_url("coach.dashboard")))
+
+
+def overdue_proposals() -> list[CoachAssignment]:
+    """Proposals not answered within PROPOSAL_REMINDER_DAYS, for the admins to chase."""
+    limit = utcnow() - timedelta(days=current_app.config["PROPOSAL_REMINDER_DAYS"])
+    return list(db.session.execute(
+        db.select(CoachAssignment)
+        .where(CoachAssignment.status == AssignmentStatus.proposed, CoachAssignment.proposed_at < limit)
+        .options(selectinload(CoachAssignment.company), selectinload(CoachAssignment.coach))
+        .order_by(CoachAssignment.proposed_at)
+    ).scalars())

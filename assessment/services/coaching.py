@@ -1,0 +1,162 @@
+"""The coach's day: answer proposals, move an accompaniment along, notes, enrolments, re-assessment."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (
+    Assessment,
+    AssessmentStatus,
+    AssignmentStatus,
+    CoachAssignment,
+    Company,
+    Enrolment,
+    EnrolmentStatus,
+    Note,
+    Track,
+    User,
+    utcnow,
+)
+from .access import _VISIBLE_TO_COACH
+from .audit import record
+
+
+class CoachingError(Exception):
+    """A step that is not allowed now; the message is for the user."""
+
+
+# Allowed moves of an assignment, and the timestamp each one sets.
+_TRANSITIONS = {
+    AssignmentStatus.accepted: ((AssignmentStatus.proposed,), "accepted_at"),
+    AssignmentStatus.declined: ((AssignmentStatus.proposed,), "declined_at"),
+    AssignmentStatus.in_progress: ((AssignmentStatus.accepted,), "started_at"),
+    AssignmentStatus.completed: ((AssignmentStatus.accepted, AssignmentStatus.in_progress), "completed_at"),
+    AssignmentStatus.withdrawn: ((AssignmentStatus.proposed, AssignmentStatus.accepted,
+                                  AssignmentStatus.in_progress), "withdrawn_at"),
+}
+
+
+def coach_assignments(coach: User) -> list[CoachAssignment]:
+    """Everything on a coach's dashboard, with what each row shows loaded in a fixed number of queries."""
+    return list(db.session.execute(
+        db.select(CoachAssignment)
+        .where(CoachAssignment.coach_id == coach.id, CoachAssignment.status.in_(_VISIBLE_TO_COACH))
+        .options(selectinload(CoachAssignment.company).selectinload(Company.consents),
+                 selectinload(CoachAssignment.company).selectinload(Company.comune),
+                 selectinload(CoachAssignment.company).selectinload(Company.assessments)
+                 .selectinload(Assessment.dimension_scores))
+        .order_by(CoachAssignment.proposed_at.desc())
+    ).scalars())
+
+
+def latest_submitted(company: Company) -> Assessment | None:
+    submitted = [a for a in company.assessments if a.status == AssessmentStatus.submitted]
+    return max(submitted, key=lambda a: a.submitted_at) if submitted else None
+
+
+def assignment_for(coach: User, company_id: int) -> CoachAssignment | None:
+    return db.session.execute(
+        db.select(CoachAssignment)
+        .where(CoachAssignment.coach_id == coach.id, CoachAssignment.company_id == company_id,
+               CoachAssignment.status.in_(_VISIBLE_TO_COACH))
+        .order_by(CoachAssignment.proposed_at.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def move(assignment: CoachAssignment, to: AssignmentStatus, *, reason: str | None = None) -> None:
+    allowed_from, stamp = _TRANSITIONS[to]
+    if assignment.status not in allowed_from:
+        raise CoachingError(_("Questa operazione non è possibile nello stato attuale."))
+    if to == AssignmentStatus.declined:
+        if not reason or not reason.strip():
+            raise CoachingError(_("Indica il motivo del rifiuto."))
+        assignment.decline_reason = reason.strip()[:2000]
+    assignment.status = to
+    setattr(assignment, stamp, utcnow())
+    record(f"assignment_{to.value}", assignment.company_id, assignment_id=assignment.id)
+    db.session.flush()
+
+
+def add_note(company: Company, author: User, body: str) -> Note:
+    body = (body or "").strip()
+    if not body:
+        raise CoachingError(_("La nota è vuota."))
+    note = Note(company_id=company.id, author_id=author.id, body=body[:10_000])
+    db.session.add(note)
+    record("note_added", company.id)
+    db.session.flush()
+    return note
+
+
+def company_notes(company: Company) -> list[Note]:
+    return list(db.session.execute(
+        db.select(Note).where(Note.company_id == company.id).options(selectinload(Note.author))
+        .order_by(Note.created_at.desc())
+    ).scalars())
+
+
+def seats_taken(track_ids: list[int]) -> dict[int, int]:
+    """People enrolled (and not withdrawn) per track, in one grouped query."""
+    rows = db.session.execute(
+        db.select(Enrolment.track_id, func.coalesce(func.sum(Enrolment.participants), 0))
+        .where(Enrolment.track_id.in_(track_ids), Enrolment.status != EnrolmentStatus.withdrawn)
+        .group_by(Enrolment.track_id)
+    ).all()
+    return {track_id: int(total) for track_id, total in rows}
+
+
+def enrol(company: Company, track: Track, participants: int, by: User) -> Enrolment:
+    if not track.is_active:
+        raise CoachingError(_("Il percorso non è attivo."))
+    if participants < 1:
+        raise CoachingError(_("Indica almeno una persona."))
+    free = track.seats_per_cohort - seats_taken([track.id]).get(track.id, 0)
+    if participants > free:
+        raise CoachingError(_("Posti liberi insufficienti: ne restano %(free)s.", free=max(free, 0)))
+    enrolment = Enrolment(company_id=company.id, track_id=track.id, participants=participants,
+                          enrolled_by_id=by.id)
+    db.session.add(enrolment)
+    record("enrolled", company.id, track_id=track.id, participants=participants)
+    db.session.flush()
+    return enrolment
+
+
+def complete_enrolment(enrolment: Enrolment, when: datetime | None = None) -> None:
+    """Completed enrolments count their participants as people trained towards the programme's targets."""
+    if enrolment.status != EnrolmentStatus.enrolled:
+        raise CoachingError(_("Questa iscrizione è già chiusa."))
+    enrolment.status = EnrolmentStatus.completed
+    enrolment.completed_at = when or utcnow()
+    record("enrolment_completed", enrolment.company_id, enrolment_id=enrolment.id)
+    db.session.flush()
+
+
+def company_enrolments(company: Company) -> list[Enrolment]:
+    return list(db.session.execute(
+        db.select(Enrolment).where(Enrolment.company_id == company.id)
+        .options(selectinload(Enrolment.track)).order_by(Enrolment.enrolled_at.desc())
+    ).scalars())
+
+
+def invite_reassessment(company: Company, language: str = "it") -> str:
+    """A new draft linked to the company; returns its secret link, e-mailed when the owner gave an address."""
+    from ..urls import external_url
+    from .assessments import start_draft
+    from .mail import send_mail
+
+    questionnaire_key = latest_submitted(company).questionnaire_version.key
+    draft, token = start_draft(questionnaire_key, language, company=company)
+    draft.draft_profile = {**draft.draft_profile, "_from_link": True}
+    link = external_url("public.section", token=token, step=1)
+    if company.email:
+        send_mail(company.email, _("Bussola Digitale: misura i tuoi progressi"),
+                  _("Buongiorno,\n\nil suo coach la invita a ripetere l'autovalutazione della maturità digitale "
+                    "per misurare i progressi fatti. Il questionario riparte dai dati dell'impresa:\n\n%(link)s\n",
+                    link=link))
+    record("reassessment_invited", company.id, emailed=bool(company.email))
+    db.session.flush()
+    return link

@@ -1,0 +1,32 @@
+"""Outgoing e-mail: SMTP when MAIL_SERVER is set, otherwise one .eml file per message under instance/outbox."""
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from pathlib import Path
+from uuid import uuid4
+
+from flask import current_app
+
+
+def send_mail(to: str, subject: str, body: str) -> Path | None:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    if not config.get("MAIL_SERVER"):
+        outbox = Path(config["MAIL_OUTBOX_DIR"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        path = outbox / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid4().hex[:8]}.eml"
+        path.write_bytes(bytes(message))
+        return path
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+    return None

@@ -1,0 +1,179 @@
+"""Recompute and store recommendations for all companies (or some) in one vectorised pass; train the re-ranker."""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from ..config import PROJECT_ROOT
+from ..domain.ateco import AtecoIndex
+from ..domain.eligibility import CompanyFacts, decide_eligibility, grant_facts_from
+from ..domain.matching import (
+    CompanyVector,
+    GrantItem,
+    RerankerParams,
+    TrackItem,
+    rank_grants,
+    rank_tracks,
+    train_reranker,
+)
+from ..domain.matching_rerank import CONTENT_VERSION
+from ..extensions import db
+from ..models import (
+    Assessment,
+    AssessmentStatus,
+    Company,
+    Grant,
+    Match,
+    MatchFeedback,
+    MatchKind,
+    RankerModel,
+    Territory,
+    Track,
+    territory_comuni,
+)
+from .coaching import seats_taken
+from .questionnaires import questionnaire_of
+
+
+@lru_cache(maxsize=1)
+def ateco_index() -> AtecoIndex:
+    return AtecoIndex(PROJECT_ROOT / "assessment" / "data")
+
+
+def _latest_assessments(company_ids: list[int] | None) -> list[Assessment]:
+    latest = (db.select(Assessment.company_id, func.max(Assessment.submitted_at).label("at"))
+              .where(Assessment.status == AssessmentStatus.submitted).group_by(Assessment.company_id))
+    if company_ids is not None:
+        latest = latest.where(Assessment.company_id.in_(company_ids))
+    latest = latest.subquery()
+    return list(db.session.execute(
+        db.select(Assessment)
+        .join(latest, (latest.c.company_id == Assessment.company_id) & (latest.c.at == Assessment.submitted_at))
+        .join(Company, Company.id == Assessment.company_id).where(Company.erased_at.is_(None))
+        .options(selectinload(Assessment.dimension_scores), selectinload(Assessment.questionnaire_version),
+                 selectinload(Assessment.company).selectinload(Company.comune))
+        .order_by(Assessment.company_id)
+    ).scalars())
+
+
+def _company_vectors(assessments: list[Assessment]) -> list[CompanyVector]:
+    comuni = {a.company.comune_istat for a in assessments}
+    territory_rows = db.session.execute(
+        db.select(territory_comuni.c.comune_istat, Territory.key)
+        .join(Territory, Territory.id == territory_comuni.c.territory_id)
+        .where(territory_comuni.c.comune_istat.in_(comuni))
+    ).all()
+    territories: dict[str, list[str]] = {}
+    for comune, key in territory_rows:
+        territories.setdefault(comune, []).append(key)
+    vectors = []
+    for assessment in assessments:
+        company = assessment.company
+        questionnaire = questionnaire_of(assessment.questionnaire_version)
+        vectors.append(CompanyVector(
+            id=company.id, dimension_scores=assessment.dimension_score_map(),
+            level_index=questionnaire.level_index(assessment.level_key), size_class=company.size_class.value,
+            ateco_section=company.ateco_section, comune_istat=company.comune_istat,
+            territory_keys=tuple(sorted(territories.get(company.comune_istat, ()))),
+            themes=tuple(company.themes or ()), region_name=company.comune.region_name,
+        ))
+    return vectors
+
+
+def _track_items() -> list[TrackItem]:
+    tracks = db.session.execute(db.select(Track).filter_by(is_active=True)).scalars().all()
+    taken = seats_taken([t.id for t in tracks])
+    return [TrackItem(id=t.id, title_it=t.title_it, title_en=t.title_en, dimension_weights=t.dimension_weights,
+                      level_from=t.level_from, level_to=t.level_to, ateco_sections=tuple(t.ateco_sections or ()),
+                      thematic_area=t.thematic_area_key, free_seats=t.seats_per_cohort - taken.get(t.id, 0),
+                      is_active=t.is_active) for t in tracks]
+
+
+def open_grant_rows(today: date) -> list[Grant]:
+    return list(db.session.execute(
+        db.select(Grant).where(Grant.is_active.is_(True),
+                               (Grant.closes_on.is_(None)) | (Grant.closes_on >= today))
+    ).scalars())
+
+
+def _grant_item(g: Grant) -> GrantItem:
+    return GrantItem(id=g.id, title=g.title, description=g.description or "", purposes=tuple(g.purposes),
+                     eligible_costs=tuple(g.eligible_costs), dimensions=tuple(g.funded_dimensions),
+                     closes_on=g.closes_on, opens_on=g.opens_on, aid_min_eur=g.aid_min_eur,
+                     aid_max_eur=g.aid_max_eur, aid_forms=tuple(g.aid_forms), is_all_sectors=g.is_all_sectors,
+                     sizes=tuple(g.sizes), comuni_count=len(g.comuni_istat))
+
+
+def company_facts(company: Company) -> CompanyFacts:
+    return CompanyFacts(size_class=company.size_class.value, region_name=company.comune.region_name,
+                        comune_istat=company.comune_istat,
+                        ateco_codes_2007=ateco_index().to_2022(company.ateco_code))
+
+
+def _eligibility(companies: list[Company], grants: list[Grant], today: date) -> dict[tuple[int, int], str]:
+    facts = [(c.id, company_facts(c)) for c in companies]
+    grant_facts = [(g.id, grant_facts_from(g)) for g in grants]
+    return {(cid, gid): decide_eligibility(cf, gf, today).status for cid, cf in facts for gid, gf in grant_facts}
+
+
+def active_reranker(kind: MatchKind) -> RerankerParams | None:
+    row = db.session.execute(
+        db.select(RankerModel).filter_by(kind=kind, is_active=True).order_by(RankerModel.created_at.desc())
+    ).scalars().first()
+    return RerankerParams.from_dict(row.params) if row else None
+
+
+def recompute_matches(company_ids: list[int] | None = None, today: date | None = None) -> int:
+    """Replace the stored matches of these companies (all when None); returns how many were stored."""
+    today = today or date.today()
+    assessments = _latest_assessments(company_ids)
+    if not assessments:
+        return 0
+    vectors = _company_vectors(assessments)
+    grants = open_grant_rows(today)
+    track_reranker, grant_reranker = active_reranker(MatchKind.track), active_reranker(MatchKind.grant)
+    tracks = rank_tracks(vectors, _track_items(), top_k=3, reranker=track_reranker)
+    eligibility = _eligibility([a.company for a in assessments], grants, today)
+    grant_recs = rank_grants(vectors, [_grant_item(g) for g in grants], eligibility, today, top_k=5,
+                             reranker=grant_reranker)
+    ids = [a.company_id for a in assessments]
+    db.session.execute(db.delete(Match).where(Match.company_id.in_(ids)))
+    assessment_of = {a.company_id: a.id for a in assessments}
+    rows = []
+    for kind, ranked, reranker in ((MatchKind.track, tracks, track_reranker),
+                                   (MatchKind.grant, grant_recs, grant_reranker)):
+        version = reranker.version if reranker else CONTENT_VERSION
+        for company_id, recommendations in ranked.items():
+            for rec in recommendations:
+                rows.append(Match(
+                    company_id=company_id, assessment_id=assessment_of[company_id], kind=kind,
+                    track_id=rec.item_id if kind == MatchKind.track else None,
+                    grant_id=rec.item_id if kind == MatchKind.grant else None, score=rec.score, rank=rec.rank,
+                    explanation={"it": rec.explanation_it, "en": rec.explanation_en},
+                    eligibility=rec.eligibility, features=rec.features, model_version=version))
+    db.session.add_all(rows)
+    db.session.flush()
+    return len(rows)
+
+
+def train(kind: MatchKind, seed: int = 0):
+    """Train on the stored feedback; the new model is used only when it beats the content-only ranking."""
+    feedback = db.session.execute(
+        db.select(MatchFeedback).filter_by(kind=kind).order_by(MatchFeedback.id)
+    ).scalars().all()
+    labelled = [(f.features, f.company_id, f.is_relevant) for f in feedback if f.features]
+    outcome = train_reranker(labelled, kind.value, seed=seed)
+    if outcome.model is not None:
+        row = db.session.get(RankerModel, outcome.model.version) or RankerModel(version=outcome.model.version,
+                                                                                 kind=kind)
+        row.params = outcome.model.to_dict()
+        row.metrics = outcome.metrics
+        if outcome.is_better:
+            db.session.execute(db.update(RankerModel).where(RankerModel.kind == kind).values(is_active=False))
+        row.is_active = outcome.is_better
+        db.session.add(row)
+        db.session.flush()
+    return outcome

@@ -1,0 +1,100 @@
+"""Data-protection duties: everything stored about a company as JSON, and erasure of personal data."""
+from __future__ import annotations
+
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    AuditEntry,
+    CoachAssignment,
+    Company,
+    Consent,
+    Enrolment,
+    Match,
+    MatchFeedback,
+    Note,
+    utcnow,
+)
+from .audit import record
+from .passwords import new_token, token_hash
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_company(company: Company) -> dict:
+    """Every record about the company, in plain JSON (the owner's right of access and portability)."""
+    assessments = db.session.execute(
+        db.select(Assessment).where(Assessment.company_id == company.id)
+        .options(selectinload(Assessment.answers), selectinload(Assessment.dimension_scores),
+                 selectinload(Assessment.questionnaire_version))
+        .order_by(Assessment.created_at)
+    ).scalars().all()
+    rows = {model: db.session.execute(db.select(model).where(model.company_id == company.id)).scalars().all()
+            for model in (Consent, CoachAssignment, Note, Enrolment, Match, MatchFeedback)}
+    data = {
+        "company": {
+            "id": company.id, "name": company.name, "vat_number": company.vat_number, "email": company.email,
+            "ateco_code": company.ateco_code, "ateco_section": company.ateco_section,
+            "comune_istat": company.comune_istat, "employees": company.employees,
+            "annual_turnover_eur": company.annual_turnover_eur, "size_class": company.size_class.value,
+            "themes": company.themes, "created_at": _iso(company.created_at), "erased_at": _iso(company.erased_at),
+        },
+        "consents": [{"kind": c.kind.value, "text_version": c.text_version, "given_at": _iso(c.given_at),
+                      "withdrawn_at": _iso(c.withdrawn_at)} for c in rows[Consent]],
+        "assessments": [{
+            "id": a.id, "status": a.status.value, "questionnaire": a.questionnaire_version.key,
+            "questionnaire_version": a.questionnaire_version.version, "created_at": _iso(a.created_at),
+            "submitted_at": _iso(a.submitted_at), "overall": a.overall_score, "level": a.level_key,
+            "dimensions": {d.dimension_key: d.score for d in a.dimension_scores},
+            "answers": {ans.question_key: ans.option_keys for ans in a.answers} or a.draft_answers,
+        } for a in assessments],
+        "coaching": [{"coach_id": c.coach_id, "status": c.status.value, "proposed_at": _iso(c.proposed_at),
+                      "accepted_at": _iso(c.accepted_at), "completed_at": _iso(c.completed_at)}
+                     for c in rows[CoachAssignment]],
+        "notes": [{"created_at": _iso(n.created_at), "body": n.body} for n in rows[Note]],
+        "enrolments": [{"track_id": e.track_id, "participants": e.participants, "status": e.status.value,
+                        "enrolled_at": _iso(e.enrolled_at)} for e in rows[Enrolment]],
+        "recommendations": [{"kind": m.kind.value, "track_id": m.track_id, "grant_id": m.grant_id,
+                             "score": m.score, "rank": m.rank} for m in rows[Match]],
+        "feedback": [{"kind": f.kind.value, "source": f.source.value, "is_relevant": f.is_relevant,
+                      "created_at": _iso(f.created_at)} for f in rows[MatchFeedback]],
+    }
+    record("export", company.id)
+    return data
+
+
+def erase_company(company: Company) -> None:
+    """Remove personal data and answers; keep the anonymous scores that programme statistics rest on."""
+    company.name = None
+    company.vat_number = None
+    company.email = None
+    company.erased_at = utcnow()
+    company_assessments = db.select(Assessment.id).where(Assessment.company_id == company.id)
+    db.session.execute(db.delete(Answer).where(Answer.assessment_id.in_(company_assessments)))
+    for model in (Note, Match, MatchFeedback):
+        db.session.execute(db.delete(model).where(model.company_id == company.id))
+    db.session.execute(db.delete(Assessment).where(Assessment.company_id == company.id,
+                                                   Assessment.status == AssessmentStatus.draft))
+    for assessment in db.session.execute(
+        db.select(Assessment).where(Assessment.company_id == company.id)
+    ).scalars():
+        assessment.draft_profile = {}
+        assessment.draft_answers = {}
+        assessment.token_hash = token_hash(new_token())  # the old secret links stop working
+    now = utcnow()
+    for consent in db.session.execute(db.select(Consent).where(Consent.company_id == company.id)).scalars():
+        consent.withdrawn_at = consent.withdrawn_at or now
+    for assignment in db.session.execute(
+        db.select(CoachAssignment).where(CoachAssignment.company_id == company.id)
+    ).scalars():
+        if assignment.status.value in ("proposed", "accepted", "in_progress"):
+            assignment.status = type(assignment.status)("withdrawn")
+            assignment.withdrawn_at = now
+        assignment.decline_reason = assignment.decline_reason and "—"
+    db.session.add(AuditEntry(actor="system", action="erase", company_id=company.id, details={}))
+    db.session.flush()

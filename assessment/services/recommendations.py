@@ -1,0 +1,43 @@
+"""Stored recommendations: computing them for one company or all, and reading them for a result."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Assessment, FeedbackSource, Grant, Match, MatchFeedback, MatchKind, Track
+
+
+def stored_recommendations(assessment: Assessment, today: date | None = None) -> dict[str, list[Match]]:
+    """The matches stored for this assessment, best first; a grant that has closed since is left out."""
+    today = today or date.today()
+    matches = db.session.execute(
+        db.select(Match).where(Match.assessment_id == assessment.id)
+        .options(selectinload(Match.track).selectinload(Track.thematic_area), selectinload(Match.grant))
+        .order_by(Match.kind, Match.rank)
+    ).scalars().all()
+    tracks = [m for m in matches if m.kind == MatchKind.track and m.track.is_active]
+    grants = [m for m in matches if m.kind == MatchKind.grant and _still_open(m.grant, today)]
+    return {"tracks": tracks, "grants": grants}
+
+
+def _still_open(grant: Grant, today: date) -> bool:
+    return grant.is_active and (grant.closes_on is None or grant.closes_on >= today)
+
+
+def refresh_for_assessment(assessment: Assessment) -> None:
+    """Recompute and store this company's recommendations (see recompute_matches)."""
+    from .matching import recompute_matches
+
+    recompute_matches(company_ids=[assessment.company_id])
+
+
+def record_feedback(match: Match, source: FeedbackSource, is_relevant: bool) -> MatchFeedback:
+    """Owners and coaches label a recommendation; the labels train the re-ranker (`match train`)."""
+    feedback = MatchFeedback(match_id=match.id, company_id=match.company_id, kind=match.kind,
+                             track_id=match.track_id, grant_id=match.grant_id, source=source,
+                             is_relevant=is_relevant, features=dict(match.features or {}))
+    db.session.add(feedback)
+    db.session.flush()
+    return feedback

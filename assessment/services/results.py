@@ -1,0 +1,75 @@
+"""Everything a result shows, gathered once for the page, the PDF report and the coach's company page."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..domain.questionnaire import Level, Questionnaire
+from ..domain.scoring import advice_band
+from ..models import Assessment
+from ..reports.charts import radar_svg
+from ..templating import localized
+from .assessments import previous_assessment
+from .peers import PeerGroup, compare_with_peers
+from .questionnaires import questionnaire_of
+
+
+@dataclass(frozen=True)
+class DimensionLine:
+    key: str
+    title: str
+    score: float
+    level: Level
+    previous: float | None
+    advice: str
+
+    @property
+    def change(self) -> float | None:
+        return None if self.previous is None else self.score - self.previous
+
+
+@dataclass
+class ResultView:
+    assessment: Assessment
+    questionnaire: Questionnaire
+    level: Level
+    dimensions: list[DimensionLine]
+    weakest: list[DimensionLine]
+    previous: Assessment | None
+    peers: list[PeerGroup]
+    radar: str
+    recommendations: dict = field(default_factory=dict)
+
+    @property
+    def overall_change(self) -> float | None:
+        if self.previous is None:
+            return None
+        return self.assessment.overall_score - self.previous.overall_score
+
+
+def build_result(assessment: Assessment, lang: str, *, show_previous: bool = True) -> ResultView:
+    from .recommendations import stored_recommendations
+
+    questionnaire = questionnaire_of(assessment.questionnaire_version)
+    levels = {level.key: level for level in questionnaire.levels}
+    previous = previous_assessment(assessment) if show_previous else None
+    before = previous.dimension_score_map() if previous else {}
+    lines = []
+    for stored in assessment.dimension_scores:
+        dimension = questionnaire.dimension(stored.dimension_key)
+        lines.append(DimensionLine(
+            key=stored.dimension_key, title=localized(dimension.title, lang), score=stored.score,
+            level=levels[stored.level_key], previous=before.get(stored.dimension_key),
+            advice=localized(dimension.advice[advice_band(stored.score)], lang),
+        ))
+    weakest = sorted(lines, key=lambda line: (line.score, line.key))[:3]
+    radar = radar_svg(
+        [line.title for line in lines], [line.score for line in lines],
+        title=("Punteggi per area" if lang == "it" else "Scores by area"),
+        description="; ".join(f"{line.title}: {line.score:.1f}" for line in lines),
+        previous=[before[line.key] for line in lines] if before else None,
+    )
+    return ResultView(
+        assessment=assessment, questionnaire=questionnaire, level=levels[assessment.level_key],
+        dimensions=lines, weakest=weakest, previous=previous, peers=compare_with_peers(assessment),
+        radar=radar, recommendations=stored_recommendations(assessment),
+    )

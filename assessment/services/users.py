@@ -1,0 +1,79 @@
+"""Staff accounts: loading for Flask-Login, creation, passwords and one-time password links."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from ..extensions import db
+from ..models import CoachProfile, Role, User, utcnow
+from .passwords import hash_password, new_token, token_hash, verify_password
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class UserError(Exception):
+    """Bad input for an account: the message is shown as it is."""
+
+
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
+    if user is None or not user.is_enabled or not user.password_hash:
+        verify_password(None, password)  # same work either way: no timing hint that the e-mail exists
+        return None
+    return user if verify_password(user.password_hash, password) else None
+
+
+def create_user(email: str, role: str, name: str = "", password: str | None = None) -> tuple[User, str | None]:
+    """A new account; without a password it gets a one-time link token (returned) to set one."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise UserError(f"not a valid e-mail address: {email!r}")
+    if role not in (Role.coach.value, Role.admin.value):
+        raise UserError(f"role must be coach or admin, not {role!r}")
+    if db.session.execute(db.select(User.id).filter_by(email=email)).first():
+        raise UserError(f"an account for {email} already exists")
+    user = User(email=email, name=name or email.split("@")[0], role=Role(role))
+    if role == Role.coach.value:
+        user.coach_profile = CoachProfile()
+    db.session.add(user)
+    token = None
+    if password is not None:
+        set_password(user, password)
+    else:
+        token = issue_password_link(user)
+    db.session.flush()
+    return user, token
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = hash_password(password)
+    user.password_token_hash = None
+    user.password_token_expires_at = None
+
+
+def issue_password_link(user: User) -> str:
+    token = new_token()
+    user.password_token_hash = token_hash(token)
+    user.password_token_expires_at = utcnow() + timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"])
+    return token
+
+
+def user_for_password_token(token: str) -> User | None:
+    """The account a one-time link belongs to, while it has not expired nor been used."""
+    if not token or len(token) > 100:
+        return None
+    user = db.session.execute(
+        db.select(User).filter_by(password_token_hash=token_hash(token))
+    ).scalar_one_or_none()
+    if user is None or user.password_token_expires_at is None or user.password_token_expires_at < utcnow():
+        return None
+    return user

@@ -1,0 +1,52 @@
+"""Jinja helpers shared by every page: bilingual texts, numbers and dates in the page's language."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, g
+from flask_babel import format_decimal, get_locale
+
+from . import __version__
+
+
+def current_language() -> str:
+    return getattr(g, "lang", None) or str(get_locale() or "it")
+
+
+def localized(value: Any, lang: str | None = None) -> str:
+    """Pick the page language from a {it, en} mapping or a Text-like object; fall back to Italian."""
+    lang = lang or current_language()
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return value.get(lang) or value.get("it") or ""
+    if hasattr(value, "it") and hasattr(value, "en"):
+        return getattr(value, lang, None) or value.it
+    return str(value)
+
+
+def one_decimal(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return format_decimal(round(value, 1), format="#,##0.0")
+
+
+def format_day(value: date | datetime | None) -> str:
+    if value is None:
+        return "–"
+    if current_language() == "it":
+        return value.strftime("%d/%m/%Y")
+    return value.strftime("%d %b %Y")
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["localized"] = localized
+    app.jinja_env.filters["one_decimal"] = one_decimal
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.globals["app_version"] = __version__
+    app.jinja_env.globals["current_language"] = current_language
+
+    @app.context_processor
+    def _today() -> dict:
+        return {"today": date.today()}

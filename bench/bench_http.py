@@ -1,0 +1,232 @@
+"""Benchmark: the owner's whole flow over HTTP (gunicorn, 2 workers, PostgreSQL), next to a bare Flask view.
+
+Usage: .venv/bin/python bench/bench_http.py [--users 8 --bare-seconds 15 --flow-seconds 30 --paced-seconds 30]
+A fresh database bussola_bench_<pid> is created (createdb on $PGHOST, default 127.0.0.1:5432, user postgres),
+migrated and loaded with `flask db upgrade` and `flask demo load`, served by
+`gunicorn -w 2 'assessment:create_app()'` (APP_ENV=development, RATELIMIT_ENABLED=false) and dropped at the
+end. bench/bare_app.py is served the same way. Locust (bench/locustfile.py) then measures, in this order:
+  1. the bare view, saturated (--users users, no wait);
+  2. the owner flow, saturated (same users): requests/s, per page p50/p95/p99;
+  3. the owner flow at a human pace: 20 owners each sending one request a second (constant_pacing(1)).
+Targets (2 cores): every flow page p95 < 100 ms at that pace, zero errors, and the saturated flow's
+throughput at least a quarter of the bare view's.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PAGE_P95_TARGET_MS = 100.0
+THROUGHPUT_RATIO_TARGET = 0.25
+PACED_USERS = 20
+SETUP_ROW = "setup: questionnaire"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, timeout: float = 40.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer 200 within {timeout:.0f} s")
+
+
+class Servers:
+    """The scratch database and the two gunicorn servers; everything is undone by close()."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.pg = ["-h", os.environ.get("PGHOST", "127.0.0.1"), "-p", os.environ.get("PGPORT", "5432"),
+                   "-U", os.environ.get("PGUSER", "postgres")]
+        self.database = f"bussola_bench_{os.getpid()}"
+        self.processes: list[subprocess.Popen] = []
+        self.created = False
+        host, port, user = self.pg[1], self.pg[3], self.pg[5]
+        self.env = {**os.environ, "DATABASE_URL": f"postgresql://{user}@{host}:{port}/{self.database}",
+                    "APP_ENV": "development", "RATELIMIT_ENABLED": "false", "SECRET_KEY": "bench-http-secret",
+                    "INSTANCE_PATH": str(workdir), "MAIL_OUTBOX_DIR": str(workdir / "outbox"),
+                    "FLASK_APP": "assessment"}
+
+    def prepare_database(self) -> float:
+        started = time.perf_counter()
+        subprocess.run(["createdb", *self.pg, self.database], check=True)
+        self.created = True
+        flask = [str(BIN / "flask"), "--app", "assessment"]
+        for command in (["db", "upgrade"], ["demo", "load"]):
+            done = subprocess.run(flask + command, cwd=ROOT, env=self.env, capture_output=True, text=True,
+                                  check=False)
+            if done.returncode != 0:
+                raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stderr[-3000:]}")
+        return time.perf_counter() - started
+
+    def serve(self, target: str, name: str, chdir: Path = ROOT) -> str:
+        port = free_port()
+        log = open(self.workdir / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
+        self.processes.append(subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--chdir", str(chdir), target],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+        return f"http://127.0.0.1:{port}"
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if self.created:
+            subprocess.run(["dropdb", *self.pg, "--if-exists", "--force", self.database], check=False)
+
+
+def run_locust(host: str, user_class: str, users: int, seconds: int, workdir: Path, pacing: float = 0.0,
+               label: str = "") -> dict[str, dict]:
+    """Runs Locust headless; returns its per-name stats rows (plus "Aggregated") from the CSV it writes."""
+    prefix = workdir / f"locust-{label or user_class}"
+    env = {**os.environ, "BENCH_PACING": str(pacing)}
+    command = [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+               "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "-H", host, "--csv", str(prefix),
+               "--only-summary", "--loglevel", "ERROR", "--stop-timeout", "2", user_class]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=seconds + 60,
+                          check=False)
+    stats_file = Path(f"{prefix}_stats.csv")
+    if not stats_file.exists():
+        raise RuntimeError(f"locust wrote no statistics:\n{done.stderr[-3000:]}")
+    with open(stats_file, newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    failures_file = Path(f"{prefix}_failures.csv")
+    if failures_file.exists():
+        with open(failures_file, newline="") as handle:
+            failures = list(csv.DictReader(handle))
+        for failure in failures[:5]:
+            print(f"  ! {label}: {failure['Method']} {failure['Name']}: {failure['Error'][:160]} "
+                  f"(x{failure['Occurrences']})")
+    return rows
+
+
+def _num(row: dict, key: str) -> float:
+    value = row.get(key) or "0"
+    return float(value) if value != "N/A" else float("nan")
+
+
+def flow_pages(rows: dict[str, dict]) -> list[str]:
+    """Flow pages in the order an owner meets them."""
+    def order(name: str) -> tuple:
+        method, _, page = name.partition(" ")
+        head = {"start": 0, "profile": 1, "section": 2, "submit": 3, "result": 4}[page.split(" ")[0]]
+        number = int(page.split(" ")[1]) if page.startswith("section") else 0
+        return head, number, method != "GET"
+
+    return sorted((n for n in rows if n not in ("Aggregated", SETUP_ROW)), key=order)
+
+
+def measure(args: argparse.Namespace) -> list[dict]:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-http-"))
+    servers = Servers(workdir)
+    figures: list[dict] = []
+    begin = time.perf_counter()
+    try:
+        setup_s = servers.prepare_database()
+        app_url = servers.serve("assessment:create_app()", "app")
+        bare_url = servers.serve("bare_app:app", "bare", chdir=ROOT / "bench")
+        wait_until_up(app_url + "/healthz")
+        wait_until_up(bare_url + "/")
+        print(f"database {servers.database} migrated and loaded in {setup_s:.1f} s; app {app_url}, bare {bare_url}")
+
+        bare = run_locust(bare_url, "BareView", args.users, args.bare_seconds, workdir, label="bare")
+        saturated = run_locust(app_url, "OwnerFlow", args.users, args.flow_seconds, workdir, label="saturated")
+        paced = run_locust(app_url, "OwnerFlow", PACED_USERS, args.paced_seconds, workdir, pacing=1.0,
+                           label="paced")
+    finally:
+        servers.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    bare_all = bare["Aggregated"]
+    bare_rps = _num(bare_all, "Requests/s")
+    flow_rows = {n: r for n, r in saturated.items() if n != SETUP_ROW}
+    flow_rps = sum(_num(r, "Requests/s") for n, r in flow_rows.items() if n != "Aggregated")
+    submissions = _num(saturated.get("POST submit", {}), "Requests/s")
+    ratio = flow_rps / bare_rps if bare_rps else 0.0
+    paced_errors = sum(int(r["Failure Count"]) for n, r in paced.items() if n not in ("Aggregated",))
+    saturated_errors = sum(int(r["Failure Count"]) for n, r in saturated.items() if n not in ("Aggregated",))
+    bare_errors = int(bare_all["Failure Count"])
+
+    print(f"\nBare Flask view, {args.users} users without wait, {args.bare_seconds} s: {bare_rps:,.0f} req/s, "
+          f"p50 {_num(bare_all, '50%'):.0f} / p95 {_num(bare_all, '95%'):.0f} / p99 {_num(bare_all, '99%'):.0f} ms,"
+          f" {bare_errors} errors")
+    print(f"Owner flow, {args.users} users without wait, {args.flow_seconds} s: {flow_rps:,.1f} req/s "
+          f"({submissions:.1f} submissions/s), {saturated_errors} errors")
+    print(f"Owner flow, {PACED_USERS} owners x 1 request/s, {args.paced_seconds} s: {paced_errors} errors\n")
+    header = (f"{'page':<18} {'sat. req/s':>10} {'p50':>5} {'p95':>5} {'p99':>5}   "
+              f"{'paced n':>7} {'p50':>5} {'p95':>5} {'p99':>5}  p95<{PAGE_P95_TARGET_MS:.0f}ms")
+    print(header + "\n" + "-" * len(header))
+    worst_name, worst_p95 = "", 0.0
+    all_pages_ok = True
+    for name in flow_pages(flow_rows):
+        s, p = flow_rows[name], paced.get(name, {})
+        p95 = _num(p, "95%") if p else float("nan")
+        ok = p95 < PAGE_P95_TARGET_MS
+        all_pages_ok &= ok
+        if not p95 <= worst_p95:
+            worst_name, worst_p95 = name, p95
+        print(f"{name:<18} {_num(s, 'Requests/s'):>10.1f} {_num(s, '50%'):>5.0f} {_num(s, '95%'):>5.0f} "
+              f"{_num(s, '99%'):>5.0f}   {int(_num(p, 'Request Count')):>7} {_num(p, '50%'):>5.0f} {p95:>5.0f} "
+              f"{_num(p, '99%'):>5.0f}  {'PASS' if ok else 'FAIL'}")
+    print(f"(latencies in ms; whole HTTP bench {time.perf_counter() - begin:.0f} s)")
+
+    def figure(measure_: str, value: str, target: str = "", passed: bool | None = None) -> None:
+        verdict = "" if passed is None else ("PASS" if passed else "FAIL")
+        figures.append({"bench": "HTTP", "measure": measure_, "value": value, "target": target,
+                        "verdict": verdict})
+
+    paced_all = paced["Aggregated"]
+    figure("bare view, saturated", f"{bare_rps:,.0f} req/s, p95 {_num(bare_all, '95%'):.0f} ms")
+    figure("owner flow, saturated", f"{flow_rps:,.1f} req/s, {submissions:.1f} submits/s, "
+                                    f"p95 {_num(saturated['Aggregated'], '95%'):.0f} ms")
+    figure("flow / bare throughput", f"{ratio:.2f}", f">= {THROUGHPUT_RATIO_TARGET:.2f}",
+           ratio >= THROUGHPUT_RATIO_TARGET)
+    figure(f"flow at {PACED_USERS} x 1 req/s, all pages",
+           f"p50 {_num(paced_all, '50%'):.0f} / p95 {_num(paced_all, '95%'):.0f} / "
+           f"p99 {_num(paced_all, '99%'):.0f} ms")
+    figure("worst page p95 at that pace", f"{worst_p95:.0f} ms ({worst_name})",
+           f"< {PAGE_P95_TARGET_MS:.0f} ms each", all_pages_ok)
+    figure("errors (bare + saturated + paced)", f"{bare_errors} + {saturated_errors} + {paced_errors}", "0",
+           bare_errors + saturated_errors + paced_errors == 0)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=8, help="users for the saturated runs")
+    parser.add_argument("--bare-seconds", type=int, default=15)
+    parser.add_argument("--flow-seconds", type=int, default=30)
+    parser.add_argument("--paced-seconds", type=int, default=30)
+    args = parser.parse_args(argv)
+    figures = measure(args)
+    print("BENCH-FIGURES " + json.dumps(figures))
+    return 0 if all(f["verdict"] != "FAIL" for f in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""The whole questionnaire in Chromium: complete it, resume in a second browser, download the PDF."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assessment.services.questionnaires import latest_version, questionnaire_of
+from tests.factories import answers_for, vat_number
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def questionnaire(app):
+    with app.app_context():
+        return questionnaire_of(latest_version("dma-sme"))
+
+
+def _fill_profile(page, vat: str) -> None:
+    page.get_by_label("Ragione sociale").fill("Cantina Demo Browser")
+    page.get_by_label("Partita IVA").fill(vat)
+    page.get_by_label("Codice ATECO dell'attività principale").fill("11.02.10")
+    page.get_by_label("Comune della sede").fill("Caluso (TO)")
+    page.get_by_label("Numero di addetti (titolari e dipendenti)").fill("6")
+    page.get_by_label("Fatturato annuo").select_option("2000000")
+    page.get_by_label("Ho letto l'informativa privacy e accetto il trattamento dei dati").check()
+
+
+def _answer_section(page, dimension, raw) -> None:
+    for question in dimension.questions:
+        if question.key not in raw:
+            continue
+        values = raw[question.key] if isinstance(raw[question.key], list) else [raw[question.key]]
+        for value in values:
+            page.locator(f'input[name="{question.key}"][value="{value}"]').check()
+
+
+def test_complete_resume_and_download(browser, live_server, questionnaire):
+    raw = answers_for(questionnaire, "mid")
+    first = browser.new_context(locale="it-IT", accept_downloads=True)
+    page = first.new_page()
+    page.goto(live_server + "/valutazione")
+    page.get_by_role("button", name="Inizia ora").click()
+    assert "Sezione 1 di" in page.content()
+    _fill_profile(page, vat_number())
+    page.get_by_role("button", name="Salva e continua").click()
+    _answer_section(page, questionnaire.dimensions[0], raw)
+    page.get_by_role("button", name="Salva e continua").click()
+    resume_link = page.locator("a.resume-link").first.get_attribute("href")
+    first.close()
+
+    second = browser.new_context(locale="it-IT", accept_downloads=True)
+    page = second.new_page()
+    page.goto(resume_link)
+    assert re.search(r"/valutazione/[^/]+/3$", page.url), page.url
+    for dimension in questionnaire.dimensions[1:]:
+        _answer_section(page, dimension, raw)
+        last = dimension is questionnaire.dimensions[-1]
+        page.get_by_role("button", name="Invia e vedi il risultato" if last else "Salva e continua").click()
+    assert "/risultato/" in page.url
+    assert page.get_by_role("heading", name="Punteggio complessivo").is_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Scarica il rapporto PDF").click()
+    path = download_info.value.path()
+    with open(path, "rb") as handle:
+        assert handle.read(4) == b"%PDF"
+    second.close()

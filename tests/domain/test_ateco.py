@@ -1,0 +1,62 @@
+"""The ATECO 2025 index: validity, sections, search and the correspondence to ATECO 2007/2022."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assessment.domain.ateco import AtecoIndex, normalise_code
+
+DATA = Path(__file__).resolve().parents[2] / "assessment" / "data"
+
+
+@pytest.fixture(scope="module")
+def ateco() -> AtecoIndex:
+    return AtecoIndex(DATA)
+
+
+def test_loads_the_whole_tree(ateco):
+    assert len(ateco) == 3257
+
+
+@pytest.mark.parametrize("raw, expected", [(" 62.10.00 ", "62.10.00"), ("621000", "62.10.00"), ("6210", "62.10"),
+                                           ("k", "K"), ("62", "62")])
+def test_normalise_code(raw, expected):
+    assert normalise_code(raw) == expected
+
+
+def test_validity_and_sections(ateco):
+    assert ateco.is_valid("62.10.00") and ateco.is_valid("621000") and ateco.is_valid("K")
+    assert not ateco.is_valid("62.99.99") and not ateco.is_valid("")
+    assert ateco.section_of("62.10.00") == "K"  # ICT is K in ATECO 2025 (J in 2007)
+    assert ateco.section_of("01.11.00") == "A"
+    assert ateco.section_of("K") == "K"
+    assert ateco.section_of("99.99") is None
+
+
+def test_search_by_code_prefix(ateco):
+    found = [e.code for e in ateco.search("62.1")]
+    assert found == ["62.1", "62.10", "62.10.0", "62.10.00"]
+    assert [e.code for e in ateco.search("62", limit=3)] == ["62", "62.1", "62.10"]
+
+
+def test_search_by_words_ignores_case_and_accents(ateco):
+    found = ateco.search("programmazione INFORMATICA")
+    assert found and all("programmazione" in e.title.lower() and "informatica" in e.title.lower()
+                         for e in found)
+    assert "62.10.00" in [e.code for e in found]
+    assert ateco.search("attivita", limit=5) and len(ateco.search("attivita", limit=5)) == 5
+    assert ateco.search("") == [] and ateco.search("zzzxq") == []
+
+
+def test_to_2022_at_the_most_detailed_level(ateco):
+    assert ateco.to_2022("62.10.00") == ("62.01.00",)
+    assert ateco.to_2022("62.20") == ("62.02", "62.03")  # one 2025 class split from two 2022 classes
+    assert ateco.to_2022("62") == ("62",)
+
+
+def test_to_2022_falls_back_to_an_ancestor(ateco):
+    # 46.89 (new in 2025) is missing from ISTAT's table: its group 46.8 answers.
+    assert ateco.to_2022("46.89.00") == ateco.to_2022("46.8")
+    assert ateco.to_2022("46.89.00")
+    assert ateco.to_2022("99.99.99") == ()

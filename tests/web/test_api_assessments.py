@@ -1,0 +1,91 @@
+"""POST /api/v1/assessments: the same numbers as the CLI and the web; errors per field."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assessment.services.questionnaires import latest_version, questionnaire_of
+from tests.factories import answers_for, profile
+
+
+@pytest.fixture
+def questionnaire(app, db_session):
+    return questionnaire_of(latest_version("dma-sme"))
+
+
+def test_create_returns_scores_and_result_url(client, questionnaire):
+    answers = answers_for(questionnaire, "mid")
+    response = client.post("/api/v1/assessments", json={"questionnaire": "dma-sme", "profile": profile(),
+                                                         "answers": answers})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert set(body) >= {"id", "overall", "level", "dimensions", "result_url", "recommendations"}
+    assert set(body["dimensions"]) == {d.key for d in questionnaire.dimensions}
+    assert body["level"] in {level.key for level in questionnaire.levels}
+    assert set(body["recommendations"]) == {"tracks", "grants"}
+    # The owner's token reads it back, and nothing else does.
+    token = body["token"]
+    read = client.get(f"/api/v1/assessments/{body['id']}", headers={"Authorization": f"Bearer {token}"})
+    assert read.status_code == 200 and read.get_json()["overall"] == body["overall"]
+    assert client.get(f"/api/v1/assessments/{body['id']}",
+                      headers={"Authorization": "Bearer wrong"}).status_code == 404
+
+
+def test_cli_api_and_web_agree(client, runner, questionnaire, tmp_path):
+    answers = answers_for(questionnaire, "mid")
+    api = client.post("/api/v1/assessments", json={"questionnaire": "dma-sme", "profile": profile(),
+                                                    "answers": answers}).get_json()
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers))
+    result = runner.invoke(args=["questionnaire", "score", "dma-sme", str(path)])
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.output)
+    assert cli["overall"] == pytest.approx(api["overall"])
+    assert cli["level"] == api["level"]
+    assert cli["dimensions"] == pytest.approx(api["dimensions"])
+    html = client.get(api["result_url"].split("localhost")[-1]).get_data(as_text=True)
+    assert f"{api['overall']:.1f}".replace(".", ",") in html
+
+
+@pytest.mark.parametrize("patch, field", [
+    ({"profile": {"vat_number": "123"}}, "profile.vat_number"),
+    ({"profile": {"privacy_accepted": False}}, "profile.privacy_accepted"),
+    ({"profile": {"comune_istat": "999999"}}, "profile.comune_istat"),
+    ({"profile": {"ateco_code": "99.99.99"}}, "profile.ateco_code"),
+    ({"profile": {"employees": "many"}}, "profile.employees"),
+    ({"questionnaire": "nope"}, "questionnaire"),
+    ({"answers": []}, "answers"),
+])
+def test_invalid_input_is_422_with_an_error_per_field(client, questionnaire, patch, field):
+    body = {"questionnaire": "dma-sme", "profile": profile(), "answers": answers_for(questionnaire)}
+    for key, value in patch.items():
+        if isinstance(value, dict):
+            body[key] = {**body[key], **value}
+        else:
+            body[key] = value
+    response = client.post("/api/v1/assessments", json=body)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+
+
+def test_unknown_option_is_reported_on_its_question(client, questionnaire):
+    answers = answers_for(questionnaire)
+    first = questionnaire.questions[0]
+    answers[first.key] = "no-such-option" if first.type != "multi" else ["no-such-option"]
+    response = client.post("/api/v1/assessments", json={"questionnaire": "dma-sme", "profile": profile(),
+                                                         "answers": answers})
+    assert response.status_code == 422
+    assert f"answers.{first.key}" in response.get_json()["error"]["fields"]
+
+
+def test_not_json_is_400(client):
+    response = client.post("/api/v1/assessments", data="x", content_type="text/plain")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["status"] == 400
+
+
+def test_questionnaire_definition(client, questionnaire):
+    body = client.get("/api/v1/questionnaires/dma-sme").get_json()
+    assert body["key"] == "dma-sme" and len(body["dimensions"]) == len(questionnaire.dimensions)
+    assert client.get("/api/v1/questionnaires/nope").status_code == 404

@@ -1,0 +1,81 @@
+"""The foundation: home page, language switch, health check, error pages, configuration."""
+from __future__ import annotations
+
+import pytest
+
+from assessment import create_app
+from assessment.config import ConfigError, load_config
+
+
+def test_home_is_italian_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="it">' in html
+    assert "Quanto è digitale la tua impresa?" in html
+
+
+def test_language_switch_is_remembered(client):
+    response = client.get("/lang/en?next=/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "How digital is your business?" in html
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.get("/lang/en?next=https://evil.example/")
+    assert response.headers["Location"] == "/"
+
+
+def test_healthz_reports_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok" and body["database"] == "ok" and body["version"]
+
+
+def test_healthz_503_when_database_unreachable(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unavailable"
+
+
+def test_friendly_404_in_both_languages(client):
+    response = client.get("/does-not-exist")
+    assert response.status_code == 404
+    assert "Pagina non trovata" in response.get_data(as_text=True)
+    client.get("/lang/en")
+    assert "Page not found" in client.get("/does-not-exist").get_data(as_text=True)
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/v1/does-not-exist")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["status"] == 404
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config({"APP_ENV": "production", "INSTANCE_PATH": str(tmp_path),
+                     "DATABASE_URL": "postgresql://x@localhost/db"})
+
+
+def test_development_secret_key_is_generated_once(tmp_path):
+    first = load_config({"INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"]
+    second = load_config({"INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+
+
+def test_default_database_is_sqlite_under_instance(tmp_path):
+    config = load_config({"INSTANCE_PATH": str(tmp_path)})
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'bussola.sqlite'}"
+
+
+def test_static_assets_are_served_locally(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "/static/css/app.css" in html and "http" not in html.split("<body")[0].replace("http-equiv", "")
+    assert client.get("/static/css/app.css").status_code == 200

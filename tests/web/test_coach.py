@@ -1,0 +1,163 @@
+"""The coach workspace: who sees what, accept/decline, notes, enrolment, re-assessment invitation."""
+from __future__ import annotations
+
+import pytest
+
+from assessment.extensions import db
+from assessment.models import AssignmentStatus, CoachAssignment, Enrolment, Note, Track, TrackFormat
+from tests.factories import propose, submit_company
+
+COMPANY_GETS = ["/coach/imprese/{id}"]
+COMPANY_POSTS = ["/coach/imprese/{id}/accept", "/coach/imprese/{id}/start", "/coach/imprese/{id}/complete",
+                 "/coach/imprese/{id}/decline", "/coach/imprese/{id}/note", "/coach/imprese/{id}/iscrizioni",
+                 "/coach/imprese/{id}/invita", "/coach/imprese/{id}/iscrizioni/1/completa"]
+
+
+@pytest.fixture
+def proposed_company(db_session, make_user):
+    coach = make_user("coach")
+    company, assessment, _ = submit_company(coach_contact=True)
+    assignment = propose(company, coach)
+    db_session.commit()
+    return coach, company, assignment
+
+
+def test_anonymous_is_sent_to_login(client, proposed_company):
+    _, company, _ = proposed_company
+    for url in ["/coach/"] + COMPANY_GETS:
+        response = client.get(url.format(id=company.id))
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("url", COMPANY_GETS + COMPANY_POSTS)
+def test_other_coach_gets_404_on_every_company_route(client, login_as, proposed_company, url):
+    _, company, _ = proposed_company
+    login_as("coach")
+    method = client.post if url in COMPANY_POSTS else client.get
+    assert method(url.format(id=company.id), data={"reason": "x", "body": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/coach/"] + COMPANY_GETS)
+def test_admin_is_refused_on_coach_routes(client, login_as, proposed_company, url):
+    _, company, _ = proposed_company
+    login_as("admin")
+    assert client.get(url.format(id=company.id)).status_code == 403
+
+
+def test_unknown_company_is_404(client, login_as):
+    login_as("coach")
+    assert client.get("/coach/imprese/999999").status_code == 404
+
+
+def test_coach_sees_proposed_company_with_reason(client, login_as, proposed_company):
+    coach, company, _ = proposed_company
+    login_as(coach)
+    html = client.get("/coach/").get_data(as_text=True)
+    assert company.name in html and "Motivo di prova" in html
+    page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    assert "<svg" in page and "Note private" in page
+
+
+def test_company_without_contact_consent_is_hidden(client, login_as, make_user, db_session):
+    coach = make_user("coach")
+    company, _, _ = submit_company(coach_contact=False)
+    propose(company, coach)
+    db_session.commit()
+    login_as(coach)
+    assert company.name not in client.get("/coach/").get_data(as_text=True)
+    assert client.get(f"/coach/imprese/{company.id}").status_code == 404
+
+
+def test_withdrawn_consent_hides_the_company(client, login_as, proposed_company):
+    coach, company, _ = proposed_company
+    token = None
+    from assessment.services.assessments import withdraw_consent
+    from assessment.models import ConsentKind
+
+    withdraw_consent(company, ConsentKind.coach_contact)
+    db.session.commit()
+    login_as(coach)
+    assert client.get(f"/coach/imprese/{company.id}").status_code == 404
+    assert token is None
+
+
+def test_accept_then_complete(client, login_as, proposed_company):
+    coach, company, assignment = proposed_company
+    login_as(coach)
+    assert client.post(f"/coach/imprese/{company.id}/accept").status_code == 302
+    db.session.refresh(assignment)
+    assert assignment.status == AssignmentStatus.accepted and assignment.accepted_at is not None
+    client.post(f"/coach/imprese/{company.id}/complete")
+    db.session.refresh(assignment)
+    assert assignment.status == AssignmentStatus.completed and assignment.completed_at is not None
+
+
+def test_decline_needs_a_reason_and_frees_the_company(client, login_as, proposed_company):
+    coach, company, assignment = proposed_company
+    login_as(coach)
+    client.post(f"/coach/imprese/{company.id}/decline", data={"reason": ""})
+    db.session.refresh(assignment)
+    assert assignment.status == AssignmentStatus.proposed
+    client.post(f"/coach/imprese/{company.id}/decline", data={"reason": "Settore che non conosco"})
+    db.session.refresh(assignment)
+    assert assignment.status == AssignmentStatus.declined and assignment.decline_reason == "Settore che non conosco"
+    assert client.get(f"/coach/imprese/{company.id}").status_code == 404
+
+
+def test_notes_are_private_and_kept(client, login_as, proposed_company):
+    coach, company, _ = proposed_company
+    login_as(coach)
+    client.post(f"/coach/imprese/{company.id}/note", data={"body": "Primo incontro <b>fissato</b>"})
+    note = db.session.execute(db.select(Note).filter_by(company_id=company.id)).scalar_one()
+    assert note.author_id == coach.id
+    html = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    assert "Primo incontro &lt;b&gt;fissato&lt;/b&gt;" in html
+
+
+def test_enrolment_counts_seats(client, login_as, proposed_company, db_session):
+    coach, company, _ = proposed_company
+    from assessment.models import ThematicArea
+
+    if db.session.get(ThematicArea, "digital_innovation") is None:
+        db_session.add(ThematicArea(key="digital_innovation", name_it="Innovazione digitale",
+                                    name_en="Digital innovation"))
+    track = Track(code="T-SEATS", title_it="Percorso", title_en="Track", thematic_area_key="digital_innovation",
+                  format=TrackFormat.workshop, seats_per_cohort=5, dimension_weights={"data_security": 1})
+    db_session.add(track)
+    db_session.commit()
+    login_as(coach)
+    client.post(f"/coach/imprese/{company.id}/iscrizioni", data={"track_id": track.id, "participants": 4})
+    client.post(f"/coach/imprese/{company.id}/iscrizioni", data={"track_id": track.id, "participants": 2})
+    enrolments = db.session.execute(db.select(Enrolment).filter_by(track_id=track.id)).scalars().all()
+    assert [e.participants for e in enrolments] == [4]
+
+
+def test_invite_reassessment_writes_mail(app, client, login_as, proposed_company, tmp_path):
+    coach, company, _ = proposed_company
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
+    login_as(coach)
+    client.post(f"/coach/imprese/{company.id}/invita")
+    mails = list(tmp_path.glob("*.eml"))
+    assert len(mails) == 1 and "/valutazione/" in mails[0].read_text()
+
+
+def test_dashboard_query_count_does_not_grow_with_rows(client, login_as, make_user, count_queries, db_session):
+    coach = make_user("coach")
+    login_as(coach)
+
+    def measure():
+        with count_queries() as counter:
+            assert client.get("/coach/").status_code == 200
+        return counter.count
+
+    for _ in range(2):
+        company, _, _ = submit_company(coach_contact=True)
+        propose(company, coach)
+    db_session.commit()
+    few = measure()
+    for _ in range(8):
+        company, _, _ = submit_company(coach_contact=True)
+        propose(company, coach)
+    db_session.commit()
+    assert measure() == few
+    assert db.session.execute(db.select(db.func.count(CoachAssignment.id)).filter_by(coach_id=coach.id)).scalar() == 10

@@ -1,0 +1,175 @@
+"""The owner's wizard through the test client: start, every section, validation, resume, submit, result."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from assessment.extensions import db
+from assessment.models import Assessment, AssessmentStatus, Company, utcnow
+from assessment.services.questionnaires import latest_version, questionnaire_of
+from tests.factories import answers_for, profile, vat_number
+
+
+@pytest.fixture
+def questionnaire(app, db_session):
+    return questionnaire_of(latest_version("dma-sme"))
+
+
+def _start(client) -> str:
+    response = client.post("/valutazione")
+    assert response.status_code == 302
+    match = re.search(r"/valutazione/([^/]+)/1$", response.headers["Location"])
+    assert match
+    return match.group(1)
+
+
+def _profile_form(data: dict) -> dict:
+    form = {k: v for k, v in data.items() if k not in ("privacy_accepted", "coach_contact")}
+    form["annual_turnover_eur"] = "2000000"
+    if data.get("privacy_accepted"):
+        form["privacy_accepted"] = "y"
+    if data.get("coach_contact"):
+        form["coach_contact"] = "y"
+    return form
+
+
+def _post_section(client, token, step, answers, action="next"):
+    data = {"action": action}
+    for key, value in answers.items():
+        data[key] = value
+    return client.post(f"/valutazione/{token}/{step}", data=data)
+
+
+def _complete(client, questionnaire, token, pick="max", **profile_overrides):
+    assert client.post(f"/valutazione/{token}/1", data=_profile_form(profile(**profile_overrides))).status_code == 302
+    raw = answers_for(questionnaire, pick)
+    response = None
+    for step, dimension in enumerate(questionnaire.dimensions, start=2):
+        page = {q.key: raw[q.key] for q in dimension.questions if q.key in raw}
+        response = _post_section(client, token, step, page)
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
+
+
+def test_start_page_says_what_it_takes(client):
+    html = client.get("/valutazione").get_data(as_text=True)
+    assert "15 minuti" in html and "Privacy" in html
+
+
+def test_progress_indicator_and_resume_link_on_every_page(client, questionnaire):
+    token = _start(client)
+    html = client.get(f"/valutazione/{token}/1").get_data(as_text=True)
+    total = len(questionnaire.dimensions) + 1
+    assert f"Sezione 1 di {total}" in html
+    assert f"/riprendi/{token}" in html
+
+
+def test_wrong_vat_keeps_other_answers_and_the_draft(client, questionnaire):
+    token = _start(client)
+    data = _profile_form(profile(vat_number="12345678901", company_name="Forno Bianchi"))
+    response = client.post(f"/valutazione/{token}/1", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "cifra di controllo" in html
+    assert 'value="Forno Bianchi"' in html
+    draft = db.session.execute(db.select(Assessment).order_by(Assessment.id.desc())).scalars().first()
+    assert draft.draft_profile["company_name"] == "Forno Bianchi"
+
+
+def test_missing_answer_shows_message_and_keeps_the_others(client, questionnaire):
+    token = _start(client)
+    client.post(f"/valutazione/{token}/1", data=_profile_form(profile()))
+    dimension = questionnaire.dimensions[0]
+    raw = answers_for(questionnaire)
+    first, *rest = [q for q in dimension.questions if q.key in raw]
+    response = _post_section(client, token, 2, {q.key: raw[q.key] for q in rest})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Rispondi a questa domanda per continuare." in html
+    assert f'id="{first.key}-error"' in html
+    draft = db.session.execute(db.select(Assessment).order_by(Assessment.id.desc())).scalars().first()
+    assert set(draft.draft_answers) >= {q.key for q in rest}
+
+
+def test_back_never_loses_answers(client, questionnaire):
+    token = _start(client)
+    client.post(f"/valutazione/{token}/1", data=_profile_form(profile()))
+    raw = answers_for(questionnaire)
+    dimension = questionnaire.dimensions[1]
+    partial = {q.key: raw[q.key] for q in dimension.questions[:1]}
+    response = _post_section(client, token, 3, partial, action="back")
+    assert response.headers["Location"].endswith(f"/valutazione/{token}/2")
+    html = client.get(f"/valutazione/{token}/3").get_data(as_text=True)
+    key = dimension.questions[0].key
+    assert re.search(rf'checked[^>]*id="{key}-\d+"|id="{key}-\d+"[^>]*checked', html)
+
+
+def test_resume_link_opens_the_draft_in_another_browser(app, client, questionnaire):
+    token = _start(client)
+    client.post(f"/valutazione/{token}/1", data=_profile_form(profile()))
+    other = app.test_client()
+    response = other.get(f"/riprendi/{token}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/valutazione/{token}/2")
+    assert "Panetteria Demo Rossi" in other.get(f"/valutazione/{token}/1").get_data(as_text=True)
+
+
+def test_unknown_or_expired_token_is_404(client, questionnaire):
+    assert client.get("/riprendi/not-a-token").status_code == 404
+    token = _start(client)
+    draft = db.session.execute(db.select(Assessment).order_by(Assessment.id.desc())).scalars().first()
+    draft.expires_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    assert client.get(f"/riprendi/{token}").status_code == 404
+
+
+def test_full_flow_gives_result_and_pdf(client, questionnaire):
+    token = _start(client)
+    response = _complete(client, questionnaire, token, pick="max")
+    assert response.headers["Location"].endswith(f"/risultato/{token}")
+    html = client.get(f"/risultato/{token}").get_data(as_text=True)
+    assert "100,0" in html  # the best answer everywhere: full marks, shown with one decimal
+    assert "<svg" in html and "<table>" in html
+    pdf = client.get(f"/risultato/{token}/rapporto.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    stored = db.session.execute(db.select(Assessment).order_by(Assessment.id.desc())).scalars().first()
+    assert stored.status == AssessmentStatus.submitted and stored.overall_score == pytest.approx(100.0)
+    assert len(stored.dimension_scores) == len(questionnaire.dimensions)
+
+
+def test_resume_email_is_written_to_outbox(app, client, questionnaire, tmp_path):
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
+    token = _start(client)
+    client.post(f"/valutazione/{token}/1", data=_profile_form(profile(email="forno@example.org")))
+    mails = list(tmp_path.glob("*.eml"))
+    assert len(mails) == 1 and token in mails[0].read_text()
+
+
+def test_double_submit_creates_one_assessment(client, questionnaire):
+    token = _start(client)
+    _complete(client, questionnaire, token)
+    last = questionnaire.dimensions[-1]
+    raw = answers_for(questionnaire)
+    again = _post_section(client, token, len(questionnaire.dimensions) + 1,
+                          {q.key: raw[q.key] for q in last.questions if q.key in raw})
+    assert again.headers["Location"].endswith(f"/risultato/{token}")
+    company = db.session.execute(db.select(Company).order_by(Company.id.desc())).scalars().first()
+    count = db.session.execute(db.select(db.func.count(Assessment.id)).filter_by(
+        company_id=company.id, status=AssessmentStatus.submitted)).scalar()
+    assert count == 1
+
+
+def test_reassessment_shows_change_per_dimension(client, questionnaire):
+    vat = vat_number()
+    token = _start(client)
+    _complete(client, questionnaire, token, pick="min", vat_number=vat)
+    response = client.post(f"/risultato/{token}/nuova-valutazione")
+    new_token = re.search(r"/valutazione/([^/]+)/1$", response.headers["Location"]).group(1)
+    html = client.get(f"/valutazione/{new_token}/1").get_data(as_text=True)
+    assert vat in html  # the profile starts from the company's data
+    _complete(client, questionnaire, new_token, pick="max", vat_number=vat)
+    html = client.get(f"/risultato/{new_token}").get_data(as_text=True)
+    assert "Variazione" in html and "+" in html
