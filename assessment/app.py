@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request, session
+from flask_babel import refresh
 from flask_login import current_user
 
 from . import __version__
@@ -118,6 +119,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.before_request
     def _remember_language() -> None:
+        # Flask-Babel caches the locale on the app context, which a request may share (tests, CLI): start fresh.
+        refresh()
         g.lang = select_locale()
 
 

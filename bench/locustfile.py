@@ -48,7 +48,7 @@ def is_shown(question: dict, chosen: dict[str, list[str]]) -> bool:
     condition = question.get("show_if")
     if not condition:
         return True
-    return bool(set(chosen.get(condition["question"], ())) & set(condition["values"]))
+    return bool(set(chosen.get(condition["question"], ())) & set(condition["in"]))
 
 
 def pick_answers(questions: list[dict], chosen: dict[str, list[str]], rng: random.Random) -> list[tuple]:

@@ -65,7 +65,7 @@ def db_session(app) -> Iterator:
             yield db.session
         finally:
             db.session.remove()
-            db.session.configure(join_transaction_mode="conservative_savepoint")
+            db.session.configure(join_transaction_mode="conditional_savepoint")
             engines[None] = original_engine
             outer.rollback()
             connection.close()

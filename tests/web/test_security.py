@@ -18,8 +18,9 @@ def csrf_app(app, database_url):
 def _sample_path(rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
-        values[name] = 1 if converter.__class__.__name__ == "IntegerConverter" else (
-            "accept" if name == "action" else "xxxxxxxx")
+        kind = converter.__class__.__name__
+        values[name] = 1 if kind == "IntegerConverter" else (
+            sorted(converter.items)[0] if kind == "AnyConverter" else "xxxxxxxx")
     return rule.build(values, append_unknown=False)[1]
 
 
