@@ -119,8 +119,10 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.before_request
     def _remember_language() -> None:
-        # Flask-Babel caches the locale on the app context, which a request may share (tests, CLI): start fresh.
+        # Flask-Babel and Flask-Login cache the locale and the user on the app context, which a request
+        # shares when one is already pushed (tests, scripts): every request starts from its own cookies.
         refresh()
+        g.pop("_login_user", None)
         g.lang = select_locale()
 
 

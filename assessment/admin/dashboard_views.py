@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Response, abort, g, render_template, request, stream_with_context
 from flask_babel import gettext as _
-from markupsafe import Markup
 
 from ..extensions import db
 from ..reports.charts import bar_svg
@@ -21,18 +20,17 @@ def _filter_form():
 
 
 def _charts(data: Dashboard, level_labels: dict[str, str],
-            dimension_titles: dict[str, str]) -> dict[str, Markup]:
+            dimension_titles: dict[str, str]) -> dict[str, str]:
     """Server-side SVG; the page always prints the same numbers in a table beside each chart."""
     levels = [(label, data.levels.get(key, 0)) for key, label in level_labels.items()]
     dimensions = [(title, round(data.dimensions[key].mean, 1)) for key, title in dimension_titles.items()
                   if key in data.dimensions]
     return {
-        "months": Markup(bar_svg([m for m, _n in data.months], [n for _m, n in data.months],
-                                 _("Valutazioni inviate per mese"))),
-        "levels": Markup(bar_svg([lb for lb, _n in levels], [n for _lb, n in levels],
-                                 _("Valutazioni per livello"))),
-        "dimensions": Markup(bar_svg([t for t, _v in dimensions], [v for _t, v in dimensions],
-                                     _("Punteggio medio per dimensione"), maximum=100)),
+        "months": bar_svg([m for m, _n in data.months], [n for _m, n in data.months],
+                          _("Valutazioni inviate per mese")),
+        "levels": bar_svg([lb for lb, _n in levels], [n for _lb, n in levels], _("Valutazioni per livello")),
+        "dimensions": bar_svg([t for t, _v in dimensions], [v for _t, v in dimensions],
+                              _("Punteggio medio per dimensione"), maximum=100),
     }
 
 

@@ -132,7 +132,7 @@ def train_reranker(labelled: Sequence[tuple[Mapping[str, float], object, bool]],
         return TrainingOutcome(None, {}, n, False, "the training companies' labels are all the same")
     fitted = LogisticRegression(C=1.0, max_iter=1000).fit(x[train], y[train])
     coef = tuple(float(c) for c in fitted.coef_[0])
-    digest = hashlib.sha1(json.dumps([kind, coef, float(fitted.intercept_[0])]).encode()).hexdigest()[:10]
+    digest = hashlib.sha256(json.dumps([kind, coef, float(fitted.intercept_[0])]).encode()).hexdigest()[:10]
     model = RerankerParams(f"lr-{kind}-{digest}", kind, names, coef, float(fitted.intercept_[0]))
     metrics = {"model": _mean_metrics(model.apply(x[test]), y[test], groups[test]),
                "baseline": _mean_metrics(baseline[test], y[test], groups[test]),

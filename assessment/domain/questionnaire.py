@@ -176,7 +176,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     except (OSError, UnicodeDecodeError) as error:
         raise QuestionnaireError("", f"cannot read the file: {error}") from error
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_StrictLoader)  # nosec B506 - _StrictLoader is a SafeLoader
     except yaml.YAMLError as error:
         raise QuestionnaireError("", f"not valid YAML: {error}") from error
     return from_definition(data)
