@@ -1,6 +1,7 @@
 """The programme managers' blueprint: `bp` lives in views.py; importing the other modules registers their
 routes on it."""
 from . import (  # noqa: F401
+    account_views,
     assignment_views,
     catalogue_views,
     coach_views,

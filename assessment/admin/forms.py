@@ -303,3 +303,20 @@ def audit_filter_form(users: list) -> AuditFilterForm:
     if not form.validate():
         form.company_id.data, form.user_id.data = None, ""
     return form
+
+
+class AccountForm(FlaskForm):
+    """A new staff account: the person sets the password through a one-time link."""
+
+    email = StringField(_l("E-mail"), validators=[DataRequired(), Length(max=254),
+                                                  Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                                         message=_l("Scrivi un indirizzo e-mail valido."))])
+    name = StringField(_l("Nome e cognome"), validators=[Optional(), Length(max=120)])
+    role = RadioField(_l("Ruolo"), choices=[("coach", _l("Coach digitale")),
+                                            ("admin", _l("Gestore del programma (amministratore)"))],
+                      default="coach", validators=[InputRequired()])
+
+
+class CompanyEraseForm(FlaskForm):
+    confirm = BooleanField(_l("Confermo che l'impresa ha chiesto la cancellazione dei propri dati"),
+                           validators=[DataRequired(message=_l("Spunta la casella per confermare."))])

@@ -60,7 +60,8 @@ def company(company_id: int):
     form.track_id.choices = [(t.id, t.title_it if g.lang == "it" else t.title_en) for t in data.active_tracks]
     return render_template("coach/company.html", data=data, company=company, note_form=NoteForm(),
                            enrol_form=form, decline_form=DeclineForm(), form=EmptyForm(),
-                           assignment=coaching.assignment_for(current_user, company_id))
+                           assignment=coaching.assignment_for(current_user, company_id), coach_actions=True,
+                           note_endpoint="coach.add_note")
 
 
 @bp.post("/imprese/<int:company_id>/<any(accept, start, complete):action>")

@@ -8,7 +8,6 @@ from ..models import (
     Answer,
     Assessment,
     AssessmentStatus,
-    AuditEntry,
     CoachAssignment,
     Company,
     Consent,
@@ -96,5 +95,5 @@ def erase_company(company: Company) -> None:
             assignment.status = type(assignment.status)("withdrawn")
             assignment.withdrawn_at = now
         assignment.decline_reason = assignment.decline_reason and "—"
-    db.session.add(AuditEntry(actor="system", action="erase", company_id=company.id, details={}))
+    record("erase", company.id)  # the admin who erased on request, or the owner
     db.session.flush()

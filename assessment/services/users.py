@@ -13,7 +13,11 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class UserError(Exception):
-    """Bad input for an account: the message is shown as it is."""
+    """Why an account cannot be created or changed; `code` lets a page say it in the user's language."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def load_user(user_id: str) -> User | None:
@@ -34,11 +38,11 @@ def create_user(email: str, role: str, name: str = "", password: str | None = No
     """A new account; without a password it gets a one-time link token (returned) to set one."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise UserError(f"not a valid e-mail address: {email!r}")
+        raise UserError(f"not a valid e-mail address: {email!r}", "invalid_email")
     if role not in (Role.coach.value, Role.admin.value):
-        raise UserError(f"role must be coach or admin, not {role!r}")
+        raise UserError(f"role must be coach or admin, not {role!r}", "invalid_role")
     if db.session.execute(db.select(User.id).filter_by(email=email)).first():
-        raise UserError(f"an account for {email} already exists")
+        raise UserError(f"an account for {email} already exists", "exists")
     user = User(email=email, name=name or email.split("@")[0], role=Role(role))
     if role == Role.coach.value:
         user.coach_profile = CoachProfile()
@@ -54,7 +58,7 @@ def create_user(email: str, role: str, name: str = "", password: str | None = No
 
 def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters", "short_password")
     user.password_hash = hash_password(password)
     user.password_token_hash = None
     user.password_token_expires_at = None

@@ -7,6 +7,7 @@ import pytest
 
 from assessment.extensions import db
 from assessment.models import Grant, Programme, Territory, ThematicArea, Track, TrackFormat
+from tests.factories import submit_company
 
 # Every GET route of the admin blueprint; {track} etc. are filled from the `objects` fixture.
 ADMIN_GETS = [
@@ -16,6 +17,8 @@ ADMIN_GETS = [
     "/admin/obiettivi", "/admin/audit", "/admin/assegnazioni", "/admin/exports/assessments.csv",
     "/admin/exports/scores.xlsx",
     "/admin/exports/matches.csv?anonymous=1", "/admin/exports/enrolments.xlsx?anonymous=1",
+    "/admin/account/nuovo", "/admin/imprese/{company}", "/admin/imprese/{company}/dati.json",
+    "/admin/imprese/{company}/cancella",
 ]
 
 
@@ -52,7 +55,8 @@ def objects(db_session, make_user):
     db_session.add(territory)
     db_session.add(Programme(key="p1", name_it="Programma", name_en="Programme", starts_on=date(2024, 1, 1),
                              ends_on=date(2026, 12, 31), is_current=True))
-    ids = {"track": add_track().id, "grant": add_grant().id, "coach": make_user("coach").id}
+    company, _assessment, _token = submit_company()
+    ids = {"track": add_track().id, "grant": add_grant().id, "coach": make_user("coach").id, "company": company.id}
     db_session.flush()
     ids["territory"] = territory.id
     return ids
@@ -64,7 +68,7 @@ def test_every_admin_get_route_is_listed(app):
         if rule.endpoint.startswith("admin.") and "GET" in rule.methods:
             example = (rule.rule.replace("<int:track_id>", "{track}").replace("<int:grant_id>", "{grant}")
                        .replace("<int:territory_id>", "{territory}").replace("<int:user_id>", "{coach}")
-                       .replace("<kind>.<fmt>", "assessments.csv"))
+                       .replace("<kind>.<fmt>", "assessments.csv").replace("<int:company_id>", "{company}"))
             assert example in listed, f"{rule.rule} is not in ADMIN_GETS"
 
 
@@ -93,7 +97,8 @@ def test_admin_opens_every_page(client, login_as, objects, url):
 
 @pytest.mark.parametrize("url", ["/admin/percorsi/999999", "/admin/bandi/999999", "/admin/territori/999999",
                                  "/admin/coach/999999", "/admin/exports/passwords.csv",
-                                 "/admin/exports/assessments.pdf"])
+                                 "/admin/exports/assessments.pdf", "/admin/imprese/999999",
+                                 "/admin/imprese/999999/dati.json", "/admin/imprese/999999/cancella"])
 def test_unknown_objects_are_404(client, login_as, url):
     login_as("admin")
     assert client.get(url).status_code == 404

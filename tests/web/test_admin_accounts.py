@@ -1,0 +1,71 @@
+"""Admins create staff accounts (the person sets the password through a one-time link), see a company's page
+with its private notes, and export or erase a company's data on request; each step is in the audit log."""
+from __future__ import annotations
+
+import re
+
+from assessment.extensions import db
+from assessment.models import AuditEntry, Company, Note, Role, User
+from tests.factories import submit_company
+
+
+def test_admin_creates_a_coach_who_sets_a_password_by_link(app, client, login_as, tmp_path):
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
+    login_as("admin")
+    response = client.post("/admin/account/nuovo", data={"email": "Nuova.Coach@Example.org", "name": "Anna Neri",
+                                                         "role": "coach"})
+    assert response.status_code == 200
+    link = re.search(r"<code>(http[^<]+/password/[^<]+)</code>", response.get_data(as_text=True)).group(1)
+    user = db.session.execute(db.select(User).filter_by(email="nuova.coach@example.org")).scalar_one()
+    assert user.role == Role.coach and user.coach_profile is not None and user.password_hash is None
+    mails = list(tmp_path.glob("*.eml"))
+    assert len(mails) == 1 and link in mails[0].read_text()
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    client.post("/logout")
+    response = client.post(f"/{path}", data={"password": "una-password-lunga", "confirm": "una-password-lunga"})
+    assert response.status_code == 302
+    assert client.post("/login", data={"email": "nuova.coach@example.org",
+                                       "password": "una-password-lunga"}).status_code == 302
+
+
+def test_duplicate_or_bad_email_is_a_form_error(client, login_as, make_user):
+    login_as("admin")
+    make_user("coach", email="gia@example.org")
+    html = client.post("/admin/account/nuovo", data={"email": "gia@example.org", "role": "coach"}).get_data(
+        as_text=True)
+    assert "Esiste già un account" in html
+    html = client.post("/admin/account/nuovo", data={"email": "non-una-mail", "role": "admin"}).get_data(
+        as_text=True)
+    assert "indirizzo e-mail valido" in html
+    assert db.session.execute(db.select(User).filter_by(email="non-una-mail")).first() is None
+
+
+def test_admin_reads_and_adds_private_notes(client, login_as):
+    company, _, _ = submit_company()
+    admin = login_as("admin")
+    client.post(f"/admin/imprese/{company.id}/note", data={"body": "Telefonato al titolare"})
+    html = client.get(f"/admin/imprese/{company.id}").get_data(as_text=True)
+    assert "Telefonato al titolare" in html and company.name in html
+    assert "/coach/imprese/" not in html  # no coach-only actions for an admin
+    note = db.session.execute(db.select(Note).filter_by(company_id=company.id)).scalar_one()
+    assert note.author_id == admin.id
+    actions = db.session.execute(db.select(AuditEntry.action).filter_by(company_id=company.id,
+                                                                        user_id=admin.id)).scalars().all()
+    assert {"view", "note_added"} <= set(actions)
+
+
+def test_admin_exports_and_erases_on_request(client, login_as):
+    company, _, _ = submit_company(company_name="Cantina da Cancellare")
+    admin = login_as("admin")
+    data = client.get(f"/admin/imprese/{company.id}/dati.json").get_json()
+    assert data["company"]["name"] == "Cantina da Cancellare" and data["assessments"][0]["answers"]
+    assert client.post(f"/admin/imprese/{company.id}/cancella", data={}).status_code == 200  # unconfirmed
+    assert db.session.get(Company, company.id).erased_at is None
+    response = client.post(f"/admin/imprese/{company.id}/cancella", data={"confirm": "y"})
+    assert response.status_code == 302
+    erased = db.session.get(Company, company.id)
+    assert erased.erased_at is not None and erased.name is None and erased.vat_number is None
+    assert erased.assessments[0].overall_score is not None  # anonymous scores stay
+    actions = db.session.execute(db.select(AuditEntry.action).filter_by(company_id=company.id,
+                                                                        user_id=admin.id)).scalars().all()
+    assert {"export", "erase"} <= set(actions)
