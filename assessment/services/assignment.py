@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import subqueryload
 
 from ..domain.assignment import AssignmentPlan, CoachFacts, CompanyNeed, assign
 from ..extensions import db
@@ -46,8 +46,8 @@ def waiting_companies() -> list[Company]:
     companies = db.session.execute(
         db.select(Company)
         .where(Company.erased_at.is_(None), Company.id.in_(consenting), Company.id.not_in(active))
-        .options(selectinload(Company.consents),
-                 selectinload(Company.assessments).selectinload(Assessment.dimension_scores))
+        .options(subqueryload(Company.consents),
+                 subqueryload(Company.assessments).subqueryload(Assessment.dimension_scores))
         .order_by(Company.id)
     ).scalars().all()
     return [c for c in companies if c.is_visible_to_coaches
@@ -72,7 +72,7 @@ def build_plan() -> PlanContext:
     companies = waiting_companies()
     coaches = db.session.execute(
         db.select(User).where(User.role == Role.coach, User.is_enabled.is_(True))
-        .options(selectinload(User.coach_profile)).order_by(User.id)
+        .options(subqueryload(User.coach_profile)).order_by(User.id)
     ).scalars().all()
     load = dict(db.session.execute(
         db.select(CoachAssignment.coach_id, func.count())
@@ -142,6 +142,6 @@ def overdue_proposals() -> list[CoachAssignment]:
     return list(db.session.execute(
         db.select(CoachAssignment)
         .where(CoachAssignment.status == AssignmentStatus.proposed, CoachAssignment.proposed_at < limit)
-        .options(selectinload(CoachAssignment.company), selectinload(CoachAssignment.coach))
+        .options(subqueryload(CoachAssignment.company), subqueryload(CoachAssignment.coach))
         .order_by(CoachAssignment.proposed_at)
     ).scalars())

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import subqueryload
 
 from ..extensions import db
 from ..models import (
@@ -45,10 +45,10 @@ def coach_assignments(coach: User) -> list[CoachAssignment]:
     return list(db.session.execute(
         db.select(CoachAssignment)
         .where(CoachAssignment.coach_id == coach.id, CoachAssignment.status.in_(_VISIBLE_TO_COACH))
-        .options(selectinload(CoachAssignment.company).selectinload(Company.consents),
-                 selectinload(CoachAssignment.company).selectinload(Company.comune),
-                 selectinload(CoachAssignment.company).selectinload(Company.assessments)
-                 .selectinload(Assessment.dimension_scores))
+        .options(subqueryload(CoachAssignment.company).subqueryload(Company.consents),
+                 subqueryload(CoachAssignment.company).subqueryload(Company.comune),
+                 subqueryload(CoachAssignment.company).subqueryload(Company.assessments)
+                 .subqueryload(Assessment.dimension_scores))
         .order_by(CoachAssignment.proposed_at.desc())
     ).scalars())
 
@@ -94,7 +94,7 @@ def add_note(company: Company, author: User, body: str) -> Note:
 
 def company_notes(company: Company) -> list[Note]:
     return list(db.session.execute(
-        db.select(Note).where(Note.company_id == company.id).options(selectinload(Note.author))
+        db.select(Note).where(Note.company_id == company.id).options(subqueryload(Note.author))
         .order_by(Note.created_at.desc())
     ).scalars())
 
@@ -138,7 +138,7 @@ def complete_enrolment(enrolment: Enrolment, when: datetime | None = None) -> No
 def company_enrolments(company: Company) -> list[Enrolment]:
     return list(db.session.execute(
         db.select(Enrolment).where(Enrolment.company_id == company.id)
-        .options(selectinload(Enrolment.track)).order_by(Enrolment.enrolled_at.desc())
+        .options(subqueryload(Enrolment.track)).order_by(Enrolment.enrolled_at.desc())
     ).scalars())
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, distinct, extract, func, or_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import subqueryload
 
 from ..extensions import db
 from ..models import (
@@ -185,7 +185,7 @@ def _coaching_figures(data: Dashboard, filters: DashboardFilters) -> None:
     data.coach_load = [(user, n or 0) for user, n in db.session.execute(
         db.select(User, load.c.n).outerjoin(load, load.c.coach_id == User.id)
         .where(User.role == Role.coach, User.is_enabled.is_(True))
-        .options(selectinload(User.coach_profile)).order_by(User.name, User.id)).all()]
+        .options(subqueryload(User.coach_profile)).order_by(User.name, User.id)).all()]
 
     enrolled = [Enrolment.status != EnrolmentStatus.withdrawn, Enrolment.company_id.in_(company_ids(filters)),
                 *in_period(Enrolment.enrolled_at, filters)]
@@ -283,7 +283,7 @@ def impact(filters: DashboardFilters) -> tuple[ImpactGroup, ImpactGroup]:
 def list_companies(search: str, page: int) -> tuple[Pagination, dict[int, CoachAssignment]]:
     """A page of companies with their assessments and latest assignment, in a fixed number of queries."""
     query = (db.select(Company).where(Company.erased_at.is_(None))
-             .options(selectinload(Company.comune), selectinload(Company.assessments))
+             .options(subqueryload(Company.comune), subqueryload(Company.assessments))
              .order_by(Company.created_at.desc(), Company.id.desc()))
     if search.strip():
         like = f"%{search.strip()}%"
@@ -295,7 +295,7 @@ def list_companies(search: str, page: int) -> tuple[Pagination, dict[int, CoachA
     if ids:
         for assignment in db.session.execute(
                 db.select(CoachAssignment).where(CoachAssignment.company_id.in_(ids))
-                .options(selectinload(CoachAssignment.coach)).order_by(CoachAssignment.proposed_at)).scalars():
+                .options(subqueryload(CoachAssignment.coach)).order_by(CoachAssignment.proposed_at)).scalars():
             latest[assignment.company_id] = assignment  # the newest wins
     return pagination, latest
 

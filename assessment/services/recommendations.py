@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import subqueryload
 
 from ..extensions import db
 from ..models import Assessment, FeedbackSource, Grant, Match, MatchFeedback, MatchKind, Track
@@ -14,7 +14,7 @@ def stored_recommendations(assessment: Assessment, today: date | None = None) ->
     today = today or date.today()
     matches = db.session.execute(
         db.select(Match).where(Match.assessment_id == assessment.id)
-        .options(selectinload(Match.track).selectinload(Track.thematic_area), selectinload(Match.grant))
+        .options(subqueryload(Match.track).subqueryload(Track.thematic_area), subqueryload(Match.grant))
         .order_by(Match.kind, Match.rank)
     ).scalars().all()
     tracks = [m for m in matches if m.kind == MatchKind.track and m.track.is_active]
