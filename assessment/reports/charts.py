@@ -8,6 +8,7 @@ from html import escape
 SIZE = 420
 CENTRE = SIZE / 2
 RADIUS = 140
+LABEL_ROOM = 150  # left and right of the circle, so side labels are never cut
 
 
 def _point(index: int, count: int, fraction: float) -> tuple[float, float]:
@@ -25,8 +26,8 @@ def radar_svg(labels: Sequence[str], values: Sequence[float], title: str, descri
     """A radar of 0–100 scores; `previous` draws an earlier assessment dashed, to show progress."""
     count = len(labels)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" class="chart" role="img" '
-        f'aria-labelledby="radar-title radar-desc">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-LABEL_ROOM} 0 {SIZE + 2 * LABEL_ROOM} {SIZE}" '
+        f'class="chart" role="img" aria-labelledby="radar-title radar-desc">',
         f'<title id="radar-title">{escape(title)}</title><desc id="radar-desc">{escape(description)}</desc>',
     ]
     for ring in (0.25, 0.5, 0.75, 1.0):
@@ -44,7 +45,7 @@ def radar_svg(labels: Sequence[str], values: Sequence[float], title: str, descri
         x, y = _point(i, count, 1.18)
         anchor = "middle" if abs(x - CENTRE) < 20 else ("start" if x > CENTRE else "end")
         parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="13" fill="#1b2430">'
-                     f'<tspan>{escape(_short(label))}</tspan><tspan x="{x:.1f}" dy="15" font-weight="700">'
+                     f'<tspan>{escape(_short(label, 26))}</tspan><tspan x="{x:.1f}" dy="15" font-weight="700">'
                      f'{value:.1f}</tspan></text>')
     parts.append("</svg>")
     return "".join(parts)
