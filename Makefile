@@ -42,7 +42,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check $(RUFF_FLAGS) assessment tests bench
-	$(BIN)/bandit -q -r assessment -c setup.cfg
+	$(BIN)/bandit -q -r assessment
 
 bench: install-dev
 	$(BIN)/python -m bench

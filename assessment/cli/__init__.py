@@ -5,6 +5,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from .catalogue import catalogue_cli
     from .coaches import coaches_cli
     from .demo import demo_cli
     from .grants import grants_cli
@@ -12,5 +13,5 @@ def register(app: Flask) -> None:
     from .questionnaire import questionnaire_cli
     from .users import users_cli
 
-    for group in (coaches_cli, demo_cli, grants_cli, match_cli, questionnaire_cli, users_cli):
+    for group in (catalogue_cli, coaches_cli, demo_cli, grants_cli, match_cli, questionnaire_cli, users_cli):
         app.cli.add_command(group)
