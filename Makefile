@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app assessment
-RUFF_FLAGS := --line-length 110 --target-version py311
+RUFF_FLAGS := --line-length 120 --target-version py311 --select E,F,W,I,B,BLE --ignore B905 \
+	--per-file-ignores "assessment/domain/grant_dimensions.py:E501"
 
 .PHONY: run test install install-dev translations db demo bench lint clean
 
@@ -42,7 +43,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check $(RUFF_FLAGS) assessment tests bench
-	$(BIN)/bandit -q -r assessment
+	$(BIN)/bandit -q -ll -r assessment
 
 bench: install-dev
 	$(BIN)/python -m bench

@@ -14,7 +14,8 @@ CATALOGUE = ROOT / "assessment" / "translations" / "en" / "LC_MESSAGES" / "messa
 def test_every_source_string_has_an_english_translation(tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-                    "-k", "_l", "-k", "lazy_gettext", "-o", str(template), "."], cwd=ROOT, check=True, capture_output=True)
+                    "-k", "_l", "-k", "lazy_gettext", "-o", str(template), "."],
+                   cwd=ROOT, check=True, capture_output=True)
     with template.open("rb") as handle:
         wanted = {message.id for message in read_po(handle) if message.id}
     with CATALOGUE.open("rb") as handle:

@@ -6,8 +6,8 @@ from flask import current_app, flash, g, jsonify, redirect, render_template, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
 from ..coach.forms import NoteForm
+from ..extensions import db
 from ..models import Company
 from ..public.forms import EmptyForm
 from ..services import coaching
@@ -33,7 +33,7 @@ def account_new():
         try:
             user, token = create_user(form.email.data, form.role.data, (form.name.data or "").strip())
         except UserError as error:
-            form.email.errors = [_USER_ERRORS.get(error.code, lambda: str(error))()]
+            form.email.errors = [_USER_ERRORS[error.code]() if error.code in _USER_ERRORS else str(error)]
         else:
             link = external_url("auth.set_password_page", token=token)
             send_mail(user.email, _("Bussola Digitale: imposta la tua password"),

@@ -1,4 +1,4 @@
-"""`flask --app assessment demo load`: questionnaires, seed catalogue, real grant records, demo accounts, idempotently."""
+"""`flask --app assessment demo load`: questionnaires, seed catalogue, real grant records and demo accounts."""
 from __future__ import annotations
 
 import os

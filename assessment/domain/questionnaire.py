@@ -176,7 +176,8 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     except (OSError, UnicodeDecodeError) as error:
         raise QuestionnaireError("", f"cannot read the file: {error}") from error
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # nosec B506 - _StrictLoader is a SafeLoader
+        # _StrictLoader is a SafeLoader subclass: no arbitrary objects.
+        data = yaml.load(text, Loader=_StrictLoader)  # nosec B506
     except yaml.YAMLError as error:
         raise QuestionnaireError("", f"not valid YAML: {error}") from error
     return from_definition(data)

@@ -44,7 +44,7 @@ def report_pdf(token: str):
     view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
     try:
         pdf = render_report_pdf(view, g.lang)
-    except Exception:  # a renderer failure must not hide the result: say what is missing instead
+    except Exception:  # noqa: BLE001 - a renderer failure must not hide the result: say what is missing
         flash(_("Il rapporto PDF non è disponibile in questo momento. I tuoi risultati sono salvati: "
                 "riprova più tardi."), "error")
         return redirect(url_for("public.result", token=token))

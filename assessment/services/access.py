@@ -24,7 +24,7 @@ def can_view_company(user: User | None, company: Company | None) -> bool:
     ).first() is not None
 
 
-def visible_company_ids_for_coach(coach_id: int) -> "db.Select":
+def visible_company_ids_for_coach(coach_id: int) -> db.Select:
     """A subquery of company ids a coach may see, for list pages (one query, not one per row)."""
     return db.select(CoachAssignment.company_id).where(
         CoachAssignment.coach_id == coach_id, CoachAssignment.status.in_(_VISIBLE_TO_COACH)

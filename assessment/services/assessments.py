@@ -148,7 +148,7 @@ def refresh_recommendations_safely(assessment: Assessment) -> None:
         with db.session.begin_nested():
             refresh_for_assessment(assessment)
         assessment.recommendation_error = None
-    except Exception as error:  # deliberately broad: any recommender bug must not block the scores
+    except Exception as error:  # noqa: BLE001 - any recommender bug must not block the scores
         log.exception("recommendations failed for assessment %s", assessment.id)
         assessment.recommendation_error = f"{error.__class__.__name__}"[:500]
     db.session.flush()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import smtplib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from uuid import uuid4
@@ -20,7 +20,7 @@ def send_mail(to: str, subject: str, body: str) -> Path | None:
     if not config.get("MAIL_SERVER"):
         outbox = Path(config["MAIL_OUTBOX_DIR"])
         outbox.mkdir(parents=True, exist_ok=True)
-        path = outbox / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid4().hex[:8]}.eml"
+        path = outbox / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid4().hex[:8]}.eml"
         path.write_bytes(bytes(message))
         return path
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:

@@ -9,7 +9,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment.domain.questionnaire import QuestionnaireError, from_definition, load_directory, load_questionnaire
+from assessment.domain.questionnaire import (
+    QuestionnaireError,
+    from_definition,
+    load_directory,
+    load_questionnaire,
+)
 from assessment.domain.scoring import is_shown
 from tests.domain.questionnaire_samples import small
 

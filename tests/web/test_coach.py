@@ -71,8 +71,8 @@ def test_company_without_contact_consent_is_hidden(client, login_as, make_user, 
 def test_withdrawn_consent_hides_the_company(client, login_as, proposed_company):
     coach, company, _ = proposed_company
     token = None
-    from assessment.services.assessments import withdraw_consent
     from assessment.models import ConsentKind
+    from assessment.services.assessments import withdraw_consent
 
     withdraw_consent(company, ConsentKind.coach_contact)
     db.session.commit()
