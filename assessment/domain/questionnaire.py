@@ -260,12 +260,14 @@ def _check_rules(definition: Mapping[str, Any]) -> None:
     _unique([d["key"] for d in definition["dimensions"]], "dimensions", "dimension")
     seen: dict[str, dict] = {}
     for d_index, dimension in enumerate(definition["dimensions"]):
+        earlier_here: dict[str, dict] = {}  # skip logic stays within a page
         for q_index, question in enumerate(dimension["questions"]):
             where = f"dimensions[{d_index}].questions[{q_index}]"
             if question["key"] in seen:
                 raise QuestionnaireError(f"{where}.key", f'duplicate question key "{question["key"]}"')
-            _check_question(question, where, seen, is_first=q_index == 0)
+            _check_question(question, where, earlier_here, is_first=q_index == 0)
             seen[question["key"]] = question
+            earlier_here[question["key"]] = question
 
 
 def _unique(keys: list[str], where: str, what: str) -> None:
@@ -285,6 +287,8 @@ def _check_question(question: Mapping[str, Any], where: str, earlier: Mapping[st
         keys.add(option["key"])
         if option.get("exclusive") and question["type"] != "multi":
             raise QuestionnaireError(f"{where}.options[{o_index}].exclusive", "only a multi question has one")
+        if option.get("exclusive") and option["score"] != 0:
+            raise QuestionnaireError(f"{where}.options[{o_index}].score", "an exclusive option scores 0")
     total = sum(option["score"] for option in question["options"])
     if question["type"] == "multi":
         if question.get("max_score", total) <= 0:
@@ -302,7 +306,10 @@ def _check_question(question: Mapping[str, Any], where: str, earlier: Mapping[st
     target = earlier.get(condition["question"])
     if target is None:
         raise QuestionnaireError(f"{where}.show_if.question",
-                                 f'"{condition["question"]}" is not an earlier question')
+                                 f'"{condition["question"]}" is not an earlier question of this dimension')
+    if "show_if" in target:
+        raise QuestionnaireError(f"{where}.show_if.question",
+                                 f'"{condition["question"]}" has a show_if itself (no chains)')
     target_keys = {option["key"] for option in target["options"]}
     for v_index, value in enumerate(condition["in"]):
         if value not in target_keys:

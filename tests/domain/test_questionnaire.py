@@ -63,6 +63,12 @@ def test_duplicate_option_key_names_its_place():
     (lambda d: [o.update(score=0) for o in d["dimensions"][1]["questions"][0]["options"]],
      "dimensions[1].questions[0].options"),
     (lambda d: d.pop("levels"), "(top level)"),
+    (lambda d: d["dimensions"][1]["questions"][1]["options"][2].update(score=1),
+     "dimensions[1].questions[1].options[2].score"),
+    (lambda d: d["dimensions"][1]["questions"][1].update(show_if={"question": "plan", "in": ["some"]}),
+     "dimensions[1].questions[1].show_if.question"),
+    (lambda d: d["dimensions"][0]["questions"][2].update(show_if={"question": "budget", "in": ["s1"]}),
+     "dimensions[0].questions[2].show_if.question"),
 ])
 def test_errors_name_the_exact_place(breaking, place):
     definition = small()
