@@ -1,13 +1,16 @@
 """Locust users for bench/bench_http.py: an owner going through the whole flow, and a bare "ok" view.
 
 Each call of a user's task sends exactly ONE request, so `constant_pacing(1)` means one request a second per
-owner. BENCH_PACING (seconds, default 0 = as fast as possible) sets the pace. Run through bench_http; by hand:
+owner. BENCH_PACING (seconds, default 0 = as fast as possible) sets the pace. Paced owners arrive at random
+moments over one pass of the flow, as real owners do, instead of all clicking the same page in the same second
+(the lockstep would measure a queue that no real traffic builds). Run through bench_http; by hand:
   .venv/bin/locust -f bench/locustfile.py --headless -u 20 -r 20 -t 30s -H http://127.0.0.1:8000 OwnerFlow
 """
 from __future__ import annotations
 
 import os
 import random
+import time
 import re
 from collections.abc import Iterator
 from urllib.parse import urlencode
@@ -89,6 +92,9 @@ class OwnerFlow(FastHttpUser):
         self.pages = pages_of(response.json())
         self.rng = random.Random()
         self.steps: Iterator[None] = iter(())
+        if PACING:
+            flow_length = 2 * len(self.pages) + 5  # start, profile, every page, result: requests per owner
+            time.sleep(self.rng.uniform(0, PACING * flow_length))  # gevent-patched: other users go on
 
     @task
     def one_request(self) -> None:

@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     coach_views,
     dashboard_views,
     grant_views,
+    token_views,
 )
 from .views import bp
 

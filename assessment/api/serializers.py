@@ -6,6 +6,8 @@ from flask import url_for
 from ..domain.eligibility import Eligibility
 from ..models import Assessment, Company, Match, Track
 from ..services.api_catalogue import GrantLine
+from ..services.api_companies import CompanyMatches, Statistics
+from ..services.dashboard import MIN_GROUP
 
 
 def assessment_json(assessment: Assessment, token: str | None) -> dict:
@@ -107,3 +109,15 @@ def company_json(company: Company, latest: Assessment | None) -> dict:
         "assessments": sum(1 for a in company.assessments if a.is_submitted),
         "latest_assessment": assessment_json(latest, None) if latest else None,
     }
+
+
+def matches_json(matches: CompanyMatches, lang: str = "it") -> dict:
+    return {"company_id": matches.company.id,
+            "assessment_id": matches.assessment.id if matches.assessment else None,
+            **recommendations_json(matches.recommendations, lang)}
+
+
+def statistics_json(figures: Statistics) -> dict:
+    return {"min_group": MIN_GROUP, "submitted_assessments": figures.submitted_assessments,
+            "companies": figures.companies, "overall": figures.overall, "levels": figures.levels,
+            "dimensions": figures.dimensions}

@@ -1,24 +1,65 @@
-"""JSON endpoints; errors are JSON with a stable shape (see assessment.errors.json_error)."""
+"""The API blueprint, its error handling and the public endpoints: the document and its HTML page,
+questionnaires, assessments with their recommendations, reference data. Tracks and grants are in
+catalogue_views, the staff endpoints in staff_views; errors are JSON (see assessment.errors.json_error)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from ..errors import json_error
 from ..extensions import csrf, db, limiter
-from ..models import Assessment
-from ..services import assessments as service
-from ..services.passwords import token_matches
-from ..services.profiles import ProfileInvalid
+from ..services.api_assessments import BodyInvalid, owned_assessment, submit_from_api
+from ..services.api_catalogue import FiltersInvalid
 from ..services.questionnaires import latest_version
 from ..services.recommendations import stored_recommendations
 from ..services.reference import comune_label, search_ateco, search_comuni
+from .openapi import InvalidQuery, Param, build_document, docs_outline, operation, query_args
+from .schemas import MAX_ID, ref
 from .serializers import assessment_json, recommendations_json
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # the API authenticates by token, never by cookie
 
+READ_LIMIT = "120 per minute"
+WRITE_LIMIT = "30 per minute; 300 per hour"
+QUERY = Param("q", _l("Testo cercato, almeno 2 caratteri (contano i primi 60)."), default="", example="Ivr")
+
+
+@bp.url_value_preprocessor
+def _refuse_impossible_ids(_endpoint, values) -> None:
+    # Ids no row can have, and NUL characters no database stores, are simply not found.
+    for value in (values or {}).values():
+        if isinstance(value, int) and value > MAX_ID or isinstance(value, str) and "\x00" in value:
+            abort(404)
+
+
+@bp.errorhandler(InvalidQuery)
+@bp.errorhandler(FiltersInvalid)
+def _invalid_query(error: InvalidQuery | FiltersInvalid):
+    return json_error(422, "invalid", "the query parameters are not valid", error.errors)
+
+
+@bp.get("/openapi.json")
+@operation(tag="meta", summary=_l("Il documento OpenAPI 3 di questa API"), response=ref("OpenApiDocument"))
+@limiter.limit(READ_LIMIT)
+def openapi_document():
+    return jsonify(build_document(current_app))
+
+
+@bp.get("/docs")
+@operation(tag="meta", summary=_l("La documentazione da leggere nel browser"), media_type="text/html",
+           response={"type": "string"})
+@limiter.limit(READ_LIMIT)
+def docs():
+    document = build_document(current_app)
+    return render_template("api/docs.html", document=document, outline=docs_outline(document))
+
 
 @bp.get("/questionnaires/<key>")
+@operation(tag="questionnaires", summary=_l("La definizione di un questionario, nell'ultima versione"),
+           path_parameters=(Param("key", _l("Chiave del questionario."), example="dma-sme"),),
+           response=ref("Questionnaire"))
+@limiter.limit(READ_LIMIT)
 def questionnaire(key: str):
     version = latest_version(key)
     if version is None:
@@ -27,82 +68,71 @@ def questionnaire(key: str):
 
 
 @bp.post("/assessments")
-@limiter.limit("30 per minute; 300 per hour")
+@operation(tag="questionnaires", summary=_l("Invia una valutazione completa e ricevi punteggi e consigli"),
+           description=_l("Il token restituito è il segreto del titolare: serve a rileggere la valutazione e "
+                          "non viene mostrato di nuovo."),
+           request=ref("AssessmentRequest"), status=201,
+           response={"allOf": [ref("Assessment"), {"type": "object", "required": ["token", "recommendations"],
+                                                   "properties": {"recommendations": ref("Recommendations")}}]})
+@limiter.limit(WRITE_LIMIT)
 def create_assessment():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return json_error(400, "bad_request", "the body must be a JSON object")
-    fields: dict[str, str] = {}
-    key = body.get("questionnaire")
-    profile = body.get("profile")
-    answers = body.get("answers")
-    if not isinstance(key, str) or latest_version(key) is None:
-        fields["questionnaire"] = "unknown questionnaire"
-    if not isinstance(profile, dict):
-        fields["profile"] = "must be an object"
-    if not isinstance(answers, dict):
-        fields["answers"] = "must be an object"
-    if fields:
-        return json_error(422, "invalid", "the assessment is not valid", fields)
-    language = body.get("language") if body.get("language") in ("it", "en") else "it"
     try:
-        assessment, token = service.create_and_submit(key, profile, answers, language)
-    except service.SubmissionInvalid as error:
+        assessment, token = submit_from_api(body)
+    except BodyInvalid as error:
         db.session.rollback()
-        fields = {f"profile.{k}": v for k, v in error.profile_errors.items()}
-        fields.update({f"answers.{k}": v for k, v in error.answer_errors.items()})
-        return json_error(422, "invalid", "the assessment is not valid", fields)
-    except ProfileInvalid as error:
-        db.session.rollback()
-        return json_error(422, "invalid", "the assessment is not valid",
-                          {f"profile.{k}": v for k, v in error.errors.items()})
+        return json_error(422, "invalid", "the assessment is not valid", error.errors)
     db.session.commit()
     body = assessment_json(assessment, token)
     body["recommendations"] = recommendations_json(stored_recommendations(assessment))
     return jsonify(body), 201
 
 
-def _owned_assessment(assessment_id: int) -> Assessment | None:
-    """The holder of the owner's secret token (Bearer, or ?token=) may read the assessment."""
-    token = request.args.get("token") or ""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        token = header[len("Bearer "):].strip()
-    assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None or not assessment.is_submitted or not token:
-        return None
-    return assessment if token_matches(token, assessment.token_hash) else None
+def _owner_token() -> str | None:
+    """The owner's secret: Bearer header, or ?token= for links."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else request.args.get("token")
 
 
 @bp.get("/assessments/<int:assessment_id>")
+@operation(tag="questionnaires", summary=_l("Rileggi una valutazione con il token del titolare"),
+           security="owner", response=ref("Assessment"))
 @limiter.limit("60 per minute")
 def read_assessment(assessment_id: int):
-    assessment = _owned_assessment(assessment_id)
+    assessment = owned_assessment(assessment_id, _owner_token())
     if assessment is None:
         return json_error(404, "not_found", "no such assessment for this token")
     return jsonify(assessment_json(assessment, None))
 
 
 @bp.get("/assessments/<int:assessment_id>/recommendations")
+@operation(tag="questionnaires", summary=_l("Percorsi e bandi consigliati per una valutazione"),
+           security="owner", response=ref("Recommendations"))
 @limiter.limit("60 per minute")
 def assessment_recommendations(assessment_id: int):
-    assessment = _owned_assessment(assessment_id)
+    assessment = owned_assessment(assessment_id, _owner_token())
     if assessment is None:
         return json_error(404, "not_found", "no such assessment for this token")
     return jsonify(recommendations_json(stored_recommendations(assessment)))
 
 
 @bp.get("/comuni")
-@limiter.limit("120 per minute")
+@operation(tag="reference", summary=_l("Comuni italiani per nome o codice ISTAT"), parameters=(QUERY,),
+           response=ref("ComuneSuggestions"))
+@limiter.limit(READ_LIMIT)
 def comuni_suggestions():
     items = [{"value": comune_label(c), "label": c.istat_code, "istat_code": c.istat_code}
-             for c in search_comuni(request.args.get("q", "")[:60])]
+             for c in search_comuni(query_args()["q"][:60])]
     return jsonify(items=items)
 
 
 @bp.get("/ateco")
-@limiter.limit("120 per minute")
+@operation(tag="reference", summary=_l("Codici ATECO 2025 per codice o descrizione"), parameters=(QUERY,),
+           response=ref("AtecoSuggestions"))
+@limiter.limit(READ_LIMIT)
 def ateco_suggestions():
     items = [{"value": a.code, "label": a.title, "section": a.section}
-             for a in search_ateco(request.args.get("q", "")[:60])]
+             for a in search_ateco(query_args()["q"][:60])]
     return jsonify(items=items)

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK = "eligible", "not_eligible", "to_check"
 ENTERPRISE_TYPES = frozenset({
@@ -103,6 +104,7 @@ def is_open(grant: GrantFacts | object, today: date) -> bool:
     return (opens_on is None or opens_on <= today) and (closes_on is None or closes_on >= today)
 
 
+@lru_cache(maxsize=16384)  # the same region and comune names come back for every company and grant
 def _plain(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", str(text).casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))

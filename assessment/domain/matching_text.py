@@ -5,6 +5,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 
 from .eligibility import format_date_en, format_date_it
 from .grant_dimensions import DIMENSIONS
@@ -85,10 +86,11 @@ def _plain(text: str) -> str:
     return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode("ascii")
 
 
-def analyse(text: str) -> list[str]:
+@lru_cache(maxsize=8192)  # grant texts are ranked again on every submission: analyse each once per process
+def analyse(text: str) -> tuple[str, ...]:
     """Tokens for TF-IDF: lower case, no accents, no stop words, cut to a common prefix (crude stemming)."""
     tokens = _TOKEN.findall(_plain(text))
-    return [t[:STEM_LENGTH] for t in tokens if len(t) > 2 and t not in ITALIAN_STOP_WORDS]
+    return tuple(t[:STEM_LENGTH] for t in tokens if len(t) > 2 and t not in ITALIAN_STOP_WORDS)
 
 
 def grant_text(title: str, purposes: Sequence[str], eligible_costs: Sequence[str], description: str) -> str:

@@ -5,16 +5,26 @@ from __future__ import annotations
 import statistics as stats
 from dataclasses import dataclass
 
-from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import ApiToken, Assessment, Company, Consent, ConsentKind, DimensionScore, User
+from ..models import (
+    ApiToken,
+    Assessment,
+    AuditEntry,
+    Company,
+    Consent,
+    ConsentKind,
+    DimensionScore,
+    Match,
+    User,
+)
 from .access import can_view_company, visible_company_ids_for_coach
 from .api_tokens import actor
 from .audit import record
 from .dashboard import MIN_GROUP, DashboardFilters, submitted_in
 from .questionnaires import display_names
+from .recommendations import stored_recommendations
 
 
 def _with_scores():
@@ -42,8 +52,11 @@ def companies_page(token: ApiToken, page: int, per_page: int) -> tuple[list[Comp
              .order_by(Company.created_at.desc(), Company.id.desc()))
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
     companies = list(pagination.items)
-    for company in companies:
-        record("view", company.id, actor=actor(token), user_id=token.user_id, via="api", endpoint="companies")
+    if companies:
+        # The same entries as audit.record writes, in one INSERT: a page reads many companies at once.
+        db.session.execute(db.insert(AuditEntry), [
+            {"user_id": token.user_id, "actor": actor(token), "action": "view", "company_id": company.id,
+             "details": {"via": "api", "endpoint": "companies"}} for company in companies])
     return companies, pagination.total or 0
 
 
@@ -63,6 +76,23 @@ def latest_assessment(company: Company) -> Assessment | None:
 
 
 @dataclass(frozen=True)
+class CompanyMatches:
+    company: Company
+    assessment: Assessment | None
+    recommendations: dict[str, list[Match]]
+
+
+def company_matches(token: ApiToken, company_id: int) -> CompanyMatches | None:
+    """The recommendations stored for the company's latest submitted assessment (the read is audited)."""
+    company = visible_company(token, company_id, "matches")
+    if company is None:
+        return None
+    latest = latest_assessment(company)
+    recommendations = stored_recommendations(latest) if latest else {"tracks": [], "grants": []}
+    return CompanyMatches(company, latest, recommendations)
+
+
+@dataclass(frozen=True)
 class Statistics:
     submitted_assessments: int
     companies: int
@@ -76,32 +106,35 @@ def _ordered(counts: dict[str, object], order: list[str]) -> list[str]:
 
 
 def statistics(filters: DashboardFilters) -> Statistics:
-    """Counts and means over the submitted assessments the filters select; a level or a dimension with
-    fewer than MIN_GROUP assessments shows no figure, so nobody is singled out."""
+    """Counts and means over the submitted assessments the filters select. A group (all of them, a level,
+    a dimension) drawn from fewer than MIN_GROUP companies shows no figure, so nobody is singled out."""
     conditions = submitted_in(filters)
-    rows = db.session.execute(db.select(Assessment.level_key, Assessment.overall_score).where(*conditions)).all()
-    companies = db.session.execute(
-        db.select(func.count(func.distinct(Assessment.company_id))).where(*conditions)).scalar_one()
-    scores = [score for _level, score in rows if score is not None]
-    is_shown = len(scores) >= MIN_GROUP
-    level_counts: dict[str, int] = {}
-    for level, _score in rows:
+    rows = db.session.execute(
+        db.select(Assessment.company_id, Assessment.level_key, Assessment.overall_score).where(*conditions)).all()
+    scores = [score for _company, _level, score in rows if score is not None]
+    is_shown = len({company for company, _level, score in rows if score is not None}) >= MIN_GROUP
+    per_level: dict[str, list[int]] = {}
+    for company, level, _score in rows:
         if level:
-            level_counts[level] = level_counts.get(level, 0) + 1
-    per_dimension: dict[str, list[float]] = {}
-    for key, score in db.session.execute(
-            db.select(DimensionScore.dimension_key, DimensionScore.score)
+            per_level.setdefault(level, []).append(company)
+    per_dimension: dict[str, list[tuple[int, float]]] = {}
+    for key, company, score in db.session.execute(
+            db.select(DimensionScore.dimension_key, Assessment.company_id, DimensionScore.score)
             .join(Assessment, Assessment.id == DimensionScore.assessment_id).where(*conditions)):
-        per_dimension.setdefault(key, []).append(score)
+        per_dimension.setdefault(key, []).append((company, score))
+
+    def small(companies) -> bool:
+        return len(set(companies)) < MIN_GROUP
+
     dimension_order, level_order = (list(names) for names in display_names("it"))
     return Statistics(
-        submitted_assessments=len(rows), companies=companies,
+        submitted_assessments=len(rows), companies=len({company for company, _level, _score in rows}),
         overall={"count": len(scores), "mean": stats.fmean(scores) if is_shown else None,
                  "median": stats.median(scores) if is_shown else None},
-        levels=[{"level": key, "count": level_counts[key] if level_counts[key] >= MIN_GROUP else None,
-                 "is_suppressed": level_counts[key] < MIN_GROUP}
-                for key in _ordered(level_counts, level_order)],
-        dimensions=[{"dimension": key, "count": len(per_dimension[key]),
-                     "mean": stats.fmean(per_dimension[key]) if len(per_dimension[key]) >= MIN_GROUP else None,
-                     "is_suppressed": len(per_dimension[key]) < MIN_GROUP}
-                    for key in _ordered(per_dimension, dimension_order)])
+        levels=[{"level": key, "count": None if small(per_level[key]) else len(per_level[key]),
+                 "is_suppressed": small(per_level[key])}
+                for key in _ordered(per_level, level_order)],
+        dimensions=[{"dimension": key, "count": len(values),
+                     "mean": None if small(c for c, _s in values) else stats.fmean(s for _c, s in values),
+                     "is_suppressed": small(c for c, _s in values)}
+                    for key, values in ((k, per_dimension[k]) for k in _ordered(per_dimension, dimension_order))])

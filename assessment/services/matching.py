@@ -5,7 +5,7 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import func
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from ..config import PROJECT_ROOT
 from ..domain.ateco import AtecoIndex
@@ -93,9 +93,11 @@ def _track_items() -> list[TrackItem]:
 
 
 def open_grant_rows(today: date) -> list[Grant]:
+    # The original record (raw) is for the admin page only: ranking never reads it.
     return list(db.session.execute(
         db.select(Grant).where(Grant.is_active.is_(True),
                                (Grant.closes_on.is_(None)) | (Grant.closes_on >= today))
+        .options(defer(Grant.raw))
     ).scalars())
 
 

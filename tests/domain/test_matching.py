@@ -141,7 +141,7 @@ def test_matrix_and_mapping_eligibility_agree_and_features_match_pair_features()
 
 
 def test_analyser_drops_stop_words_and_stems():
-    assert analyse("La digitalizzazione delle imprese e il digitale") == ["digital", "imprese", "digital"]
+    assert analyse("La digitalizzazione delle imprese e il digitale") == ("digital", "imprese", "digital")
 
 
 def test_metrics():

@@ -1,0 +1,78 @@
+"""Public catalogue endpoints: active tracks with their free seats, open grants with the eligibility of a
+company described by query parameters (the rule is domain.eligibility's, as on every other page)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import jsonify
+from flask_babel import lazy_gettext as _l
+
+from ..errors import json_error
+from ..extensions import limiter
+from ..services.api_catalogue import GrantFilters, active_track, grant_line, grants_page, tracks_page
+from .openapi import PAGE, PER_PAGE, Param, operation, query_args
+from .schemas import ELIGIBILITY_STATUSES, SIZE_CLASSES, ref
+from .serializers import grant_json, page_json, track_json
+from .views import READ_LIMIT, bp
+
+TRACK_FILTERS = (
+    Param("thematic_area", _l("Chiave dell'area tematica."), max_length=60, example="cybersecurity"),
+    Param("format", _l("Formato del percorso."), enum=("workshop", "coaching", "online_course")),
+)
+GRANT_FILTERS = (
+    Param("open_on", _l("Bandi aperti in questa data (AAAA-MM-GG); oggi se manca."), format="date",
+          default=date.today, example="2025-06-30"),
+    Param("size_class", _l("Dimensione dell'impresa."), enum=SIZE_CLASSES),
+    Param("region", _l("Regione dell'impresa: nome o codice ISTAT a due cifre."), max_length=60,
+          example="Piemonte"),
+    Param("comune_istat", _l("Codice ISTAT del comune dell'impresa."), pattern=r"^\d{6}$", example="001125"),
+    Param("ateco_code", _l("Codice ATECO 2025 dell'impresa."), max_length=10, example="10.71.10"),
+)
+STATUS = Param("status", _l("Solo i bandi con questo esito di ammissibilità (serve almeno un filtro "
+                            "sull'impresa)."), enum=(*ELIGIBILITY_STATUSES, "any"), default="any")
+
+
+@bp.get("/tracks")
+@operation(tag="catalogue", summary=_l("Percorsi attivi, i più vicini per primi"),
+           parameters=(*TRACK_FILTERS, PAGE, PER_PAGE), response=ref("TrackPage"))
+@limiter.limit(READ_LIMIT)
+def tracks():
+    args = query_args()
+    rows, total = tracks_page(args["thematic_area"], args["format"], args["page"], args["per_page"])
+    return jsonify(page_json([track_json(track, free) for track, free in rows], args["page"], args["per_page"],
+                             total))
+
+
+@bp.get("/tracks/<int:track_id>")
+@operation(tag="catalogue", summary=_l("Un percorso attivo"), response=ref("Track"))
+@limiter.limit(READ_LIMIT)
+def track(track_id: int):
+    row = active_track(track_id)
+    if row is None:
+        return json_error(404, "not_found", "no such active track")
+    return jsonify(track_json(*row))
+
+
+@bp.get("/grants")
+@operation(tag="catalogue", summary=_l("Bandi aperti, con l'ammissibilità di un'impresa descritta dai filtri"),
+           description=_l("Con almeno un filtro sull'impresa (dimensione, regione, comune, ATECO) ogni bando "
+                          "riporta l'esito di ammissibilità e i motivi, in italiano e in inglese."),
+           parameters=(*GRANT_FILTERS, STATUS, PAGE, PER_PAGE), response=ref("GrantPage"))
+@limiter.limit(READ_LIMIT)
+def grants():
+    args = query_args()
+    page, per_page = args.pop("page"), args.pop("per_page")
+    lines, total = grants_page(GrantFilters(**args), page, per_page)
+    return jsonify(page_json([grant_json(line) for line in lines], page, per_page, total,
+                             open_on=args["open_on"].isoformat()))
+
+
+@bp.get("/grants/<int:grant_id>")
+@operation(tag="catalogue", summary=_l("Un bando attivo, con l'ammissibilità di un'impresa descritta dai "
+                                       "filtri"), parameters=GRANT_FILTERS, response=ref("Grant"))
+@limiter.limit(READ_LIMIT)
+def grant(grant_id: int):
+    line = grant_line(grant_id, GrantFilters(**query_args()))
+    if line is None:
+        return json_error(404, "not_found", "no such active grant")
+    return jsonify(grant_json(line))
