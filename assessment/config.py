@@ -32,6 +32,15 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def sqlalchemy_url(database_url: str) -> str:
+    """`postgres://` and `postgresql://` as people write them, with the psycopg 3 driver we install."""
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://"):]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return database_url
+
+
 def load_config(environ: dict[str, str] | None = None) -> dict:
     env = os.environ if environ is None else environ
     instance_dir = Path(env.get("INSTANCE_PATH", INSTANCE_DIR))
@@ -41,11 +50,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         if is_production:
             raise ConfigError("SECRET_KEY must be set when APP_ENV=production (e.g. `openssl rand -hex 32`).")
         secret_key = _development_secret_key(instance_dir)
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'bussola.sqlite'}"
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql://" + database_url[len("postgres://"):]
-    if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    database_url = sqlalchemy_url(env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'bussola.sqlite'}")
     if is_production and database_url.startswith("sqlite") and not _bool("ALLOW_SQLITE_IN_PRODUCTION", False):
         raise ConfigError("Production runs on PostgreSQL: set DATABASE_URL=postgresql://…")
     return {

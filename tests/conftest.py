@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event
 
 from assessment import create_app
+from assessment.config import sqlalchemy_url
 from assessment.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
@@ -22,7 +23,7 @@ os.environ["RATELIMIT_ENABLED"] = "false"
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
+        return sqlalchemy_url(TEST_DATABASE_URL)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
@@ -32,7 +33,7 @@ def app(database_url, tmp_path_factory):
     os.environ.setdefault("INSTANCE_PATH", str(instance))
     application = create_app({
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url if "://" in database_url else database_url,
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SECRET_KEY": "test-secret",

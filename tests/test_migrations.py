@@ -21,9 +21,7 @@ def scratch_database_url(database_url, tmp_path):
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
     name = f"migrations_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-                             if database_url.startswith("postgresql://") else database_url,
-                             isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")  # already psycopg (conftest)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = admin.url.set(database=name).render_as_string(hide_password=False)

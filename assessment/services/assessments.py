@@ -84,6 +84,15 @@ def find_by_token(token: str | None, *, for_update: bool = False) -> Assessment 
     return assessment
 
 
+def purge_expired_drafts() -> int:
+    """Delete unfinished questionnaires past their retention (DRAFT_RETENTION_DAYS): we keep no more than that."""
+    result = db.session.execute(
+        db.delete(Assessment).where(Assessment.status == AssessmentStatus.draft, Assessment.expires_at < utcnow())
+    )
+    db.session.flush()
+    return result.rowcount
+
+
 def save_section(assessment: Assessment, *, profile: Mapping[str, Any] | None = None,
                  answers: Mapping[str, Any] | None = None, dropped: tuple[str, ...] = ()) -> None:
     """Merge what a page sent into the draft; JSON columns are reassigned so the change is seen."""

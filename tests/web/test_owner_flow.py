@@ -173,3 +173,18 @@ def test_reassessment_shows_change_per_dimension(client, questionnaire):
     _complete(client, questionnaire, new_token, pick="max", vat_number=vat)
     html = client.get(f"/risultato/{new_token}").get_data(as_text=True)
     assert "Variazione" in html and "+" in html
+
+
+def test_expired_drafts_are_purged_and_submitted_ones_kept(runner, questionnaire):
+    from assessment.services.assessments import start_draft
+    from tests.factories import submit_company
+
+    expired, _ = start_draft()
+    expired.expires_at = utcnow() - timedelta(days=1)
+    fresh, _ = start_draft()
+    _company, submitted, _token = submit_company()
+    db.session.commit()
+    result = runner.invoke(args=["drafts", "purge"])
+    assert result.exit_code == 0 and "expired drafts deleted: 1" in result.output
+    remaining = set(db.session.execute(db.select(Assessment.id)).scalars())
+    assert expired.id not in remaining and {fresh.id, submitted.id} <= remaining
