@@ -184,7 +184,8 @@ def test_expired_drafts_are_purged_and_submitted_ones_kept(runner, questionnaire
     fresh, _ = start_draft()
     _company, submitted, _token = submit_company()
     db.session.commit()
+    expired_id, kept = expired.id, {fresh.id, submitted.id}
     result = runner.invoke(args=["drafts", "purge"])
     assert result.exit_code == 0 and "expired drafts deleted: 1" in result.output
     remaining = set(db.session.execute(db.select(Assessment.id)).scalars())
-    assert expired.id not in remaining and {fresh.id, submitted.id} <= remaining
+    assert expired_id not in remaining and kept <= remaining
