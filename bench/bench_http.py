@@ -1,6 +1,6 @@
 """Benchmark: the owner's whole flow over HTTP (gunicorn, 2 workers, PostgreSQL), next to a bare Flask view.
 
-Usage: .venv/bin/python bench/bench_http.py [--users 8 --bare-seconds 15 --flow-seconds 30 --paced-seconds 30]
+Usage: .venv/bin/python bench/bench_http.py [--users 8 --bare-seconds 15 --flow-seconds 30 --paced-seconds 90]
 A fresh database bussola_bench_<pid> is created (createdb on $PGHOST, default 127.0.0.1:5432, user postgres),
 migrated and loaded with `flask db upgrade` and `flask demo load`, served by
 `gunicorn -w 2 'assessment:create_app()'` (APP_ENV=development, RATELIMIT_ENABLED=false) and dropped at the
@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=8, help="users for the saturated runs")
     parser.add_argument("--bare-seconds", type=int, default=15)
     parser.add_argument("--flow-seconds", type=int, default=30)
-    parser.add_argument("--paced-seconds", type=int, default=30)
+    parser.add_argument("--paced-seconds", type=int, default=90)  # the submit page comes once a flow: enough samples
     args = parser.parse_args(argv)
     figures = measure(args)
     print("BENCH-FIGURES " + json.dumps(figures))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ..coach.forms import NoteForm
+from ..coach.views import save_note
 from ..extensions import db
 from ..models import Company
 from ..public.forms import EmptyForm
-from ..services import coaching
 from ..services.audit import record
 from ..services.company_pages import company_page_data
 from ..services.mail import send_mail
@@ -58,15 +57,7 @@ def company_detail(company_id: int):
 
 @bp.post("/imprese/<int:company_id>/note")
 def company_note(company_id: int):
-    company = db.get_or_404(Company, company_id)
-    form = NoteForm()
-    if form.validate_on_submit():
-        coaching.add_note(company, current_user, form.body.data)
-        db.session.commit()
-        flash(_("Nota salvata."), "success")
-    else:
-        flash(_("La nota è vuota."), "error")
-    return redirect(url_for("admin.company_detail", company_id=company_id) + "#notes")
+    return save_note(db.get_or_404(Company, company_id), "admin.company_detail")
 
 
 @bp.get("/imprese/<int:company_id>/dati.json")

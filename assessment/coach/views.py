@@ -99,7 +99,11 @@ def _move(assignment, target: AssignmentStatus, reason: str | None = None):
 
 @bp.post("/imprese/<int:company_id>/note")
 def add_note(company_id: int):
-    company = _company_or_404(company_id)
+    return save_note(_company_or_404(company_id), "coach.company")
+
+
+def save_note(company: Company, page_endpoint: str):
+    """A private note from the posted NoteForm, back to the company page; coaches' and admins' pages share it."""
     form = NoteForm()
     if form.validate_on_submit():
         coaching.add_note(company, current_user, form.body.data)
@@ -107,7 +111,7 @@ def add_note(company_id: int):
         flash(_("Nota salvata."), "success")
     else:
         flash(_("La nota è vuota."), "error")
-    return redirect(url_for("coach.company", company_id=company_id) + "#notes")
+    return redirect(url_for(page_endpoint, company_id=company.id) + "#notes")
 
 
 @bp.post("/imprese/<int:company_id>/iscrizioni")

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.errors import InvalidAnswers
 from ..domain.scoring import parse_answers, score_assessment
@@ -131,6 +132,9 @@ def submit(assessment: Assessment) -> Assessment:
     result = score_assessment(questionnaire, answers)
     company = _company_for(profile, assessment.company)
     assessment.company = company
+    # A draft has no answer or score rows yet: saying so spares two lazy loads (and their autoflush).
+    set_committed_value(assessment, "answers", [])
+    set_committed_value(assessment, "dimension_scores", [])
     assessment.answers = [
         Answer(question_key=key, option_keys=list(options), score=result.question_scores[key])
         for key, options in answers.items()
