@@ -32,6 +32,13 @@ def one_decimal(value: float | None) -> str:
     return format_decimal(round(value, 1), format="#,##0.0")
 
 
+def euros(value: float | None) -> str:
+    """A whole amount in euro with the page language's grouping: 150.000 € / 150,000 €."""
+    if value is None:
+        return "–"
+    return f"{format_decimal(round(value), format='#,##0')} €"
+
+
 def format_day(value: date | datetime | None) -> str:
     if value is None:
         return "–"
@@ -44,6 +51,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["one_decimal"] = one_decimal
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["euros"] = euros
     app.jinja_env.globals["app_version"] = __version__
     app.jinja_env.globals["current_language"] = current_language
 

@@ -189,3 +189,23 @@ def test_expired_drafts_are_purged_and_submitted_ones_kept(runner, questionnaire
     assert result.exit_code == 0 and "expired drafts deleted: 1" in result.output
     remaining = set(db.session.execute(db.select(Assessment.id)).scalars())
     assert expired_id not in remaining and kept <= remaining
+
+
+def test_result_shows_days_left_closing_soon_a_sportello_and_amounts(client, questionnaire):
+    from datetime import date
+
+    from tests.web.test_admin_access import add_grant
+
+    add_grant("SOON", title="Voucher digitalizzazione in chiusura", closes_on=date.today() + timedelta(days=5),
+              aid_max_eur=150_000, aid_forms=["Contributo/Fondo perduto"], purposes=["Digitalizzazione"])
+    add_grant("DESK", title="Finanziamento a sportello per la transizione digitale", closes_on=None,
+              aid_min_eur=5_000, purposes=["Digitalizzazione"])
+    token = _start(client)
+    _complete(client, questionnaire, token, pick="min")
+    html = client.get(f"/risultato/{token}").get_data(as_text=True)
+    assert "Voucher digitalizzazione in chiusura" in html and "in chiusura" in html
+    assert "tra 5 giorni" in html and "fino a 150.000 €" in html and "Contributo/Fondo perduto" in html
+    assert "Finanziamento a sportello" in html and "a sportello" in html and "da 5.000 €" in html
+    client.get("/lang/en")
+    html = client.get(f"/risultato/{token}").get_data(as_text=True)
+    assert "in 5 days" in html and "150,000 €" in html
