@@ -1,0 +1,44 @@
+"""Hostile input: oversized bodies are refused with a clear answer, and HTML or SQL typed into text fields is
+stored as plain text and always shown escaped."""
+from __future__ import annotations
+
+from assessment.extensions import db
+from assessment.models import Company, Note
+from tests.factories import profile, propose, submit_company
+
+HOSTILE = '<script>alert("x")</script> Forno"); DROP TABLE companies;--'
+
+
+def test_oversized_bodies_get_413_not_500(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 10_000)
+    big = "x" * 20_000
+    page = client.post("/valutazione", data={"padding": big})
+    assert page.status_code == 413 and page.mimetype == "text/html"
+    api = client.post("/api/v1/assessments", data=big, content_type="application/json")
+    assert api.status_code == 413 and api.get_json()["error"]["status"] == 413
+
+
+def test_html_and_sql_in_text_fields_are_kept_as_text_and_escaped(client, login_as):
+    company, _assessment, token = submit_company(company_name=HOSTILE)
+    assert db.session.get(Company, company.id).name == HOSTILE  # stored as typed, nothing executed
+    assert db.session.execute(db.select(db.func.count(Company.id))).scalar() >= 1  # the table is still there
+    result = client.get(f"/risultato/{token}").get_data(as_text=True)
+    assert "<script>alert" not in result and "&lt;script&gt;alert" in result
+    coach = login_as("coach")
+    propose(company, coach)
+    client.post(f"/coach/imprese/{company.id}/note", data={"body": "<img src=x onerror=alert(1)>"})
+    assert db.session.execute(db.select(Note.body).filter_by(company_id=company.id)).scalar_one().startswith("<img")
+    page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x" in page and "<script>alert" not in page
+    login_as("admin")
+    listing = client.get("/admin/imprese").get_data(as_text=True)
+    assert "<script>alert" not in listing and "&lt;script&gt;alert" in listing
+
+
+def test_hostile_profile_through_the_api_is_refused_or_escaped(client):
+    answers = {}
+    response = client.post("/api/v1/assessments", json={"questionnaire": "dma-sme",
+                                                         "profile": profile(vat_number="<b>1</b>"),
+                                                         "answers": answers})
+    assert response.status_code == 422
+    assert "profile.vat_number" in response.get_json()["error"]["fields"]
