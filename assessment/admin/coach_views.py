@@ -1,12 +1,13 @@
 """Coaches: the list with capacity, availability and load, and the edit of a coach's profile."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..domain.errors import InvalidField
 from ..extensions import db
 from ..models import Role, User
+from ..public.forms import EmptyForm
 from ..services import catalogue
 from .forms import SearchForm, coach_profile_form
 from .views import attach_error, bp, page_number
@@ -36,4 +37,16 @@ def coach_edit(user_id: int):
             db.session.commit()
             flash(_("Profilo del coach salvato."), "success")
             return redirect(url_for("admin.coaches"))
-    return render_template("admin/coach_edit.html", form=form, coach=coach)
+    return render_template("admin/coach_edit.html", form=form, coach=coach, account_form=EmptyForm())
+
+
+@bp.post("/coach/<int:user_id>/account")
+def coach_account(user_id: int):
+    """Switch a coach's account off (they leave the programme: no login, no proposals, no API) or on again."""
+    coach = db.first_or_404(db.select(User).where(User.id == user_id, User.role == Role.coach))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    catalogue.set_account_enabled(coach, not coach.is_enabled)
+    db.session.commit()
+    flash(_("Account riattivato.") if coach.is_enabled else _("Account disattivato."), "success")
+    return redirect(url_for("admin.coach_edit", user_id=coach.id))

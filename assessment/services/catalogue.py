@@ -257,6 +257,13 @@ def update_coach_profile(coach: User, values: dict, comuni_text: str) -> CoachPr
     return profile
 
 
+def set_account_enabled(user: User, is_enabled: bool) -> None:
+    """A disabled account cannot log in, is never proposed companies and its API tokens stop working."""
+    user.is_enabled = is_enabled
+    record("account_enabled" if is_enabled else "account_disabled", None, account_id=user.id)
+    db.session.flush()
+
+
 # Programme targets
 
 

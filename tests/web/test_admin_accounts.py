@@ -69,3 +69,19 @@ def test_admin_exports_and_erases_on_request(client, login_as):
     actions = db.session.execute(db.select(AuditEntry.action).filter_by(company_id=company.id,
                                                                         user_id=admin.id)).scalars().all()
     assert {"export", "erase"} <= set(actions)
+
+
+def test_admin_disables_and_enables_a_coach_account(client, login_as, make_user):
+    coach = make_user("coach", email="in-uscita@example.org", password="una-password-lunga")
+    login_as("admin")
+    assert client.post(f"/admin/coach/{coach.id}/account").status_code == 302
+    assert db.session.get(User, coach.id).is_enabled is False
+    client.post("/logout")
+    refused = client.post("/login", data={"email": "in-uscita@example.org", "password": "una-password-lunga"})
+    assert refused.status_code == 200  # the form again, with its error
+    login_as("admin")
+    client.post(f"/admin/coach/{coach.id}/account")
+    assert db.session.get(User, coach.id).is_enabled is True
+    entries = db.session.execute(db.select(AuditEntry.action).where(
+        AuditEntry.action.in_(("account_disabled", "account_enabled")))).scalars().all()
+    assert sorted(entries) == ["account_disabled", "account_enabled"]
