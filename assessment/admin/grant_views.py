@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import Response, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..domain.errors import InvalidField
-from ..domain.grant_files import MalformedFile
+from ..domain.grant_files import LOCAL_COLUMNS, MalformedFile
 from ..extensions import db
 from ..models import Grant
 from ..services import catalogue
@@ -82,3 +82,11 @@ def grant_upload():
         else:
             db.session.commit()
     return render_template("admin/grant_upload.html", form=form, report=report)
+
+
+@bp.get("/bandi/modello.csv")
+def grant_template():
+    """The header of our local CSV format, for a call the open data does not have (e.g. a chamber's voucher)."""
+    response = Response(",".join(("source", *LOCAL_COLUMNS)) + "\r\n", mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="bandi-locali-modello.csv"'
+    return response

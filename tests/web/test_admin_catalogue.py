@@ -221,3 +221,18 @@ def test_programme_targets_edit(client, login_as, db_session):
     client.post("/admin/obiettivi", data={"people_trained": "150", "firms_accompanied": ""})
     db_session.refresh(programme)
     assert {(t.metric, t.target) for t in programme.targets} == {("people_trained", 150)}
+
+
+def test_a_local_call_from_the_csv_template(client, login_as, db_session):
+    login_as("admin")
+    header = client.get("/admin/bandi/modello.csv").get_data(as_text=True)
+    row = {"source": "cciaa-torino", "external_id": "VOUCHER-2027", "title": "Voucher digitali I4.0 2027", "opens_on": "2027-01-15",
+           "closes_on": "2027-03-31", "sizes": "micro; small", "regions": "Piemonte", "purposes": "Digitalizzazione",
+           "aid_form": "Contributo/Fondo perduto", "aid_max_eur": "10000", "granting_body": "Camera di commercio"}
+    columns = header.strip().split(",")
+    line = ",".join(f'"{row.get(column, "")}"' for column in columns)
+    html = client.post("/admin/bandi/carica", data={"file": (BytesIO((header + line + "\r\n").encode()), "locali.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "Aggiunti</dt><dd>1" in html
+    grant = db.session.execute(db.select(Grant).filter_by(external_id="VOUCHER-2027")).scalar_one()
+    assert grant.closes_on == date(2027, 3, 31) and grant.aid_max_eur == 10_000 and "micro" in grant.sizes
