@@ -14,5 +14,6 @@ def register(app: Flask) -> None:
     from .questionnaire import questionnaire_cli
     from .users import users_cli
 
-    for group in (catalogue_cli, coaches_cli, demo_cli, drafts_cli, grants_cli, match_cli, questionnaire_cli, users_cli):
+    for group in (catalogue_cli, coaches_cli, demo_cli, drafts_cli, grants_cli, match_cli, questionnaire_cli,
+                  users_cli):
         app.cli.add_command(group)

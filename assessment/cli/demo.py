@@ -1,4 +1,5 @@
-"""`flask --app assessment demo load`: questionnaires, seed catalogue, real grant records and demo accounts."""
+"""`flask --app assessment demo load`: questionnaires, seed catalogue, real grant records, demo accounts and
+demo companies."""
 from __future__ import annotations
 
 import os
@@ -45,11 +46,13 @@ COACHES = (
 @demo_cli.command("load")
 @click.option("--no-accounts", is_flag=True, help="Load the data only; create no demo accounts.")
 def load_demo(no_accounts: bool) -> None:
-    """Questionnaires, the Canavese seed catalogue, the bundled grant records and demo accounts, then the
-    stored recommendations; running it twice adds nothing. Demo accounts are refused in production."""
+    """Questionnaires, the Canavese seed catalogue, the bundled grant records, demo accounts and demo companies
+    with a year of history, then the stored recommendations; running it twice adds nothing. Demo accounts and
+    companies are refused in production."""
     from ..domain.catalogue_seed import SeedError
     from ..domain.grant_records import MalformedFile
     from ..extensions import db
+    from ..services.demo_companies import create_demo_companies
     from ..services.grants import import_grants
     from ..services.matching import recompute_matches
     from ..services.questionnaires import sync_questionnaires
@@ -67,6 +70,7 @@ def load_demo(no_accounts: bool) -> None:
             lines.append(f"grants {path.name}: {import_grants(db.session, path, today=date.today()).summary()}")
         if not no_accounts:
             lines += _create_accounts(os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD)
+            lines.append(f"demo companies created: {create_demo_companies()}")
         lines.append(f"recommendations stored: {recompute_matches()}")
     except (SeedError, MalformedFile, UserError) as error:
         db.session.rollback()

@@ -1,6 +1,7 @@
 """The seed catalogue (`catalogue seed`) and the demo data (`demo load`): complete, idempotent, clear errors."""
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,22 @@ from assessment.domain.catalogue_seed import SeedError
 from assessment.domain.grant_dimensions import DIMENSIONS
 from assessment.domain.matching_space import AREA_KEYS
 from assessment.extensions import db
-from assessment.models import Comune, Grant, Programme, Territory, ThematicArea, Track, User
+from assessment.models import (
+    Assessment,
+    AssignmentStatus,
+    CoachAssignment,
+    Company,
+    Comune,
+    Enrolment,
+    EnrolmentStatus,
+    Grant,
+    Programme,
+    Territory,
+    ThematicArea,
+    Track,
+    User,
+    utcnow,
+)
 from assessment.services.seed import load_seed
 from assessment.services.users import authenticate
 
@@ -134,6 +150,7 @@ def test_demo_load_creates_no_accounts_in_production(db_session, runner, app, mo
     assert loaded.exit_code == 0, loaded.output
     assert count(Track) >= 14
     assert not db_session.execute(db.select(User.id).where(User.email.in_(DEMO_EMAILS))).first()
+    assert "demo companies" not in loaded.stdout and not demo_companies()
 
 
 def test_demo_load_recomputes_stored_recommendations(db_session, runner):
@@ -148,3 +165,51 @@ def test_demo_load_recomputes_stored_recommendations(db_session, runner):
         db.select(Track.code).join(Match, Match.track_id == Track.id)
         .where(Match.company_id == company.id, Match.kind == MatchKind.track)).scalars())
     assert codes and all(code.startswith("CAN-") for code in codes)
+
+
+def demo_companies() -> list[Company]:
+    return list(db.session.execute(
+        db.select(Company).where(Company.email.like("demo%@bussola.example"))
+        .options(db.selectinload(Company.assessments))).scalars())
+
+
+def test_demo_load_creates_demo_companies_with_a_year_of_history_once(db_session, runner):
+    first = runner.invoke(demo_cli, ["load"])
+    assert first.exit_code == 0, first.output
+    assert "demo companies created: 40" in first.stdout
+    companies = demo_companies()
+    assert len(companies) == 40 and all(c.name.startswith("Demo · ") for c in companies)
+    assessments = [a for c in companies for a in c.assessments]
+    assert all(a.is_submitted and a.created_at <= a.submitted_at <= utcnow() for a in assessments)
+    assert all(c.created_at <= c.assessments[0].submitted_at for c in companies)
+    assert len({a.submitted_at.strftime("%Y-%m") for a in assessments}) >= 8
+    assert min(a.submitted_at for a in assessments) > utcnow() - timedelta(days=366)
+    assert len({a.level_key for a in assessments}) >= 3
+    assert {c.size_class.value for c in companies} == {"micro", "small", "medium"}
+
+    again = [sorted(c.assessments, key=lambda a: a.submitted_at) for c in companies if len(c.assessments) == 2]
+    assert len(again) >= 8
+    for before, after in again:
+        assert after.overall_score > before.overall_score
+        assert timedelta(days=85) <= after.submitted_at - before.submitted_at <= timedelta(days=185)
+
+    assignments = db_session.execute(db.select(CoachAssignment).where(
+        CoachAssignment.company_id.in_([c.id for c in companies]))).scalars().all()
+    assert {a.status for a in assignments} >= {AssignmentStatus.proposed, AssignmentStatus.accepted,
+                                               AssignmentStatus.in_progress, AssignmentStatus.completed}
+    for assignment in assignments:
+        stamps = [assignment.proposed_at, assignment.accepted_at, assignment.started_at, assignment.completed_at]
+        known = [s for s in stamps if s is not None]
+        assert known == sorted(known) and known[-1] <= utcnow()
+    active = {AssignmentStatus.proposed, AssignmentStatus.accepted, AssignmentStatus.in_progress}
+    for coach in db_session.execute(db.select(User).where(User.email.in_(DEMO_EMAILS[1:]))).scalars():
+        load = sum(1 for a in assignments if a.coach_id == coach.id and a.status in active)
+        assert load <= coach.coach_profile.capacity
+    enrolments = db_session.execute(db.select(Enrolment)).scalars().all()
+    assert {e.status for e in enrolments} == {EnrolmentStatus.enrolled, EnrolmentStatus.completed}
+
+    rows = (count(Company), count(Assessment), count(CoachAssignment), count(Enrolment))
+    second = runner.invoke(demo_cli, ["load"])
+    assert second.exit_code == 0, second.output
+    assert "demo companies created: 0" in second.stdout
+    assert (count(Company), count(Assessment), count(CoachAssignment), count(Enrolment)) == rows
