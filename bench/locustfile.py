@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import random
-import time
 import re
+import time
 from collections.abc import Iterator
 from urllib.parse import urlencode
 

@@ -227,7 +227,8 @@ def test_a_local_call_from_the_csv_template(client, login_as, db_session):
     login_as("admin")
     header = client.get("/admin/bandi/modello.csv").get_data(as_text=True)
     row = {"source": "cciaa-torino", "external_id": "VOUCHER-2027", "title": "Voucher digitali I4.0 2027",
-           "opens_on": "2027-01-15", "closes_on": "2027-03-31", "sizes": "micro; small", "regions": "Piemonte", "purposes": "Digitalizzazione",
+           "opens_on": "2027-01-15", "closes_on": "2027-03-31", "sizes": "micro; small", "regions": "Piemonte",
+           "purposes": "Digitalizzazione",
            "aid_form": "Contributo/Fondo perduto", "aid_max_eur": "10000", "granting_body": "Camera di commercio"}
     columns = header.strip().split(",")
     line = ",".join(f'"{row.get(column, "")}"' for column in columns)
