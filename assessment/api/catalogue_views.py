@@ -12,7 +12,7 @@ from ..extensions import limiter
 from ..services.api_catalogue import GrantFilters, active_track, grant_line, grants_page, tracks_page
 from .openapi import PAGE, PER_PAGE, Param, operation, query_args
 from .schemas import ELIGIBILITY_STATUSES, SIZE_CLASSES, ref
-from .serializers import grant_json, page_json, track_json
+from .serializers import DOMAIN_ELIGIBILITY, grant_json, page_json, track_json
 from .views import READ_LIMIT, bp
 
 TRACK_FILTERS = (
@@ -62,6 +62,7 @@ def track(track_id: int):
 def grants():
     args = query_args()
     page, per_page = args.pop("page"), args.pop("per_page")
+    args["status"] = DOMAIN_ELIGIBILITY.get(args["status"], args["status"])  # "any" stays
     lines, total = grants_page(GrantFilters(**args), page, per_page)
     return jsonify(page_json([grant_json(line) for line in lines], page, per_page, total,
                              open_on=args["open_on"].isoformat()))

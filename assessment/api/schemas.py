@@ -29,7 +29,9 @@ BOOLEAN = {"type": "boolean"}
 DATE = {"type": "string", "format": "date", "example": "2025-06-30"}
 DATE_TIME = {"type": "string", "format": "date-time", "example": "2025-05-02T09:30:00Z"}
 SIZE_CLASSES = ("micro", "small", "medium", "large")
-ELIGIBILITY_STATUSES = ("eligible", "to_check", "not_eligible")
+# The API spells the eligibility outcomes as the catalogue issue does; the domain keys are eligible, to_check,
+# not_eligible (API_ELIGIBILITY in serializers maps them).
+ELIGIBILITY_STATUSES = ("eligible", "to check", "not eligible")
 
 _PAGE = {"page": {"type": "integer", "minimum": 1, "example": 1},
          "per_page": {"type": "integer", "minimum": 1, "maximum": 100, "example": 25},

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from flask import url_for
 
-from ..domain.eligibility import Eligibility
+from ..domain.eligibility import ELIGIBLE, NOT_ELIGIBLE, TO_CHECK, Eligibility
 from ..models import Assessment, Company, Match, Track
 from ..services.api_catalogue import GrantLine
 from ..services.api_companies import CompanyMatches, Statistics
 from ..services.dashboard import MIN_GROUP
+
+# Domain keys -> the words the API uses (schemas.ELIGIBILITY_STATUSES), and back for the status filter.
+API_ELIGIBILITY = {ELIGIBLE: "eligible", TO_CHECK: "to check", NOT_ELIGIBLE: "not eligible"}
+DOMAIN_ELIGIBILITY = {word: key for key, word in API_ELIGIBILITY.items()}
 
 
 def assessment_json(assessment: Assessment, token: str | None) -> dict:
@@ -43,7 +47,7 @@ def recommendations_json(recommendations: dict[str, list[Match]], lang: str = "i
              "explanation": _explanation(m, lang), "explanation_en": m.explanation.get("en", ""),
              "source": m.grant.source, "external_id": m.grant.external_id,
              "closes_on": m.grant.closes_on.isoformat() if m.grant.closes_on else None,
-             "eligibility": "to check" if m.eligibility == "to_check" else "eligible",
+             "eligibility": API_ELIGIBILITY[m.eligibility or "eligible"],
              "aid_min_eur": m.grant.aid_min_eur, "aid_max_eur": m.grant.aid_max_eur,
              "aid_forms": m.grant.aid_forms, "link": m.grant.link, "model_version": m.model_version}
             for m in recommendations["grants"]
@@ -75,7 +79,7 @@ def track_json(track: Track, free_seats: int) -> dict:
 
 
 def eligibility_json(eligibility: Eligibility) -> dict:
-    return {"status": eligibility.status,
+    return {"status": API_ELIGIBILITY[eligibility.status],
             "reasons": [{"code": r.code, "it": r.it, "en": r.en} for r in eligibility.reasons]}
 
 

@@ -89,3 +89,39 @@ def test_questionnaire_definition(client, questionnaire):
     body = client.get("/api/v1/questionnaires/dma-sme").get_json()
     assert body["key"] == "dma-sme" and len(body["dimensions"]) == len(questionnaire.dimensions)
     assert client.get("/api/v1/questionnaires/nope").status_code == 404
+
+
+def test_recommendations_have_the_agreed_shape_and_agree_with_page_and_pdf(client, questionnaire, monkeypatch):
+    from datetime import date, timedelta
+
+    from assessment.reports import pdf
+    from tests.web.test_admin_access import add_grant, add_track
+
+    for code, dimension in (("T-DATA", "data_security"), ("T-GREEN", "green_digital"), ("T-AI", "automation_ai")):
+        add_track(code, dimension_weights={dimension: 1.0})
+    add_grant("OPEN", title="Voucher sicurezza informatica", closes_on=date.today() + timedelta(days=30),
+              purposes=["Digitalizzazione"], description="cybersecurity e backup dei dati")
+    add_grant("CLOSED", title="Bando chiuso", closes_on=date.today() - timedelta(days=1))
+    body = client.post("/api/v1/assessments", json={"questionnaire": "dma-sme", "profile": profile(),
+                                                    "answers": answers_for(questionnaire, "min")}).get_json()
+    tracks, grants = body["recommendations"]["tracks"], body["recommendations"]["grants"]
+    assert len(tracks) == 3 and [t["score"] for t in tracks] == sorted((t["score"] for t in tracks), reverse=True)
+    assert all({"id", "title", "score", "explanation"} <= set(t) for t in tracks)
+    assert [g["external_id"] for g in grants] == ["OPEN"]  # a closed grant never appears
+    assert {"id", "title", "score", "explanation", "source", "external_id", "closes_on",
+            "eligibility"} <= set(grants[0])
+    assert grants[0]["eligibility"] in ("eligible", "to check")
+    assert grants[0]["closes_on"] == (date.today() + timedelta(days=30)).isoformat()
+    html = client.get(body["result_url"].split("localhost")[-1]).get_data(as_text=True)
+    positions = [html.index(t["title"]) for t in tracks]
+    assert positions == sorted(positions) and "Voucher sicurezza informatica" in html
+    rendered = {}
+    # Read what the PDF renders, without rendering it.
+    monkeypatch.setattr(pdf, "HTML", lambda string, **_: rendered.setdefault("html", string) and _NoPdf())
+    client.get(body["result_url"].split("localhost")[-1] + "/rapporto.pdf")
+    assert all(t["title"] in rendered["html"] for t in tracks) and "Voucher sicurezza informatica" in rendered["html"]
+
+
+class _NoPdf:
+    def write_pdf(self, *args, **kwargs) -> bytes:
+        return b"%PDF-1.7 test"

@@ -62,11 +62,11 @@ def test_grant_eligibility_filters(client, db_session):
     add_grant("LARGE", sizes=["large"])
     body = client.get("/api/v1/grants?size_class=micro&region=Piemonte").get_json()
     statuses = {g["external_id"]: g["eligibility"]["status"] for g in body["items"]}
-    assert statuses["LARGE"] == "not_eligible" and statuses["SMALL"] != "not_eligible"
-    only = client.get("/api/v1/grants?size_class=micro&status=not_eligible").get_json()
+    assert statuses["LARGE"] == "not eligible" and statuses["SMALL"] != "not eligible"
+    only = client.get("/api/v1/grants?size_class=micro&status=not%20eligible").get_json()
     assert [g["external_id"] for g in only["items"]] == ["LARGE"] and only["total"] == 1
     detail = client.get(f"/api/v1/grants/{small.id}?size_class=large").get_json()
-    assert detail["eligibility"]["status"] == "not_eligible" and detail["eligibility"]["reasons"]
+    assert detail["eligibility"]["status"] == "not eligible" and detail["eligibility"]["reasons"]
 
 
 @pytest.mark.parametrize("query, field", [("status=eligible", "status"), ("region=Atlantide", "region"),
