@@ -168,11 +168,17 @@ def refresh_recommendations_safely(assessment: Assessment) -> None:
 
 
 def _company_for(profile: Profile, linked: Company | None) -> Company:
+    """The company the submission belongs to. Only its own link (re-assessment, coach invitation) may change
+    a known company's details: a partita IVA is public, so typing one proves nothing. Without the link the
+    answers still count as a new assessment of that company, which keeps its details and consents."""
     company = linked
     if company is None:
         company = db.session.execute(
             db.select(Company).filter_by(vat_number=profile.vat_number)
         ).scalar_one_or_none()
+        if company is not None:
+            _add_consents(company, profile)
+            return company
     if company is None:
         company = Company()
         db.session.add(company)
@@ -196,16 +202,19 @@ def _company_for(profile: Profile, linked: Company | None) -> Company:
 
 
 def _record_consents(company: Company, profile: Profile) -> None:
+    _add_consents(company, profile)
+    if not profile.coach_contact:
+        withdraw_consent(company, ConsentKind.coach_contact)
+
+
+def _add_consents(company: Company, profile: Profile) -> None:
     now = utcnow()
     if not company.has_active_consent(ConsentKind.privacy):
         company.consents.append(Consent(kind=ConsentKind.privacy, text_version=PRIVACY_NOTICE_VERSION,
                                         given_at=now))
-    wants_contact = profile.coach_contact
-    if wants_contact and not company.has_active_consent(ConsentKind.coach_contact):
+    if profile.coach_contact and not company.has_active_consent(ConsentKind.coach_contact):
         company.consents.append(Consent(kind=ConsentKind.coach_contact, text_version=PRIVACY_NOTICE_VERSION,
                                         given_at=now))
-    if not wants_contact:
-        withdraw_consent(company, ConsentKind.coach_contact)
 
 
 def withdraw_consent(company: Company, kind: ConsentKind) -> None:
@@ -218,7 +227,8 @@ def create_and_submit(questionnaire_key: str, profile: Mapping[str, Any], answer
                       language: str = "it") -> tuple[Assessment, str]:
     """The API's one-shot submission: the same validation and scoring as the web wizard."""
     draft, token = start_draft(questionnaire_key, language)
-    draft.draft_profile = dict(profile)
+    # Keys starting with "_" are the app's own marks on a draft (e.g. "_from_link"), never input.
+    draft.draft_profile = {key: value for key, value in profile.items() if not str(key).startswith("_")}
     draft.draft_answers = dict(answers)
     return submit(draft), token
 

@@ -209,3 +209,36 @@ def test_result_shows_days_left_closing_soon_a_sportello_and_amounts(client, que
     client.get("/lang/en")
     html = client.get(f"/risultato/{token}").get_data(as_text=True)
     assert "in 5 days" in html and "150,000 €" in html
+
+
+def test_a_known_partita_iva_without_the_link_changes_nothing_of_the_company(client, questionnaire):
+    from assessment.models import ConsentKind
+    from tests.factories import submit_company
+
+    vat = vat_number()
+    company, first, _ = submit_company(vat_number=vat, company_name="Cantina Vera", email="vera@example.org",
+                                       coach_contact=True)
+    db.session.commit()
+    # Someone else types the same (public) partita IVA, another name and e-mail, and no coach contact.
+    token = _start(client)
+    _complete(client, questionnaire, token, vat_number=vat, company_name="Cantina Falsa",
+              email="falsa@example.org", coach_contact=False)
+    db.session.expire_all()
+    company = db.session.get(Company, company.id)
+    assert (company.name, company.email) == ("Cantina Vera", "vera@example.org")
+    assert company.has_active_consent(ConsentKind.coach_contact)
+    assert len([a for a in company.assessments if a.status == AssessmentStatus.submitted]) == 2
+    html = client.get(f"/risultato/{token}").get_data(as_text=True)
+    assert "Cantina Vera" in html and f"{first.overall_score:.1f}" not in html.split("Le sei aree")[0]
+
+
+def test_the_api_cannot_claim_the_company_link(client, questionnaire):
+    from tests.factories import submit_company
+
+    vat = vat_number()
+    submit_company(vat_number=vat, pick="max")
+    body = client.post("/api/v1/assessments", json={
+        "questionnaire": "dma-sme", "profile": {**profile(vat_number=vat), "_from_link": True},
+        "answers": answers_for(questionnaire, "min")}).get_json()
+    html = client.get(body["result_url"].split("localhost")[-1]).get_data(as_text=True)
+    assert "Rispetto alla valutazione" not in html and "previous" not in body
