@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..extensions import db
@@ -42,5 +43,6 @@ def send_assignments():
                                                       "en": "Chosen by the programme manager."}))
     created = send_proposals(pairs, proposed_by=current_user)
     db.session.commit()
-    flash(_("%(n)s proposte inviate ai coach.", n=len(created)), "success")
+    flash(ngettext("%(num)d proposta inviata ai coach.", "%(num)d proposte inviate ai coach.", len(created)),
+          "success")
     return redirect(url_for("admin.assignments"))

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, ngettext
 from sqlalchemy import func
 from sqlalchemy.orm import subqueryload
 
@@ -130,10 +129,14 @@ def _mail_coaches(assignments: list[CoachAssignment]) -> None:
     for coach_id, count in per_coach.items():
         coach = db.session.get(User, coach_id)
         with force_locale(coach.language or "it"):
-            send_mail(coach.email, _("Bussola Digitale: %(n)s nuove imprese proposte", n=count),
-                      _("Buongiorno %(name)s,\n\nti sono state proposte %(n)s nuove imprese. Accetta o rifiuta "
-                        "ogni proposta dal tuo spazio di lavoro:\n\n%(link)s\n",
-                        name=coach.name, n=count, link=external_url("coach.dashboard")))
+            send_mail(coach.email,
+                      ngettext("Bussola Digitale: %(num)d nuova impresa proposta",
+                               "Bussola Digitale: %(num)d nuove imprese proposte", count),
+                      ngettext("Buongiorno %(name)s,\n\nti è stata proposta %(num)d nuova impresa. Accetta o "
+                               "rifiuta la proposta dal tuo spazio di lavoro:\n\n%(link)s\n",
+                               "Buongiorno %(name)s,\n\nti sono state proposte %(num)d nuove imprese. Accetta o "
+                               "rifiuta ogni proposta dal tuo spazio di lavoro:\n\n%(link)s\n",
+                               count, name=coach.name, link=external_url("coach.dashboard")))
 
 
 def overdue_proposals() -> list[CoachAssignment]:

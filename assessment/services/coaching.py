@@ -154,7 +154,7 @@ def invite_reassessment(company: Company, language: str = "it") -> str:
     link = external_url("public.section", token=token, step=1)
     if company.email:
         send_mail(company.email, _("Bussola Digitale: misura i tuoi progressi"),
-                  _("Buongiorno,\n\nil suo coach la invita a ripetere l'autovalutazione della maturità digitale "
+                  _("Buongiorno,\n\nil tuo coach ti invita a ripetere l'autovalutazione della maturità digitale "
                     "per misurare i progressi fatti. Il questionario riparte dai dati dell'impresa:\n\n%(link)s\n",
                     link=link))
     record("reassessment_invited", company.id, emailed=bool(company.email))
