@@ -1,6 +1,7 @@
 """Grants: list with filters, detail (normalised fields and the source record), edit, upload of a file."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Response, flash, g, redirect, render_template, url_for
@@ -81,7 +82,33 @@ def grant_upload():
             form.file.errors = [*form.file.errors, _("File non leggibile: %(reason)s", reason=error.reason)]
         else:
             db.session.commit()
-    return render_template("admin/grant_upload.html", form=form, report=report)
+    rejected = [(record, rejection_text(reason)) for record, reason in report.rejected] if report else []
+    return render_template("admin/grant_upload.html", form=form, report=report, rejected=rejected)
+
+
+# The import's reasons are the domain's technical English (the CLI prints them as they are); the page says
+# them in the admin's language. Field names come from the file and stay as they are.
+_REJECTIONS = (
+    (re.compile(r"^missing (?P<field>\w+)$"), lambda m: _("manca il campo %(field)s", **m.groupdict())),
+    (re.compile(r"^(?P<field>\w+): not a date: (?P<value>.*)$"),
+     lambda m: _("%(field)s: data non valida (%(value)s)", **m.groupdict())),
+    (re.compile(r"^(?P<field>\w+): not a date and time$"),
+     lambda m: _("%(field)s: data e ora non valide", **m.groupdict())),
+    (re.compile(r"^(?P<field>\w+): not an amount: (?P<value>.*)$"),
+     lambda m: _("%(field)s: importo non valido (%(value)s)", **m.groupdict())),
+    (re.compile(r"^not a record"), lambda m: _("non è un record con campi nominati")),
+    (re.compile(r"^source or ID too long$"), lambda m: _("fonte o identificativo troppo lunghi")),
+    (re.compile(r"^duplicate: the same ID is in record (?P<other>.+)$"),
+     lambda m: _("duplicato: lo stesso identificativo è nel record %(other)s", **m.groupdict())),
+)
+
+
+def rejection_text(reason: str) -> str:
+    for pattern, text in _REJECTIONS:
+        match = pattern.match(reason)
+        if match:
+            return text(match)
+    return reason
 
 
 @bp.get("/bandi/modello.csv")

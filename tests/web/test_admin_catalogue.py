@@ -237,3 +237,19 @@ def test_a_local_call_from_the_csv_template(client, login_as, db_session):
     assert "Aggiunti</dt><dd>1" in html
     grant = db.session.execute(db.select(Grant).filter_by(external_id="VOUCHER-2027")).scalar_one()
     assert grant.closes_on == date(2027, 3, 31) and grant.aid_max_eur == 10_000 and "micro" in grant.sizes
+
+
+def test_rejected_records_are_explained_in_the_page_language(client, login_as, db_session):
+    login_as("admin")
+    header = client.get("/admin/bandi/modello.csv").get_data(as_text=True)
+    columns = header.strip().split(",")
+    rows = [{"external_id": "NO-SOURCE", "title": "Senza fonte"},
+            {"source": "cciaa", "external_id": "BAD-DATE", "title": "Data sbagliata", "closes_on": "31/02/2027"}]
+    body = header + "".join(",".join(f'"{row.get(c, "")}"' for c in columns) + "\r\n" for row in rows)
+    html = client.post("/admin/bandi/carica", data={"file": (BytesIO(body.encode()), "locali.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "manca il campo source" in html and "closes_on: data non valida" in html
+    client.set_cookie("lang", "en")
+    html = client.post("/admin/bandi/carica", data={"file": (BytesIO(body.encode()), "locali.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "the source field is missing" in html and "closes_on: invalid date" in html
