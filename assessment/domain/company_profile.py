@@ -25,17 +25,22 @@ def validate_vat_number(value: str) -> str:
     text = text.removeprefix("IT")
     if len(text) != 11 or not text.isascii() or not text.isdigit():
         raise InvalidField("vat_number", "must be 11 digits")
-    digits = [int(c) for c in text]
+    if vat_check_digit(text[:10]) != text[10]:
+        raise InvalidField("vat_number", "check digit is wrong")
+    return text
+
+
+def vat_check_digit(first_ten: str) -> str:
+    """The 11th digit of a partita IVA whose first ten digits are given (rule above)."""
     total = 0
-    for position, digit in enumerate(digits[:10], start=1):
+    for position, char in enumerate(first_ten, start=1):
+        digit = int(char)
         if position % 2:
             total += digit
         else:
             doubled = digit * 2
             total += doubled - 9 if doubled > 9 else doubled
-    if (10 - total % 10) % 10 != digits[10]:
-        raise InvalidField("vat_number", "check digit is wrong")
-    return text
+    return str((10 - total % 10) % 10)
 
 
 def size_class(employees: int, annual_turnover_eur: int) -> str:

@@ -53,7 +53,7 @@ def waiting_companies() -> list[Company]:
             and any(a.status == AssessmentStatus.submitted for a in c.assessments)]
 
 
-def _territory_keys_by_comune(comuni: set[str]) -> dict[str, frozenset[str]]:
+def territory_keys_by_comune(comuni: set[str]) -> dict[str, frozenset[str]]:
     rows = db.session.execute(
         db.select(territory_comuni.c.comune_istat, Territory.key)
         .join(Territory, Territory.id == territory_comuni.c.territory_id)
@@ -69,28 +69,41 @@ def build_plan() -> PlanContext:
     from .coaching import latest_submitted
 
     companies = waiting_companies()
-    coaches = db.session.execute(
-        db.select(User).where(User.role == Role.coach, User.is_enabled.is_(True))
-        .options(subqueryload(User.coach_profile)).order_by(User.id)
-    ).scalars().all()
-    load = dict(db.session.execute(
-        db.select(CoachAssignment.coach_id, func.count())
-        .where(CoachAssignment.status.in_(ACTIVE_STATUSES)).group_by(CoachAssignment.coach_id)
-    ).all())
+    coaches = active_coaches()
     declined = set(db.session.execute(
         db.select(CoachAssignment.company_id, CoachAssignment.coach_id)
         .where(CoachAssignment.status == AssignmentStatus.declined)
     ).all())
+    by_comune = territory_keys_by_comune({c.comune_istat for c in companies})
+    needs = [company_need(company, latest_submitted(company), by_comune) for company in companies]
+    plan = assign(needs, coach_facts(coaches), excluded_pairs=declined)
+    return PlanContext(plan, {c.id: c for c in companies}, {c.id: c for c in coaches})
+
+
+def active_coaches() -> list[User]:
+    return list(db.session.execute(
+        db.select(User).where(User.role == Role.coach, User.is_enabled.is_(True))
+        .options(subqueryload(User.coach_profile)).order_by(User.id)
+    ).scalars())
+
+
+def company_need(company: Company, assessment: Assessment,
+                 territory_keys: dict[str, frozenset[str]]) -> CompanyNeed:
+    """What the assignment weighs of a company: its latest scores, place, language and themes."""
+    return CompanyNeed(
+        id=company.id, dimension_scores=assessment.dimension_score_map(), comune_istat=company.comune_istat,
+        territory_keys=territory_keys.get(company.comune_istat, frozenset()), language=company.language,
+        themes=frozenset(company.themes or ()),
+    )
+
+
+def coach_facts(coaches: list[User]) -> list[CoachFacts]:
+    """What the assignment weighs of each coach, with the free capacity left by their active companies."""
+    load = dict(db.session.execute(
+        db.select(CoachAssignment.coach_id, func.count())
+        .where(CoachAssignment.status.in_(ACTIVE_STATUSES)).group_by(CoachAssignment.coach_id)
+    ).all())
     territories = {t.id: t.key for t in db.session.execute(db.select(Territory)).scalars()}
-    by_comune = _territory_keys_by_comune({c.comune_istat for c in companies})
-    needs = []
-    for company in companies:
-        latest = latest_submitted(company)
-        needs.append(CompanyNeed(
-            id=company.id, dimension_scores=latest.dimension_score_map(), comune_istat=company.comune_istat,
-            territory_keys=by_comune.get(company.comune_istat, frozenset()), language=company.language,
-            themes=frozenset(company.themes or ()),
-        ))
     facts = []
     for coach in coaches:
         profile = coach.coach_profile or CoachProfile()
@@ -101,8 +114,7 @@ def build_plan() -> PlanContext:
             free_capacity=max(0, (profile.capacity or 0) - load.get(coach.id, 0)),
             is_available=bool(profile.is_available),
         ))
-    plan = assign(needs, facts, excluded_pairs=declined)
-    return PlanContext(plan, {c.id: c for c in companies}, {c.id: c for c in coaches})
+    return facts
 
 
 def send_proposals(pairs: list[tuple[int, int, float, dict]], proposed_by: User | None) -> list[CoachAssignment]:

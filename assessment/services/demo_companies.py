@@ -6,9 +6,8 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import subqueryload
-
-from ..domain.assignment import CoachFacts, CompanyNeed, assign
+from ..domain.assignment import assign
+from ..domain.company_profile import vat_check_digit
 from ..domain.matching_text import DIMENSION_TITLES
 from ..domain.questionnaire import Questionnaire
 from ..domain.scoring import is_shown
@@ -19,14 +18,11 @@ from ..models import (
     AssignmentStatus,
     CoachAssignment,
     Company,
-    Role,
-    Territory,
     Track,
-    User,
-    territory_comuni,
     utcnow,
 )
 from .assessments import create_and_submit, save_section, start_draft, submit
+from .assignment import active_coaches, coach_facts, company_need, territory_keys_by_comune
 from .coaching import CoachingError, add_note, complete_enrolment, enrol
 from .questionnaires import latest_version, questionnaire_of
 
@@ -113,11 +109,7 @@ class _Plan:
 def vat_number(index: int) -> str:
     """A valid partita IVA of the demo range: 7 digits from 9900001, Turin office 001, then the check digit."""
     body = f"{9_900_000 + index:07d}001"
-    total = 0
-    for position, char in enumerate(body):
-        digit = int(char) * (2 if position % 2 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return body + str((10 - total % 10) % 10)
+    return body + vat_check_digit(body)
 
 
 def answers_for(questionnaire: Questionnaire, targets: dict[str, float], key: str) -> dict[str, object]:
@@ -235,37 +227,18 @@ class _Coaches:
 
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self.users = list(db.session.execute(
-            db.select(User).where(User.role == Role.coach, User.email.like(f"%@{EMAIL_DOMAIN}"))
-            .options(subqueryload(User.coach_profile)).order_by(User.email)).scalars())
-        load = dict(db.session.execute(
-            db.select(CoachAssignment.coach_id, db.func.count()).where(CoachAssignment.status.in_(ACTIVE_STATUSES))
-            .group_by(CoachAssignment.coach_id)).all())
+        self.users = [u for u in active_coaches() if u.email.endswith(f"@{EMAIL_DOMAIN}")]
         self.users_by_id = {u.id: u for u in self.users}
-        self.free = {u.id: (u.coach_profile.capacity or 0) - load.get(u.id, 0) for u in self.users}
-        self.territories: dict[str, set[str]] = {}  # comune -> keys of the territories that include it
-        for key, comune in db.session.execute(
-                db.select(Territory.key, territory_comuni.c.comune_istat)
-                .join(territory_comuni, territory_comuni.c.territory_id == Territory.id)
-                .where(territory_comuni.c.comune_istat.in_(COMUNI))):
-            self.territories.setdefault(comune, set()).add(key)
-        keys = dict(db.session.execute(db.select(Territory.id, Territory.key)).all())
-        self.facts = {u.id: CoachFacts(
-            id=u.id, expertise=dict(u.coach_profile.expertise or {}),
-            comuni=frozenset(u.coach_profile.comuni_istat or ()),
-            territory_keys=frozenset(keys[t] for t in u.coach_profile.territory_ids or () if t in keys),
-            languages=frozenset(u.coach_profile.languages or ("it",)),
-            thematic_areas=frozenset(u.coach_profile.thematic_areas or ())) for u in self.users}
+        self.facts = {f.id: f for f in coach_facts(self.users)}  # the same facts the real assignment weighs
+        self.free = {f.id: f.free_capacity for f in self.facts.values()}
+        self.territories = territory_keys_by_comune(set(COMUNI))
 
     def take(self, company: Company, assessment: Assessment, plan: _Plan,
              rng: random.Random) -> CoachAssignment | None:
         """Propose the company to the coach the real assignment picks (best fit with a free place; a finished
         or declined proposal needs none today), then walk it to plan.status with consistent timestamps."""
         takes_place = plan.status in ACTIVE_STATUSES
-        need = CompanyNeed(id=company.id, dimension_scores=assessment.dimension_score_map(),
-                           comune_istat=company.comune_istat,
-                           territory_keys=frozenset(self.territories.get(company.comune_istat, ())),
-                           language=company.language, themes=frozenset(company.themes or ()))
+        need = company_need(company, assessment, self.territories)
         coaches = [replace(self.facts[u.id], free_capacity=self.free[u.id] if takes_place else 1)
                    for u in self.users]
         plan_pairs = assign([need], coaches).pairs
