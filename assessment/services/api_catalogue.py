@@ -2,12 +2,12 @@
 eligibility of a company described by filters (the rule itself is domain.eligibility's)."""
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import defer, selectinload
 
+from ..domain.comuni_names import normalise_name
 from ..domain.eligibility import CompanyFacts, Eligibility, decide_eligibility, grant_facts_from, is_open
 from ..extensions import db
 from ..models import Comune, Grant, Track, TrackFormat
@@ -42,16 +42,11 @@ class GrantLine:
     eligibility: Eligibility | None
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold().strip())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _region_name(text: str) -> str | None:
     """A region by name (case and accents ignored) or by its two-digit ISTAT code."""
     rows = db.session.execute(db.select(Comune.region_code, Comune.region_name).distinct()).all()
     for code, name in rows:
-        if text.strip() == code or _plain(text) in {_plain(name), *(_plain(p) for p in name.split("/"))}:
+        if text.strip() == code or normalise_name(text) in {normalise_name(part) for part in (name, *name.split("/"))}:
             return name
     return None
 
