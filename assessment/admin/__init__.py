@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     assignment_views,
     catalogue_views,
     coach_views,
+    company_views,
     dashboard_views,
     grant_views,
     token_views,

@@ -1,22 +1,14 @@
-"""Staff accounts created by an admin; a company's page for admins, and its data exported or erased on the
-company's request."""
+"""Staff accounts created by an admin: the person sets the password through a one-time link."""
 from __future__ import annotations
 
-from flask import current_app, flash, g, jsonify, redirect, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import gettext as _
 
-from ..coach.forms import NoteForm
-from ..coach.views import save_note
 from ..extensions import db
-from ..models import Company
-from ..public.forms import EmptyForm
-from ..services.audit import record
-from ..services.company_pages import company_page_data
 from ..services.mail import send_mail
-from ..services.privacy import erase_company, export_company
 from ..services.users import UserError, create_user
 from ..urls import external_url
-from .forms import AccountForm, CompanyEraseForm
+from .forms import AccountForm
 from .views import bp
 
 _USER_ERRORS = {
@@ -42,41 +34,3 @@ def account_new():
             db.session.commit()
             return render_template("admin/account_created.html", user=user, link=link)
     return render_template("admin/account_new.html", form=form)
-
-
-@bp.get("/imprese/<int:company_id>")
-def company_detail(company_id: int):
-    """The coach's company page, read-only for the programme managers, with the private notes."""
-    company = db.get_or_404(Company, company_id)
-    record("view", company.id)
-    db.session.commit()
-    return render_template("coach/company.html", data=company_page_data(company, g.lang), company=company,
-                           note_form=NoteForm(), form=EmptyForm(), assignment=None, coach_actions=False,
-                           note_endpoint="admin.company_note")
-
-
-@bp.post("/imprese/<int:company_id>/note")
-def company_note(company_id: int):
-    return save_note(db.get_or_404(Company, company_id), "admin.company_detail")
-
-
-@bp.get("/imprese/<int:company_id>/dati.json")
-def company_export(company_id: int):
-    company = db.get_or_404(Company, company_id)
-    data = export_company(company)
-    db.session.commit()
-    response = jsonify(data)
-    response.headers["Content-Disposition"] = f'attachment; filename="impresa-{company.id}.json"'
-    return response
-
-
-@bp.route("/imprese/<int:company_id>/cancella", methods=["GET", "POST"])
-def company_erase(company_id: int):
-    company = db.get_or_404(Company, company_id)
-    form = CompanyEraseForm()
-    if company.erased_at is None and form.validate_on_submit():
-        erase_company(company)
-        db.session.commit()
-        flash(_("I dati dell'impresa sono stati cancellati. Restano solo i punteggi anonimi."), "success")
-        return redirect(url_for("admin.companies"))
-    return render_template("admin/company_erase.html", form=form, company=company)
