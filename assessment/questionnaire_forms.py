@@ -25,8 +25,22 @@ class LenientRadioField(RadioField):
         pass
 
 
+# (id of the dimension, language) -> (the dimension, its form class). The dimension is kept so its id can't be
+# reused by another object while the entry lives.
+_FORM_CLASSES: dict[tuple[int, str], tuple[Dimension, type[FlaskForm]]] = {}
+
+
 def section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm]:
-    """A new class per request: fields carry the page language's labels."""
+    """The form class of one questionnaire page in one language: built once, as snapshots never change."""
+    key = (id(dimension), lang)
+    cached = _FORM_CLASSES.get(key)
+    if cached is None or cached[0] is not dimension:
+        cached = _FORM_CLASSES[key] = (dimension, _build_section_form_class(dimension, lang))
+    return cached[1]
+
+
+def _build_section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm]:
+    """Fields carry the page language's labels."""
     attrs = {}
     for question in dimension.questions:
         choices = [(o.key, localized(o.label, lang)) for o in question.options]

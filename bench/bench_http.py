@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/bench_http.py [--users 8 --bare-seconds 15 --flow-seconds 30 --paced-seconds 90]
 A fresh database bussola_bench_<pid> is created (createdb on $PGHOST, default 127.0.0.1:5432, user postgres),
 migrated and loaded with `flask db upgrade` and `flask demo load`, served by
-`gunicorn -w 2 'assessment:create_app()'` (APP_ENV=development, RATELIMIT_ENABLED=false) and dropped at the
+`gunicorn -w 2 'assessment.wsgi:app'` (APP_ENV=development, RATELIMIT_ENABLED=false) and dropped at the
 end. bench/bare_app.py is served the same way. Locust (bench/locustfile.py) then measures, in this order:
   1. the bare view, saturated (--users users, no wait);
   2. the owner flow, saturated (same users): requests/s, per page p50/p95/p99;
@@ -148,7 +148,7 @@ def measure(args: argparse.Namespace) -> list[dict]:
     begin = time.perf_counter()
     try:
         setup_s = servers.prepare_database()
-        app_url = servers.serve("assessment:create_app()", "app")
+        app_url = servers.serve("assessment.wsgi:app", "app")
         bare_url = servers.serve("bare_app:app", "bare", chdir=ROOT / "bench")
         wait_until_up(app_url + "/healthz")
         wait_until_up(bare_url + "/")

@@ -24,7 +24,8 @@ class QuestionnaireVersion(Base):
     key: Mapped[str] = mapped_column(String(60), index=True)
     version: Mapped[str] = mapped_column(String(40))
     content_hash: Mapped[str] = mapped_column(String(64))
-    definition: Mapped[dict] = mapped_column(JSON)
+    # Deferred: pages need the snapshot's identity, and its parsed form is cached per process.
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

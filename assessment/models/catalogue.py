@@ -98,7 +98,8 @@ class Grant(Base):
     dimensions: Mapped[list] = mapped_column(JSON, default=list)  # derived by keyword rules
     dimensions_override: Mapped[list | None] = mapped_column(JSON)  # set by an admin; wins when present
     content_hash: Mapped[str] = mapped_column(String(64))
-    raw: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The original record, for the admin's grant page only: deferred so lists and rankings never decode it.
+    raw: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

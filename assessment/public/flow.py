@@ -174,10 +174,11 @@ def _dimension_step(assessment: Assessment, questionnaire, token: str, step: int
         page_keys = tuple(q.key for q in dimension.questions)
         service.save_section(assessment, answers={k: v for k, v in raw.items() if k not in hidden},
                              dropped=tuple(k for k in page_keys if k not in raw or k in hidden))
+        # Checked before the commit, which expires the draft: reading it after would mean one more query.
+        errors = {} if going_back else _page_errors(questionnaire, assessment.draft_answers, page_keys)
         db.session.commit()
         if going_back:
             return redirect(url_for("public.section", token=token, step=step - 1))
-        errors = _page_errors(questionnaire, assessment.draft_answers, page_keys)
         if not errors:
             if step < total:
                 return redirect(url_for("public.section", token=token, step=step + 1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..domain.comuni_names import normalise_name
 from ..domain.eligibility import CompanyFacts, Eligibility, decide_eligibility, grant_facts_from, is_open
@@ -83,7 +83,7 @@ def company_facts(filters: GrantFilters) -> CompanyFacts | None:
 
 
 def _open_grants(open_on: date):
-    return (db.select(Grant).options(defer(Grant.raw))
+    return (db.select(Grant)
             .where(Grant.is_active.is_(True), (Grant.opens_on.is_(None)) | (Grant.opens_on <= open_on),
                    (Grant.closes_on.is_(None)) | (Grant.closes_on >= open_on))
             .order_by(Grant.closes_on.is_(None), Grant.closes_on, Grant.id))

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.errors import InvalidAnswers
@@ -77,6 +78,8 @@ def find_by_token(token: str | None, *, for_update: bool = False) -> Assessment 
     query = db.select(Assessment).filter_by(token_hash=token_hash(token))
     if for_update:
         query = query.with_for_update()
+    else:  # every page of the flow needs the snapshot's identity: one statement instead of two
+        query = query.options(joinedload(Assessment.questionnaire_version, innerjoin=True))
     assessment = db.session.execute(query).scalar_one_or_none()
     if assessment is None:
         return None

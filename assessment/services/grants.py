@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from ..domain.comuni_names import comune_name_index, normalise_name, resolve_comuni
 from ..domain.grant_records import (
@@ -113,8 +113,7 @@ def import_grants(
 
     sources = sorted({r.source for r in records})
     existing = {(g.source, g.external_id): g
-                for g in session.execute(select(Grant).where(Grant.source.in_(sources))
-                                         .options(defer(Grant.raw))).scalars()}
+                for g in session.execute(select(Grant).where(Grant.source.in_(sources))).scalars()}
     resolver = _ComuniResolver(session) if any(r.comuni_names for r in records) else None
 
     new_grants: list[Grant] = []

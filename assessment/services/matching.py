@@ -5,7 +5,7 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import func
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..config import PROJECT_ROOT
 from ..domain.ateco import AtecoIndex
@@ -93,11 +93,9 @@ def _track_items() -> list[TrackItem]:
 
 
 def open_grant_rows(today: date) -> list[Grant]:
-    # The original record (raw) is for the admin page only: ranking never reads it.
     return list(db.session.execute(
         db.select(Grant).where(Grant.is_active.is_(True),
                                (Grant.closes_on.is_(None)) | (Grant.closes_on >= today))
-        .options(defer(Grant.raw))
     ).scalars())
 
 
@@ -130,8 +128,12 @@ def active_reranker(kind: MatchKind) -> RerankerParams | None:
 
 def recompute_matches(company_ids: list[int] | None = None, today: date | None = None) -> int:
     """Replace the stored matches of these companies (all when None); returns how many were stored."""
-    today = today or date.today()
-    assessments = _latest_assessments(company_ids)
+    return store_matches(_latest_assessments(company_ids), today or date.today())
+
+
+def store_matches(assessments: list[Assessment], today: date) -> int:
+    """Rank tracks and grants for each of these assessments (each its company's latest) and replace the
+    companies' stored matches with the new ones."""
     if not assessments:
         return 0
     vectors = _company_vectors(assessments)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import subqueryload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Assessment, FeedbackSource, Grant, Match, MatchFeedback, MatchKind, Track
@@ -14,7 +14,8 @@ def stored_recommendations(assessment: Assessment, today: date | None = None) ->
     today = today or date.today()
     matches = db.session.execute(
         db.select(Match).where(Match.assessment_id == assessment.id)
-        .options(subqueryload(Match.track).subqueryload(Track.thematic_area), subqueryload(Match.grant))
+        # Many-to-one: joined in the same statement, whatever the number of matches.
+        .options(joinedload(Match.track).joinedload(Track.thematic_area), joinedload(Match.grant))
         .order_by(Match.kind, Match.rank)
     ).scalars().all()
     tracks = [m for m in matches if m.kind == MatchKind.track and m.track.is_active]
@@ -27,10 +28,12 @@ def _still_open(grant: Grant, today: date) -> bool:
 
 
 def refresh_for_assessment(assessment: Assessment) -> None:
-    """Recompute and store this company's recommendations (see recompute_matches)."""
-    from .matching import recompute_matches
+    """Recompute and store the recommendations of the company of this just-submitted assessment, its latest:
+    it is ranked as it is in the session, without reading it back."""
+    from .matching import store_matches
 
-    recompute_matches(company_ids=[assessment.company_id])
+    if assessment.company.erased_at is None:
+        store_matches([assessment], date.today())
 
 
 def record_feedback(match: Match, source: FeedbackSource, is_relevant: bool) -> MatchFeedback:

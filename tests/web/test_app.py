@@ -79,3 +79,22 @@ def test_static_assets_are_served_locally(client):
     html = client.get("/").get_data(as_text=True)
     assert "/static/css/app.css" in html and "http" not in html.split("<body")[0].replace("http-equiv", "")
     assert client.get("/static/css/app.css").status_code == 200
+
+
+
+def test_wsgi_entry_point_serves_the_app_with_ranking_loaded(tmp_path):
+    # What production runs (`gunicorn 'assessment.wsgi:app'`): the app, with scikit-learn already imported so
+    # the first submission of each worker does not pay for it. A fresh interpreter, so nothing was imported yet.
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import sys; import assessment.wsgi as w; "
+             "print(type(w.app).__name__, 'sklearn.feature_extraction.text' in sys.modules, "
+             "w.app.url_map.bind('localhost').match('/valutazione')[0])")
+    env = {**os.environ, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "wsgi-test", "APP_ENV": "development"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["Flask", "True", "public.start"]
