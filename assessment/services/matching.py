@@ -119,11 +119,12 @@ def _eligibility(companies: list[Company], grants: list[Grant], today: date) -> 
     return {(cid, gid): decide_eligibility(cf, gf, today).status for cid, cf in facts for gid, gf in grant_facts}
 
 
-def active_reranker(kind: MatchKind) -> RerankerParams | None:
-    row = db.session.execute(
-        db.select(RankerModel).filter_by(kind=kind, is_active=True).order_by(RankerModel.created_at.desc())
-    ).scalars().first()
-    return RerankerParams.from_dict(row.params) if row else None
+def active_rerankers() -> dict[MatchKind, RerankerParams]:
+    """The re-ranker in use for each kind that has one (the newest active), in one statement."""
+    rows = db.session.execute(
+        db.select(RankerModel).filter_by(is_active=True).order_by(RankerModel.created_at)
+    ).scalars()
+    return {row.kind: RerankerParams.from_dict(row.params) for row in rows}  # the newest wins
 
 
 def recompute_matches(company_ids: list[int] | None = None, today: date | None = None) -> int:
@@ -138,7 +139,8 @@ def store_matches(assessments: list[Assessment], today: date) -> int:
         return 0
     vectors = _company_vectors(assessments)
     grants = open_grant_rows(today)
-    track_reranker, grant_reranker = active_reranker(MatchKind.track), active_reranker(MatchKind.grant)
+    rerankers = active_rerankers()
+    track_reranker, grant_reranker = rerankers.get(MatchKind.track), rerankers.get(MatchKind.grant)
     tracks = rank_tracks(vectors, _track_items(), top_k=3, reranker=track_reranker)
     eligibility = _eligibility([a.company for a in assessments], grants, today)
     grant_recs = rank_grants(vectors, [_grant_item(g) for g in grants], eligibility, today, top_k=5,
