@@ -1,13 +1,15 @@
 """Benchmark: the owner's whole flow over HTTP (gunicorn, 2 workers, PostgreSQL), next to a bare Flask view.
 
-Usage: .venv/bin/python bench/bench_http.py [--users 8 --bare-seconds 15 --flow-seconds 30 --paced-seconds 90]
+Usage: .venv/bin/python bench/bench_http.py [--users 8 --bare-seconds 15 --floor-seconds 15 --flow-seconds 30
+                                              --paced-seconds 90]
 A fresh database bussola_bench_<pid> is created (createdb on $PGHOST, default 127.0.0.1:5432, user postgres),
 migrated and loaded with `flask db upgrade` and `flask demo load`, served by
 `gunicorn -w 2 'assessment.wsgi:app'` (APP_ENV=development, RATELIMIT_ENABLED=false) and dropped at the
 end. bench/bare_app.py is served the same way. Locust (bench/locustfile.py) then measures, in this order:
   1. the bare view, saturated (--users users, no wait);
-  2. the owner flow, saturated (same users): requests/s, per page p50/p95/p99;
-  3. the owner flow at a human pace: 20 owners each sending one request a second (constant_pacing(1)).
+  2. the app's floor, saturated: GET /healthz, the whole stack and one `SELECT 1` (a reference, no target);
+  3. the owner flow, saturated (same users): requests/s, per page p50/p95/p99;
+  4. the owner flow at a human pace: 20 owners each sending one request a second (constant_pacing(1)).
 Targets (2 cores): every flow page p95 < 100 ms at that pace, zero errors, and the saturated flow's
 throughput at least a quarter of the bare view's.
 """
@@ -155,6 +157,7 @@ def measure(args: argparse.Namespace) -> list[dict]:
         print(f"database {servers.database} migrated and loaded in {setup_s:.1f} s; app {app_url}, bare {bare_url}")
 
         bare = run_locust(bare_url, "BareView", args.users, args.bare_seconds, workdir, label="bare")
+        floor = run_locust(app_url, "HealthCheck", args.users, args.floor_seconds, workdir, label="floor")
         saturated = run_locust(app_url, "OwnerFlow", args.users, args.flow_seconds, workdir, label="saturated")
         paced = run_locust(app_url, "OwnerFlow", PACED_USERS, args.paced_seconds, workdir, pacing=1.0,
                            label="paced")
@@ -171,10 +174,16 @@ def measure(args: argparse.Namespace) -> list[dict]:
     paced_errors = sum(int(r["Failure Count"]) for n, r in paced.items() if n not in ("Aggregated",))
     saturated_errors = sum(int(r["Failure Count"]) for n, r in saturated.items() if n not in ("Aggregated",))
     bare_errors = int(bare_all["Failure Count"])
+    floor_all = floor["Aggregated"]
+    floor_rps = _num(floor_all, "Requests/s")
+    floor_errors = int(floor_all["Failure Count"])
 
     print(f"\nBare Flask view, {args.users} users without wait, {args.bare_seconds} s: {bare_rps:,.0f} req/s, "
           f"p50 {_num(bare_all, '50%'):.0f} / p95 {_num(bare_all, '95%'):.0f} / p99 {_num(bare_all, '99%'):.0f} ms,"
           f" {bare_errors} errors")
+    print(f"App floor, GET /healthz (one SELECT 1), {args.users} users without wait, {args.floor_seconds} s: "
+          f"{floor_rps:,.0f} req/s ({floor_rps / bare_rps if bare_rps else 0:.2f} of the bare view), "
+          f"{floor_errors} errors")
     print(f"Owner flow, {args.users} users without wait, {args.flow_seconds} s: {flow_rps:,.1f} req/s "
           f"({submissions:.1f} submissions/s), {saturated_errors} errors")
     print(f"Owner flow, {PACED_USERS} owners x 1 request/s, {args.paced_seconds} s: {paced_errors} errors\n")
@@ -202,6 +211,8 @@ def measure(args: argparse.Namespace) -> list[dict]:
 
     paced_all = paced["Aggregated"]
     figure("bare view, saturated", f"{bare_rps:,.0f} req/s, p95 {_num(bare_all, '95%'):.0f} ms")
+    figure("app floor (/healthz), saturated", f"{floor_rps:,.0f} req/s = "
+                                               f"{floor_rps / bare_rps if bare_rps else 0:.2f} of bare")
     figure("owner flow, saturated", f"{flow_rps:,.1f} req/s, {submissions:.1f} submits/s, "
                                     f"p95 {_num(saturated['Aggregated'], '95%'):.0f} ms")
     figure("flow / bare throughput", f"{ratio:.2f}", f">= {THROUGHPUT_RATIO_TARGET:.2f}",
@@ -211,8 +222,9 @@ def measure(args: argparse.Namespace) -> list[dict]:
            f"p99 {_num(paced_all, '99%'):.0f} ms")
     figure("worst page p95 at that pace", f"{worst_p95:.0f} ms ({worst_name})",
            f"< {PAGE_P95_TARGET_MS:.0f} ms each", all_pages_ok)
-    figure("errors (bare + saturated + paced)", f"{bare_errors} + {saturated_errors} + {paced_errors}", "0",
-           bare_errors + saturated_errors + paced_errors == 0)
+    figure("errors (bare + floor + saturated + paced)",
+           f"{bare_errors} + {floor_errors} + {saturated_errors} + {paced_errors}", "0",
+           bare_errors + floor_errors + saturated_errors + paced_errors == 0)
     return figures
 
 
@@ -220,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=8, help="users for the saturated runs")
     parser.add_argument("--bare-seconds", type=int, default=15)
+    parser.add_argument("--floor-seconds", type=int, default=15, help="the app's /healthz, saturated")
     parser.add_argument("--flow-seconds", type=int, default=30)
     parser.add_argument("--paced-seconds", type=int, default=90)  # the submit page comes once a flow: enough samples
     args = parser.parse_args(argv)

@@ -169,6 +169,19 @@ def _path(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
+class HealthCheck(FastHttpUser):
+    """The app's own floor: /healthz crosses the whole stack (session, locale, login, headers) and sends one
+    `SELECT 1`, and nothing more. No page that reads a draft and renders a form can be faster."""
+
+    wait_time = constant(0)
+
+    @task
+    def health(self) -> None:
+        with self.client.get("/healthz", name="GET /healthz", catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+
+
 class BareView(FastHttpUser):
     """The yardstick: one GET of a bare Flask view per task call."""
 
