@@ -118,6 +118,23 @@ def test_grant_funding_the_need_beats_generic_and_off_topic_ones():
     assert recs[0].features["specificity"] > recs[-1].features["specificity"] or recs[-1].item_id == 2
 
 
+def test_grant_text_model_is_fitted_once_per_set_of_grants_and_ranks_the_same():
+    from assessment.domain.matching_space import _fitted_tfidf
+
+    _fitted_tfidf.cache_clear()
+    grants = [grant(1), grant(2, dims=("green_digital",), title="Efficienza energetica",
+                                description="Impianti fotovoltaici e risparmio energetico")]
+    eligibility = {(c, g.id): "eligible" for c in (1, 2) for g in grants}
+    first = rank_grants([company(1)], grants, eligibility, TODAY)
+    again = rank_grants([company(1), company(2, weak="green_digital")], grants, eligibility, TODAY)
+    assert _fitted_tfidf.cache_info().misses == 1 and _fitted_tfidf.cache_info().hits == 1
+    assert again[1] == first[1]  # another company in the batch changes nothing for this one
+    assert again[2][0].item_id == 2
+    changed = [grants[0], grant(3, title="Voucher formazione digitale", description="Corsi per il personale")]
+    rank_grants([company(1)], changed, {(1, 1): "eligible", (1, 3): "eligible"}, TODAY)
+    assert _fitted_tfidf.cache_info().misses == 2  # new texts: fitted anew, never an old model
+
+
 def test_matrix_and_mapping_eligibility_agree_and_features_match_pair_features():
     rng = random.Random(3)
     companies = [company(i, weak=rng.choice(DIMENSIONS), size=rng.choice(["micro", "small"]))
