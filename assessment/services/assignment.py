@@ -24,10 +24,10 @@ from ..models import (
     Role,
     Territory,
     User,
-    territory_comuni,
     utcnow,
 )
 from .audit import record
+from .reference import territory_keys_by_comune
 
 
 @dataclass(frozen=True)
@@ -51,18 +51,6 @@ def waiting_companies() -> list[Company]:
     ).scalars().all()
     return [c for c in companies if c.is_visible_to_coaches
             and any(a.status == AssessmentStatus.submitted for a in c.assessments)]
-
-
-def territory_keys_by_comune(comuni: set[str]) -> dict[str, frozenset[str]]:
-    rows = db.session.execute(
-        db.select(territory_comuni.c.comune_istat, Territory.key)
-        .join(Territory, Territory.id == territory_comuni.c.territory_id)
-        .where(territory_comuni.c.comune_istat.in_(comuni))
-    ).all()
-    keys: dict[str, set[str]] = {}
-    for comune, key in rows:
-        keys.setdefault(comune, set()).add(key)
-    return {c: frozenset(k) for c, k in keys.items()}
 
 
 def build_plan() -> PlanContext:

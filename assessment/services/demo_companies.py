@@ -22,9 +22,10 @@ from ..models import (
     utcnow,
 )
 from .assessments import create_and_submit, save_section, start_draft, submit
-from .assignment import active_coaches, coach_facts, company_need, territory_keys_by_comune
+from .assignment import active_coaches, coach_facts, company_need
 from .coaching import CoachingError, add_note, complete_enrolment, enrol
 from .questionnaires import latest_version, questionnaire_of
+from .reference import territory_keys_by_comune
 
 QUESTIONNAIRE = "dma-sme"
 NAME_PREFIX = "Demo · "

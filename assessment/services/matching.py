@@ -30,12 +30,11 @@ from ..models import (
     MatchFeedback,
     MatchKind,
     RankerModel,
-    Territory,
     Track,
-    territory_comuni,
 )
 from .coaching import seats_taken
 from .questionnaires import questionnaire_of
+from .reference import territory_keys_by_comune
 
 
 @lru_cache(maxsize=1)
@@ -60,15 +59,7 @@ def _latest_assessments(company_ids: list[int] | None) -> list[Assessment]:
 
 
 def _company_vectors(assessments: list[Assessment]) -> list[CompanyVector]:
-    comuni = {a.company.comune_istat for a in assessments}
-    territory_rows = db.session.execute(
-        db.select(territory_comuni.c.comune_istat, Territory.key)
-        .join(Territory, Territory.id == territory_comuni.c.territory_id)
-        .where(territory_comuni.c.comune_istat.in_(comuni))
-    ).all()
-    territories: dict[str, list[str]] = {}
-    for comune, key in territory_rows:
-        territories.setdefault(comune, []).append(key)
+    territories = territory_keys_by_comune({a.company.comune_istat for a in assessments})
     vectors = []
     for assessment in assessments:
         company = assessment.company

@@ -1,4 +1,4 @@
-"""Look-ups in the reference tables: comuni and ATECO codes, for pickers and validation."""
+"""Look-ups in the reference tables: comuni, the territories they belong to and ATECO codes."""
 from __future__ import annotations
 
 import re
@@ -6,7 +6,7 @@ import re
 from sqlalchemy import func, or_
 
 from ..extensions import db
-from ..models import AtecoCode, Comune
+from ..models import AtecoCode, Comune, Territory, territory_comuni
 
 _WITH_PROVINCE = re.compile(r"^(?P<name>.+?)\s*\((?P<sigla>[A-Za-z]{2})\)\s*$")
 
@@ -60,3 +60,16 @@ def search_ateco(term: str, limit: int = 20) -> list[AtecoCode]:
         db.select(AtecoCode).where(condition, AtecoCode.level != "sezione")
         .order_by(AtecoCode.code).limit(limit)
     ).scalars())
+
+
+def territory_keys_by_comune(comuni: set[str]) -> dict[str, frozenset[str]]:
+    """The keys of the territories each of these comuni belongs to (a comune in none is left out)."""
+    rows = db.session.execute(
+        db.select(territory_comuni.c.comune_istat, Territory.key)
+        .join(Territory, Territory.id == territory_comuni.c.territory_id)
+        .where(territory_comuni.c.comune_istat.in_(comuni))
+    ).all()
+    keys: dict[str, set[str]] = {}
+    for comune, key in rows:
+        keys.setdefault(comune, set()).add(key)
+    return {c: frozenset(k) for c, k in keys.items()}
