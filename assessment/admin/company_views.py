@@ -2,17 +2,18 @@
 erased on the company's request (both recorded in the audit log)."""
 from __future__ import annotations
 
-from flask import flash, g, jsonify, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..coach.forms import NoteForm
 from ..coach.views import save_note
+from ..downloads import company_data_download
 from ..extensions import db
 from ..models import Company
 from ..public.forms import EmptyForm
 from ..services.audit import record
 from ..services.company_pages import company_page_data
-from ..services.privacy import erase_company, export_company
+from ..services.privacy import erase_company
 from .forms import CompanyEraseForm
 from .views import bp
 
@@ -36,11 +37,7 @@ def company_note(company_id: int):
 @bp.get("/imprese/<int:company_id>/dati.json")
 def company_export(company_id: int):
     company = db.get_or_404(Company, company_id)
-    data = export_company(company)
-    db.session.commit()
-    response = jsonify(data)
-    response.headers["Content-Disposition"] = f'attachment; filename="impresa-{company.id}.json"'
-    return response
+    return company_data_download(company, f"impresa-{company.id}.json")
 
 
 @bp.route("/imprese/<int:company_id>/cancella", methods=["GET", "POST"])

@@ -1,9 +1,10 @@
 """The programme dashboard and the exports, both driven by the same filters in the query string."""
 from __future__ import annotations
 
-from flask import Response, abort, g, render_template, request, stream_with_context
+from flask import abort, g, render_template, request, stream_with_context
 from flask_babel import gettext as _
 
+from ..downloads import attachment
 from ..extensions import db
 from ..reports.charts import bar_svg
 from ..services import catalogue
@@ -55,7 +56,7 @@ def export(kind: str, fmt: str):
     anonymous = request.args.get("anonymous") == "1"
     table = export_table(kind, form.filters(), anonymous)
     db.session.commit()  # the audit entry is kept even if the download is interrupted
-    headers = {"Content-Disposition": f'attachment; filename="{export_filename(kind, fmt, anonymous)}"'}
+    filename = export_filename(kind, fmt, anonymous)
     if fmt == "xlsx":
-        return Response(xlsx_bytes(table), mimetype=XLSX_MIMETYPE, headers=headers)
-    return Response(stream_with_context(csv_chunks(table)), mimetype="text/csv", headers=headers)
+        return attachment(xlsx_bytes(table), XLSX_MIMETYPE, filename)
+    return attachment(stream_with_context(csv_chunks(table)), "text/csv", filename)

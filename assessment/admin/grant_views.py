@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Response, flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..domain.errors import InvalidField
 from ..domain.grant_files import LOCAL_COLUMNS, MalformedFile
+from ..downloads import attachment
 from ..extensions import db
 from ..models import Grant
 from ..services import catalogue
@@ -114,6 +115,4 @@ def rejection_text(reason: str) -> str:
 @bp.get("/bandi/modello.csv")
 def grant_template():
     """The header of our local CSV format, for a call the open data does not have (e.g. a chamber's voucher)."""
-    response = Response(",".join(("source", *LOCAL_COLUMNS)) + "\r\n", mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="bandi-locali-modello.csv"'
-    return response
+    return attachment(",".join(("source", *LOCAL_COLUMNS)) + "\r\n", "text/csv", "bandi-locali-modello.csv")

@@ -1,14 +1,15 @@
 """The owner's result: page, PDF report, re-assessment, and consent withdrawal."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..downloads import attachment, company_data_download
 from ..extensions import db, limiter
 from ..models import ConsentKind, FeedbackSource, Match
 from ..reports.pdf import render_report_pdf
 from ..services import assessments as service
-from ..services.privacy import erase_company, export_company
+from ..services.privacy import erase_company
 from ..services.recommendations import record_feedback
 from ..services.results import build_result
 from .flow import TOKEN_LIMIT
@@ -48,9 +49,7 @@ def report_pdf(token: str):
         flash(_("Il rapporto PDF non è disponibile in questo momento. I tuoi risultati sono salvati: "
                 "riprova più tardi."), "error")
         return redirect(url_for("public.result", token=token))
-    filename = f"bussola-digitale-{assessment.submitted_at:%Y-%m-%d}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return attachment(pdf, "application/pdf", f"bussola-digitale-{assessment.submitted_at:%Y-%m-%d}.pdf")
 
 
 @bp.post("/risultato/<token>/nuova-valutazione")
@@ -94,12 +93,7 @@ def feedback(token: str, match_id: int):
 @bp.get("/risultato/<token>/dati.json")
 @limiter.limit(TOKEN_LIMIT)
 def export_data(token: str):
-    assessment = _submitted(token)
-    data = export_company(assessment.company)
-    db.session.commit()
-    response = jsonify(data)
-    response.headers["Content-Disposition"] = 'attachment; filename="bussola-digitale-dati.json"'
-    return response
+    return company_data_download(_submitted(token).company, "bussola-digitale-dati.json")
 
 
 @bp.route("/risultato/<token>/cancella", methods=["GET", "POST"])
