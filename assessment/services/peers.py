@@ -1,10 +1,11 @@
 """Peer comparison: where a company stands among the latest submissions of similar companies."""
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from statistics import median
 
-from sqlalchemy import func
+from sqlalchemy import case, func, or_
 
 from ..extensions import db
 from ..models import Assessment, AssessmentStatus, Company, Comune
@@ -37,29 +38,32 @@ def latest_submissions():
 
 def compare_with_peers(assessment: Assessment) -> list[PeerGroup]:
     company = assessment.company
+    province = company.comune.province_code
     latest = latest_submissions()
+    # Which groups each peer belongs to is decided in SQL, as 0/1 columns: a territory's thousands of rows
+    # come back as plain numbers (no enum to convert, no join per row for the province).
+    memberships = (
+        ("size_class", company.size_class.value, Company.size_class == company.size_class),
+        ("ateco_section", company.ateco_section, Company.ateco_section == company.ateco_section),
+        ("province", province,
+         Company.comune_istat.in_(db.select(Comune.istat_code).where(Comune.province_code == province))),
+    )
     rows = db.session.execute(
-        db.select(Assessment.overall_score, Company.size_class, Company.ateco_section, Comune.province_code)
+        db.select(Assessment.overall_score, *(case((condition, 1), else_=0) for _, _, condition in memberships))
         .join(latest, (latest.c.company_id == Assessment.company_id) & (latest.c.at == Assessment.submitted_at))
         .join(Company, Company.id == Assessment.company_id)
-        .join(Comune, Comune.istat_code == Company.comune_istat)
         .where(Assessment.company_id != company.id, Company.erased_at.is_(None))
-        .where((Company.size_class == company.size_class) | (Company.ateco_section == company.ateco_section)
-               | (Comune.province_code == company.comune.province_code))
+        .where(or_(*(condition for _, _, condition in memberships)))
     ).all()
-    groups = (
-        ("size_class", company.size_class.value, lambda r: r.size_class == company.size_class),
-        ("ateco_section", company.ateco_section, lambda r: r.ateco_section == company.ateco_section),
-        ("province", company.comune.province_code, lambda r: r.province_code == company.comune.province_code),
-    )
+    mine = assessment.overall_score
     result = []
-    for kind, value, belongs in groups:
-        scores = [r.overall_score for r in rows if belongs(r)]
+    for column, (kind, value, _) in enumerate(memberships, start=1):
+        scores = sorted(row[0] for row in rows if row[column])
         if len(scores) < MIN_PEERS:
             result.append(PeerGroup(kind, value, len(scores), None, None))
             continue
-        below = sum(1 for s in scores if s < assessment.overall_score)
-        ties = sum(1 for s in scores if s == assessment.overall_score)
+        below = bisect_left(scores, mine)
+        ties = bisect_right(scores, mine) - below
         result.append(PeerGroup(kind, value, len(scores), median(scores),
                                 100.0 * (below + 0.5 * ties) / len(scores)))
     return result
