@@ -54,8 +54,11 @@ def test_coach_sees_proposed_company_with_reason(client, login_as, proposed_comp
     login_as(coach)
     html = client.get("/coach/").get_data(as_text=True)
     assert company.name in html and "Motivo di prova" in html
+    assert '<span class="badge warn">proposta</span>' in html  # the status, in the page's language
     page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
-    assert "<svg" in page and "Note private" in page
+    assert "<svg" in page and "Note private" in page and '<span class="badge warn">proposta</span>' in page
+    client.get("/lang/en")
+    assert '<span class="badge warn">proposed</span>' in client.get("/coach/").get_data(as_text=True)
 
 
 def test_company_without_contact_consent_is_hidden(client, login_as, make_user, db_session):
