@@ -1,5 +1,5 @@
-"""WTForms built from questionnaire data: a fresh FlaskForm subclass per section, and the one function
-that turns form data into domain answers."""
+"""WTForms built from questionnaire data: a FlaskForm subclass per section and language (built once per
+process), and the one function that turns form data into domain answers."""
 from __future__ import annotations
 
 from flask_babel import gettext as _

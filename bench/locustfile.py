@@ -1,4 +1,5 @@
-"""Locust users for bench/bench_http.py: an owner going through the whole flow, and a bare "ok" view.
+"""Locust users for bench/bench_http.py: an owner going through the whole flow, the app's /healthz (its floor),
+and a bare "ok" view.
 
 Each call of a user's task sends exactly ONE request, so `constant_pacing(1)` means one request a second per
 owner. BENCH_PACING (seconds, default 0 = as fast as possible) sets the pace. Paced owners arrive at random
