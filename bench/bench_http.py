@@ -12,6 +12,9 @@ end. bench/bare_app.py is served the same way. Locust (bench/locustfile.py) then
   4. the owner flow at a human pace: 20 owners each sending one request a second (constant_pacing(1)).
 Targets (2 cores): every flow page p95 < 100 ms at that pace, zero errors, and the saturated flow's
 throughput at least a quarter of the bare view's.
+Each saturated phase also prints where the machine's CPU went, per request: the serving gunicorn's workers,
+PostgreSQL's processes and Locust itself (read from /proc and getrusage). Saturated, throughput is the inverse
+of that cost, so these figures say why the ratio is what it is.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -127,6 +131,64 @@ def run_locust(host: str, user_class: str, users: int, seconds: int, workdir: Pa
     return rows
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one live process (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command name) of every process."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    head, tail = handle.read().rsplit(")", 1)
+            except OSError:
+                continue
+            found.append((int(entry), int(tail.split()[1]), head.split("(", 1)[1]))
+    return found
+
+
+class CpuMeter:
+    """CPU spent during one phase by the serving gunicorn (master and workers), PostgreSQL's processes (the
+    pooled backends live as long as the workers) and Locust (a waited-for child: getrusage of children)."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.start = self._sample()
+
+    def _sample(self) -> dict[str, float]:
+        processes = _processes()
+        server = [pid for pid, parent, _ in processes if pid == self.server_pid or parent == self.server_pid]
+        postgres = [pid for pid, _, name in processes if name == "postgres"]
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with open("/proc/stat") as handle:
+            ticks = [int(v) for v in handle.readline().split()[1:]]
+        clock = os.sysconf("SC_CLK_TCK")
+        return {"server": sum(map(_cpu_seconds, server)), "postgres": sum(map(_cpu_seconds, postgres)),
+                "locust": children.ru_utime + children.ru_stime,
+                "machine": (sum(ticks) - ticks[3] - ticks[4]) / clock, "all": sum(ticks) / clock}
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        """Milliseconds of CPU per request since the meter was made, and the machine's idle share."""
+        end = self._sample()
+        spent = {key: end[key] - self.start[key] for key in end}
+        cost = {key: 1000 * spent[key] / max(requests, 1) for key in ("server", "postgres", "locust", "machine")}
+        cost["idle"] = 1 - spent["machine"] / spent["all"] if spent["all"] else 0.0
+        return cost
+
+
+def cpu_line(cost: dict[str, float]) -> str:
+    return (f"CPU per request: app workers {cost['server']:.2f} ms, PostgreSQL {cost['postgres']:.2f} ms, "
+            f"Locust {cost['locust']:.2f} ms; whole machine {cost['machine']:.2f} ms, idle {cost['idle']:.0%}")
+
+
 def _num(row: dict, key: str) -> float:
     value = row.get(key) or "0"
     return float(value) if value != "N/A" else float("nan")
@@ -156,9 +218,16 @@ def measure(args: argparse.Namespace) -> list[dict]:
         wait_until_up(bare_url + "/")
         print(f"database {servers.database} migrated and loaded in {setup_s:.1f} s; app {app_url}, bare {bare_url}")
 
+        app_pid, bare_pid = (process.pid for process in servers.processes)
+        meter = CpuMeter(bare_pid)
         bare = run_locust(bare_url, "BareView", args.users, args.bare_seconds, workdir, label="bare")
+        bare_cpu = meter.per_request(int(_num(bare["Aggregated"], "Request Count")))
+        meter = CpuMeter(app_pid)
         floor = run_locust(app_url, "HealthCheck", args.users, args.floor_seconds, workdir, label="floor")
+        floor_cpu = meter.per_request(int(_num(floor["Aggregated"], "Request Count")))
+        meter = CpuMeter(app_pid)
         saturated = run_locust(app_url, "OwnerFlow", args.users, args.flow_seconds, workdir, label="saturated")
+        flow_cpu = meter.per_request(int(_num(saturated["Aggregated"], "Request Count")))
         paced = run_locust(app_url, "OwnerFlow", PACED_USERS, args.paced_seconds, workdir, pacing=1.0,
                            label="paced")
     finally:
@@ -186,7 +255,13 @@ def measure(args: argparse.Namespace) -> list[dict]:
           f"{floor_errors} errors")
     print(f"Owner flow, {args.users} users without wait, {args.flow_seconds} s: {flow_rps:,.1f} req/s "
           f"({submissions:.1f} submissions/s), {saturated_errors} errors")
-    print(f"Owner flow, {PACED_USERS} owners x 1 request/s, {args.paced_seconds} s: {paced_errors} errors\n")
+    print(f"Owner flow, {PACED_USERS} owners x 1 request/s, {args.paced_seconds} s: {paced_errors} errors")
+    for label, cost in (("bare", bare_cpu), ("floor", floor_cpu), ("flow", flow_cpu)):
+        print(f"  {label:<5} {cpu_line(cost)}")
+    budget = bare_cpu["machine"] / THROUGHPUT_RATIO_TARGET
+    print(f"At {THROUGHPUT_RATIO_TARGET} of the bare view a flow request may use {budget:.2f} ms of the machine's "
+          f"CPU (the bare view's {bare_cpu['machine']:.2f} / {THROUGHPUT_RATIO_TARGET}); it uses "
+          f"{flow_cpu['machine']:.2f}, and the app's floor {floor_cpu['machine']:.2f}.\n")
     header = (f"{'page':<18} {'sat. req/s':>10} {'p50':>5} {'p95':>5} {'p99':>5}   "
               f"{'paced n':>7} {'p50':>5} {'p95':>5} {'p99':>5}  p95<{PAGE_P95_TARGET_MS:.0f}ms")
     print(header + "\n" + "-" * len(header))
@@ -215,6 +290,9 @@ def measure(args: argparse.Namespace) -> list[dict]:
                                                f"{floor_rps / bare_rps if bare_rps else 0:.2f} of bare")
     figure("owner flow, saturated", f"{flow_rps:,.1f} req/s, {submissions:.1f} submits/s, "
                                     f"p95 {_num(saturated['Aggregated'], '95%'):.0f} ms")
+    figure("machine CPU per request: bare / floor / flow",
+           f"{bare_cpu['machine']:.2f} / {floor_cpu['machine']:.2f} / {flow_cpu['machine']:.2f} ms "
+           f"(app workers {bare_cpu['server']:.2f} / {floor_cpu['server']:.2f} / {flow_cpu['server']:.2f})")
     figure("flow / bare throughput", f"{ratio:.2f}", f">= {THROUGHPUT_RATIO_TARGET:.2f}",
            ratio >= THROUGHPUT_RATIO_TARGET)
     figure(f"flow at {PACED_USERS} x 1 req/s, all pages",
