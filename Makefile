@@ -4,11 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+CHROMIUM_PATH ?= /usr/bin/chromium
 FLASK := $(BIN)/flask --app assessment
 RUFF_FLAGS := --line-length 120 --target-version py311 --select E,F,W,I,B,BLE --ignore B905 \
 	--per-file-ignores "assessment/domain/grant_dimensions.py:E501"
 
-.PHONY: run test install install-dev translations db demo bench lint clean
+.PHONY: run test install install-dev translations db demo bench lint clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -38,7 +39,18 @@ demo: db
 run: demo
 	HOST=$(HOST) PORT=$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-dev
+# The browser tests drive Debian's Chromium: installed here when missing and the machine allows it (root, apt).
+# Where it cannot be, those tests skip with a message, except in CI (CI=true), where they fail.
+chromium:
+	@if [ ! -x "$(CHROMIUM_PATH)" ] && ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: the browser tests will say so"; \
+	  else echo "no Chromium at $(CHROMIUM_PATH) and no root to install it: the browser tests will say so"; fi; \
+	fi
+
+test: install-dev chromium
 	$(BIN)/pytest
 
 lint: install-dev
