@@ -53,6 +53,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
     database_url = sqlalchemy_url(env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'bussola.sqlite'}")
     if is_production and database_url.startswith("sqlite") and not _bool("ALLOW_SQLITE_IN_PRODUCTION", False):
         raise ConfigError("Production runs on PostgreSQL: set DATABASE_URL=postgresql://…")
+    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     return {
         "APP_ENV": "production" if is_production else "development",
         "SECRET_KEY": secret_key,
@@ -70,10 +71,14 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PREFERRED_URL_SCHEME": "https" if is_production else "http",
         "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Production shares its limits between workers in Redis (in memory, each worker would count apart).
+        # If Redis is unreachable, limits fall back to each worker's memory instead of failing the request.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or (redis_url if is_production else "memory://"),
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "REDIS_URL": redis_url,
         "DRAFT_RETENTION_DAYS": int(env.get("DRAFT_RETENTION_DAYS", 90)),
         "PROPOSAL_REMINDER_DAYS": int(env.get("PROPOSAL_REMINDER_DAYS", 7)),
         "PASSWORD_LINK_HOURS": int(env.get("PASSWORD_LINK_HOURS", 48)),

@@ -64,6 +64,17 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
                      "DATABASE_URL": "postgresql://x@localhost/db"})
 
 
+def test_rate_limits_are_shared_in_redis_in_production_and_never_fail_a_request(tmp_path):
+    production = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 32, "INSTANCE_PATH": str(tmp_path),
+                              "DATABASE_URL": "postgresql://u@h/db", "REDIS_URL": "redis://cache.example:6379/2"})
+    assert production["RATELIMIT_STORAGE_URI"] == "redis://cache.example:6379/2"
+    assert production["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] and production["RATELIMIT_SWALLOW_ERRORS"]
+    chosen = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 32, "INSTANCE_PATH": str(tmp_path),
+                          "DATABASE_URL": "postgresql://u@h/db", "RATELIMIT_STORAGE_URI": "redis://limits:6379/1"})
+    assert chosen["RATELIMIT_STORAGE_URI"] == "redis://limits:6379/1"
+    assert load_config({"INSTANCE_PATH": str(tmp_path)})["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
 def test_development_secret_key_is_generated_once(tmp_path):
     first = load_config({"INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"]
     second = load_config({"INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"]

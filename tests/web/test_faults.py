@@ -306,3 +306,29 @@ def test_pdf_renderer_crash_keeps_the_result_and_says_the_report_is_missing(clie
     _assert_scores_shown(html, assessment)
     assert "Il rapporto PDF non è disponibile in questo momento" in html
     assert "no fonts" not in html
+
+
+@pytest.fixture
+def app_with_rate_limits_unreachable(app):
+    """Rate limits on, stored in a Redis that refuses connections (nothing listens on port 1)."""
+    from assessment.extensions import limiter
+
+    settings = {"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "limits-down",
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
+    limited = create_app({**settings, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    try:
+        yield limited
+    finally:
+        # The limiter is shared: give it back its in-memory storage, switched off, as the suite's app has it.
+        create_app({**settings, "RATELIMIT_ENABLED": False})
+
+
+def test_rate_limit_store_down_keeps_the_pages_up_and_the_limits_on(app_with_rate_limits_unreachable, db_session):
+    # Redis holding the limits is gone: login and the owner's resume links still answer (no 500), and each
+    # worker goes on counting in its own memory, so guessing stays limited.
+    client = app_with_rate_limits_unreachable.test_client()
+    logins = [client.post("/login", data={"email": "a@example.org", "password": "wrong-password"}).status_code
+              for _ in range(12)]
+    assert logins[0] == 200 and 500 not in logins and logins[-1] == 429
+    resumes = [client.get(f"/riprendi/guess-{i}").status_code for i in range(65)]
+    assert resumes[0] == 404 and 500 not in resumes and resumes[-1] == 429
