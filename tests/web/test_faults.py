@@ -311,8 +311,6 @@ def test_pdf_renderer_crash_keeps_the_result_and_says_the_report_is_missing(clie
 @pytest.fixture
 def app_with_rate_limits_unreachable(app):
     """Rate limits on, stored in a Redis that refuses connections (nothing listens on port 1)."""
-    from assessment.extensions import limiter
-
     settings = {"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "limits-down",
                 "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
     limited = create_app({**settings, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
