@@ -27,10 +27,11 @@ def account_new():
             form.email.errors = [_USER_ERRORS[error.code]() if error.code in _USER_ERRORS else str(error)]
         else:
             link = external_url("auth.set_password_page", token=token)
-            send_mail(user.email, _("Bussola Digitale: imposta la tua password"),
-                      _("Buongiorno,\n\nè stato creato per te un account su Bussola Digitale (%(email)s).\n"
-                        "Imposta la password da questo link personale, valido per %(hours)s ore:\n\n%(link)s\n",
-                        email=user.email, hours=current_app.config["PASSWORD_LINK_HOURS"], link=link))
+            mailed = send_mail(
+                user.email, _("Bussola Digitale: imposta la tua password"),
+                _("Buongiorno,\n\nè stato creato per te un account su Bussola Digitale (%(email)s).\n"
+                  "Imposta la password da questo link personale, valido per %(hours)s ore:\n\n%(link)s\n",
+                  email=user.email, hours=current_app.config["PASSWORD_LINK_HOURS"], link=link))
             db.session.commit()
-            return render_template("admin/account_created.html", user=user, link=link)
+            return render_template("admin/account_created.html", user=user, link=link, mailed=mailed)
     return render_template("admin/account_new.html", form=form)

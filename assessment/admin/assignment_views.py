@@ -41,8 +41,12 @@ def send_assignments():
         else:
             pairs.append((company_id, coach_id, 0.0, {"it": "Scelta del gestore del programma.",
                                                       "en": "Chosen by the programme manager."}))
-    created = send_proposals(pairs, proposed_by=current_user)
+    created, unmailed = send_proposals(pairs, proposed_by=current_user)
     db.session.commit()
     flash(ngettext("%(num)d proposta inviata ai coach.", "%(num)d proposte inviate ai coach.", len(created)),
           "success")
+    if unmailed:
+        flash(ngettext("%(num)d coach non ha ricevuto l'e-mail di avviso: trova comunque le proposte nel suo spazio.",
+                       "%(num)d coach non hanno ricevuto l'e-mail di avviso: trovano comunque le proposte nel "
+                       "loro spazio.", unmailed), "warning")
     return redirect(url_for("admin.assignments"))

@@ -24,7 +24,8 @@ def assign_command(dry_run: bool) -> None:
     click.echo(f"proposals: {len(plan.pairs)}, waiting: {len(plan.queue)}")
     if dry_run:
         return
-    send_proposals([(p.company_id, p.coach_id, p.fit, {"it": p.reason_it, "en": p.reason_en})
-                    for p in plan.pairs], proposed_by=None)
+    _, unmailed = send_proposals([(p.company_id, p.coach_id, p.fit, {"it": p.reason_it, "en": p.reason_en})
+                                  for p in plan.pairs], proposed_by=None)
     db.session.commit()
-    click.echo("sent")
+    click.echo("sent" + (f"; the e-mail did not reach {unmailed} coach(es): they find the proposals on their page"
+                         if unmailed else ""))

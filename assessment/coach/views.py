@@ -152,10 +152,13 @@ def invite(company_id: int):
     company = _company_or_404(company_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    link = coaching.invite_reassessment(company, g.lang)
+    link, emailed = coaching.invite_reassessment(company, g.lang)
     db.session.commit()
-    if company.email:
+    if emailed:
         flash(_("Invito inviato a %(email)s.", email=company.email), "success")
+    elif company.email:
+        flash(_("Non è stato possibile inviare l'e-mail a %(email)s: consegna tu questo link al titolare: %(link)s",
+                email=company.email, link=link), "warning")
     else:
         flash(_("L'impresa non ha indicato un'e-mail: consegna tu questo link al titolare: %(link)s", link=link),
               "info")

@@ -1,7 +1,7 @@
 """The owner's wizard: profile page, one page per dimension, save on every step, resume by secret link."""
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..domain.errors import InvalidAnswers
@@ -115,11 +115,15 @@ def _send_resume_link_once(assessment: Assessment, token: str, email: str | None
     if not email or assessment.draft_profile.get("_resume_sent_to") == email:
         return
     link = url_for("public.resume", token=token, _external=True)
-    send_mail(email, _("Bussola Digitale: il tuo link per riprendere la valutazione"),
-              _("Buongiorno,\n\necco il link personale per riprendere la valutazione della maturità digitale "
-                "da qualsiasi dispositivo:\n\n%(link)s\n\nNon condividerlo: chi ha il link vede le risposte.\n",
-                link=link))
-    service.save_section(assessment, profile={"_resume_sent_to": email})
+    sent = send_mail(email, _("Bussola Digitale: il tuo link per riprendere la valutazione"),
+                     _("Buongiorno,\n\necco il link personale per riprendere la valutazione della maturità "
+                       "digitale da qualsiasi dispositivo:\n\n%(link)s\n\nNon condividerlo: chi ha il link vede le "
+                       "risposte.\n", link=link))
+    if sent:
+        service.save_section(assessment, profile={"_resume_sent_to": email})
+    else:  # tried again at the next save of this page; meanwhile the link is on every page
+        flash(_("Non siamo riusciti a inviarti l'e-mail con il link per riprendere: copialo dal riquadro in fondo "
+                "alla pagina."), "warning")
 
 
 def _fill_profile_form(form: ProfileForm, saved: dict) -> None:

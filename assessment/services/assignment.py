@@ -105,8 +105,10 @@ def coach_facts(coaches: list[User]) -> list[CoachFacts]:
     return facts
 
 
-def send_proposals(pairs: list[tuple[int, int, float, dict]], proposed_by: User | None) -> list[CoachAssignment]:
-    """Create the proposals an admin confirmed (possibly overridden) and tell each coach by e-mail."""
+def send_proposals(pairs: list[tuple[int, int, float, dict]],
+                   proposed_by: User | None) -> tuple[list[CoachAssignment], int]:
+    """Create the proposals an admin confirmed (possibly overridden) and tell each coach by e-mail.
+    Returns the proposals and how many coaches the e-mail did not reach (they still find them on their page)."""
     created = []
     for company_id, coach_id, fit, reason in pairs:
         assignment = CoachAssignment(company_id=company_id, coach_id=coach_id, fit_score=fit, reason=reason,
@@ -115,28 +117,30 @@ def send_proposals(pairs: list[tuple[int, int, float, dict]], proposed_by: User 
         created.append(assignment)
         record("proposed", company_id, coach_id=coach_id)
     db.session.flush()
-    _mail_coaches(created)
-    return created
+    return created, _mail_coaches(created)
 
 
-def _mail_coaches(assignments: list[CoachAssignment]) -> None:
+def _mail_coaches(assignments: list[CoachAssignment]) -> int:
+    """E-mails each coach once with their number of new proposals; returns how many mails failed."""
     from ..urls import external_url
     from .mail import send_mail
 
     per_coach: dict[int, int] = {}
     for assignment in assignments:
         per_coach[assignment.coach_id] = per_coach.get(assignment.coach_id, 0) + 1
+    failed = 0
     for coach_id, count in per_coach.items():
         coach = db.session.get(User, coach_id)
         with force_locale(coach.language or "it"):
-            send_mail(coach.email,
-                      ngettext("Bussola Digitale: %(num)d nuova impresa proposta",
-                               "Bussola Digitale: %(num)d nuove imprese proposte", count),
-                      ngettext("Buongiorno %(name)s,\n\nti è stata proposta %(num)d nuova impresa. Accetta o "
-                               "rifiuta la proposta dal tuo spazio di lavoro:\n\n%(link)s\n",
-                               "Buongiorno %(name)s,\n\nti sono state proposte %(num)d nuove imprese. Accetta o "
-                               "rifiuta ogni proposta dal tuo spazio di lavoro:\n\n%(link)s\n",
-                               count, name=coach.name, link=external_url("coach.dashboard")))
+            subject = ngettext("Bussola Digitale: %(num)d nuova impresa proposta",
+                               "Bussola Digitale: %(num)d nuove imprese proposte", count)
+            body = ngettext("Buongiorno %(name)s,\n\nti è stata proposta %(num)d nuova impresa. Accetta o "
+                            "rifiuta la proposta dal tuo spazio di lavoro:\n\n%(link)s\n",
+                            "Buongiorno %(name)s,\n\nti sono state proposte %(num)d nuove imprese. Accetta o "
+                            "rifiuta ogni proposta dal tuo spazio di lavoro:\n\n%(link)s\n",
+                            count, name=coach.name, link=external_url("coach.dashboard"))
+            failed += not send_mail(coach.email, subject, body)
+    return failed
 
 
 def overdue_proposals() -> list[CoachAssignment]:

@@ -142,8 +142,9 @@ def company_enrolments(company: Company) -> list[Enrolment]:
     ).scalars())
 
 
-def invite_reassessment(company: Company, language: str = "it") -> str:
-    """A new draft linked to the company; returns its secret link, e-mailed when the owner gave an address."""
+def invite_reassessment(company: Company, language: str = "it") -> tuple[str, bool]:
+    """A new draft linked to the company; returns its secret link, e-mailed when the owner gave an address,
+    and whether the e-mail went."""
     from ..urls import external_url
     from .assessments import start_draft
     from .mail import send_mail
@@ -152,11 +153,11 @@ def invite_reassessment(company: Company, language: str = "it") -> str:
     draft, token = start_draft(questionnaire_key, language, company=company)
     draft.draft_profile = {**draft.draft_profile, "_from_link": True}
     link = external_url("public.section", token=token, step=1)
-    if company.email:
-        send_mail(company.email, _("Bussola Digitale: misura i tuoi progressi"),
-                  _("Buongiorno,\n\nil tuo coach ti invita a ripetere l'autovalutazione della maturità digitale "
-                    "per misurare i progressi fatti. Il questionario riparte dai dati dell'impresa:\n\n%(link)s\n",
-                    link=link))
-    record("reassessment_invited", company.id, emailed=bool(company.email))
+    emailed = bool(company.email) and send_mail(
+        company.email, _("Bussola Digitale: misura i tuoi progressi"),
+        _("Buongiorno,\n\nil tuo coach ti invita a ripetere l'autovalutazione della maturità digitale "
+          "per misurare i progressi fatti. Il questionario riparte dai dati dell'impresa:\n\n%(link)s\n",
+          link=link))
+    record("reassessment_invited", company.id, emailed=emailed)
     db.session.flush()
-    return link
+    return link, emailed

@@ -1,4 +1,7 @@
-"""Outgoing e-mail: SMTP when MAIL_SERVER is set, otherwise one .eml file per message under instance/outbox."""
+"""Outgoing e-mail: SMTP when MAIL_SERVER is set, otherwise one .eml file per message under instance/outbox.
+
+A mail that cannot be sent never fails the request that sends it: every message also has another way to its
+reader (a link on the page, a dashboard), so send_mail says whether it went and the caller tells the user."""
 from __future__ import annotations
 
 import smtplib
@@ -10,7 +13,8 @@ from uuid import uuid4
 from flask import current_app
 
 
-def send_mail(to: str, subject: str, body: str) -> Path | None:
+def send_mail(to: str, subject: str, body: str) -> bool:
+    """True once the message is handed to the SMTP server (or written to the outbox); False, logged, if not."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
@@ -22,11 +26,15 @@ def send_mail(to: str, subject: str, body: str) -> Path | None:
         outbox.mkdir(parents=True, exist_ok=True)
         path = outbox / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid4().hex[:8]}.eml"
         path.write_bytes(bytes(message))
-        return path
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
-    return None
+        return True
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    except (smtplib.SMTPException, OSError) as error:  # refused, timed out, rejected: the caller says so
+        current_app.logger.warning("mail %r not sent (%s): %s", subject, type(error).__name__, error)
+        return False
+    return True
