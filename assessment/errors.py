@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -38,6 +38,16 @@ def register(app: Flask) -> None:
         if wants_json():
             return json_error(503, "database_unavailable", _("Il servizio è momentaneamente non disponibile."))
         return render_template("errors/503.html", status=503), 503
+
+    @app.errorhandler(DataError)
+    def _value_refused_by_database(error: DataError):
+        # A value the database cannot hold (a number out of range, a malformed date) is the request's fault,
+        # not an outage: the forms bound what they can, and this says so for anything that slips through.
+        db.session.rollback()
+        app.logger.warning("value refused by the database: %s", str(error.orig).splitlines()[0][:200])
+        if wants_json():
+            return json_error(400, "invalid_value", _("Un valore della richiesta non è valido."))
+        return render_template("errors/400.html", status=400), 400
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

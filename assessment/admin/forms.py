@@ -292,7 +292,7 @@ def dashboard_filter_form(territories: list, sections: list) -> DashboardFilterF
 
 
 class AuditFilterForm(QueryForm):
-    company_id = IntegerField(_l("Impresa (numero)"), validators=[Optional(), NumberRange(min=1)])
+    company_id = IntegerField(_l("Impresa (numero)"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     user_id = SelectField(_l("Utente"), default="", choices=[("", _l("Tutti"))])
 
 

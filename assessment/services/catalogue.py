@@ -39,9 +39,12 @@ GRANT_STATES = ("open", "closed", "sportello")
 _CODE_FIRST = re.compile(r"^(\d{6})\b")
 
 
+MAX_PAGE = 1_000_000  # keeps OFFSET within the database's integers, whatever page a URL asks for
+
+
 def paginate(query, page: int) -> Pagination:
     """One page of a select: a count query and an items query, whatever the number of rows."""
-    return db.paginate(query, page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
+    return db.paginate(query, page=min(max(page, 1), MAX_PAGE), per_page=PAGE_SIZE, error_out=False)
 
 
 def _like(search: str) -> str:

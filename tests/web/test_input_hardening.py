@@ -42,3 +42,36 @@ def test_hostile_profile_through_the_api_is_refused_or_escaped(client):
                                                          "answers": answers})
     assert response.status_code == 422
     assert "profile.vat_number" in response.get_json()["error"]["fields"]
+
+
+HUGE = "9" * 23  # beyond any database integer
+
+
+def test_absurd_page_numbers_and_ids_in_admin_lists_answer_normally(client, login_as):
+    login_as("admin")
+    for url in ("/admin/imprese", "/admin/audit", "/admin/percorsi", "/admin/territori", "/admin/coach",
+                "/admin/bandi"):
+        for page in (HUGE, "-5", "0"):
+            assert client.get(f"{url}?page={page}").status_code == 200, (url, page)
+    filtered = client.get(f"/admin/audit?company_id={HUGE}")
+    assert filtered.status_code == 200 and 'class="error"' in filtered.get_data(as_text=True)
+
+
+def test_a_value_the_database_refuses_is_a_400_not_an_outage(database_url, tmp_path):
+    from sqlalchemy.exc import DataError
+
+    from assessment import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "data-error",
+                      "RATELIMIT_ENABLED": False, "INSTANCE_DIR": str(tmp_path)})
+
+    def refused():
+        raise DataError("UPDATE companies SET employees = %(e)s", {"e": 10**20}, ValueError("integer out of range"))
+
+    app.add_url_rule("/prova-valore", "refused_page", refused)
+    app.add_url_rule("/api/v1/prova-valore", "refused_api", refused)
+    client = app.test_client()
+    page = client.get("/prova-valore")
+    assert page.status_code == 400 and "Richiesta non valida" in page.get_data(as_text=True)
+    api = client.get("/api/v1/prova-valore")
+    assert api.status_code == 400 and api.get_json()["error"]["code"] == "invalid_value"
