@@ -54,6 +54,8 @@ def test_cli_api_and_web_agree(client, runner, questionnaire, tmp_path):
     ({"profile": {"comune_istat": "999999"}}, "profile.comune_istat"),
     ({"profile": {"ateco_code": "99.99.99"}}, "profile.ateco_code"),
     ({"profile": {"employees": "many"}}, "profile.employees"),
+    ({"profile": {"email": "mario.rossi"}}, "profile.email"),
+    ({"profile": {"email": "mario@"}}, "profile.email"),
     ({"questionnaire": "nope"}, "questionnaire"),
     ({"answers": []}, "answers"),
 ])

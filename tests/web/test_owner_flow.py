@@ -66,6 +66,16 @@ def test_progress_indicator_and_resume_link_on_every_page(client, questionnaire)
     assert f"/riprendi/{token}" in html
 
 
+@pytest.mark.parametrize("typed", ["mario.rossi", "mario@", "@example.org", "mario rossi@example.org"])
+def test_mistyped_email_is_a_form_error_and_keeps_the_draft(client, questionnaire, typed):
+    token = _start(client)
+    response = client.post(f"/valutazione/{token}/1", data=_profile_form(profile(email=typed,
+                                                                                 company_name="Forno Verdi")))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Indirizzo e-mail non valido" in html
+    assert 'value="Forno Verdi"' in html
+
+
 def test_wrong_vat_keeps_other_answers_and_the_draft(client, questionnaire):
     token = _start(client)
     data = _profile_form(profile(vat_number="12345678901", company_name="Forno Bianchi"))
