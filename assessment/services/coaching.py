@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func
 from sqlalchemy.orm import subqueryload
 
@@ -75,10 +76,29 @@ def move(assignment: CoachAssignment, to: AssignmentStatus, *, reason: str | Non
         if not reason or not reason.strip():
             raise CoachingError(_("Indica il motivo del rifiuto."))
         assignment.decline_reason = reason.strip()[:2000]
+    if to == AssignmentStatus.accepted:
+        _check_capacity(assignment)
     assignment.status = to
     setattr(assignment, stamp, utcnow())
     record(f"assignment_{to.value}", assignment.company_id, assignment_id=assignment.id)
     db.session.flush()
+
+
+def _check_capacity(assignment: CoachAssignment) -> None:
+    """Capacity is the most companies a coach follows at once: proposals within it are planned that way, but
+    an admin's override can propose more, and those wait until an accompaniment ends."""
+    capacity = assignment.coach.coach_profile.capacity if assignment.coach.coach_profile else 0
+    following = db.session.execute(
+        db.select(func.count(CoachAssignment.id))
+        .where(CoachAssignment.coach_id == assignment.coach_id, CoachAssignment.id != assignment.id,
+               CoachAssignment.status.in_((AssignmentStatus.accepted, AssignmentStatus.in_progress)))
+    ).scalar_one()
+    if following >= capacity:
+        raise CoachingError(ngettext(
+            "Segui già %(num)d impresa, quante ne prevede la tua capacità: concludi un accompagnamento o chiedi al "
+            "gestore del programma di aumentarla.",
+            "Segui già %(num)d imprese, quante ne prevede la tua capacità: concludi un accompagnamento o chiedi al "
+            "gestore del programma di aumentarla.", following))
 
 
 def add_note(company: Company, author: User, body: str) -> Note:

@@ -95,6 +95,25 @@ def test_accept_then_complete(client, login_as, proposed_company):
     assert assignment.status == AssignmentStatus.completed and assignment.completed_at is not None
 
 
+def test_accepting_stops_at_capacity_until_an_accompaniment_ends(client, login_as, make_user, db_session):
+    # An admin's override proposed two companies to a coach who follows one at a time.
+    coach = make_user("coach", capacity=1)
+    first, second = (submit_company(coach_contact=True)[0] for _ in range(2))
+    assignments = [propose(first, coach), propose(second, coach)]
+    db_session.commit()
+    login_as(coach)
+    client.post(f"/coach/imprese/{first.id}/accept")
+    page = client.post(f"/coach/imprese/{second.id}/accept", follow_redirects=True).get_data(as_text=True)
+    assert "Segui già 1 impresa, quante ne prevede la tua capacità" in page
+    for assignment in assignments:
+        db.session.refresh(assignment)
+    assert [a.status for a in assignments] == [AssignmentStatus.accepted, AssignmentStatus.proposed]
+    client.post(f"/coach/imprese/{first.id}/complete")
+    client.post(f"/coach/imprese/{second.id}/accept")
+    db.session.refresh(assignments[1])
+    assert assignments[1].status == AssignmentStatus.accepted
+
+
 def test_decline_needs_a_reason_and_frees_the_company(client, login_as, proposed_company):
     coach, company, assignment = proposed_company
     login_as(coach)
