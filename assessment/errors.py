@@ -1,8 +1,11 @@
 """Friendly error pages in both languages; JSON errors under /api; never a traceback outside debug."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +23,14 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
     return jsonify(body), status
 
 
+def _same_site_referrer_path() -> str | None:
+    """The path of the page that sent the form, when it is one of ours (a button posting to a POST-only route)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path
+    return None
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
@@ -28,6 +39,16 @@ def register(app: Flask) -> None:
             return json_error(status, (error.name or "error").lower().replace(" ", "_"), error.description or "")
         template = f"errors/{status}.html" if status in (400, 403, 404, 429, 500, 503) else "errors/generic.html"
         return render_template(template, error=error, status=status), status
+
+    @app.errorhandler(CSRFError)
+    def _form_expired(error: CSRFError):
+        # Usually a form left open while its session ended: nothing was saved, so say so and offer the way back
+        # to a fresh copy of the form (its saved answers included), rather than a bare "bad request".
+        if wants_json():
+            return json_error(400, "csrf_failed", error.description or "")
+        rule = request.url_rule
+        back = request.path if rule is not None and "GET" in (rule.methods or ()) else _same_site_referrer_path()
+        return render_template("errors/expired.html", status=400, back=back), 400
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

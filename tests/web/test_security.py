@@ -40,6 +40,33 @@ def test_every_post_without_csrf_token_is_refused(csrf_app, db_session):
         assert response.status_code == 400, f"{rule.rule} accepted a POST without a CSRF token"
 
 
+def test_an_expired_form_says_nothing_was_saved_and_leads_back_to_a_fresh_copy(csrf_app, db_session):
+    import re
+
+    from assessment.extensions import db
+    from assessment.models import Assessment
+
+    client = csrf_app.test_client()
+    start = client.get("/valutazione").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', start).group(1)
+    token = re.search(r"/valutazione/([^/]+)/1$", client.post("/valutazione", data={"csrf_token": csrf})
+                      .headers["Location"]).group(1)
+    draft = db.session.execute(db.select(Assessment).order_by(Assessment.id.desc())).scalars().first()
+    before = dict(draft.draft_profile)
+    client.delete_cookie("session")  # the browser closed: the session, and the form's token with it, are gone
+    response = client.post(f"/valutazione/{token}/1", data={"csrf_token": csrf, "company_name": "Forno Scaduto"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Pagina scaduta" in html and "non è stato salvato" in html
+    assert f'href="/valutazione/{token}/1"' in html  # back to a fresh copy of the same form
+    db.session.refresh(draft)
+    assert draft.draft_profile == before and "Forno Scaduto" not in str(draft.draft_profile)
+    # A button posting to a POST-only route leads back to the page it was on, when that page is ours.
+    ours = client.post("/logout", headers={"Referer": "http://localhost/coach/imprese/7"}).get_data(as_text=True)
+    assert 'href="/coach/imprese/7"' in ours
+    foreign = client.post("/logout", headers={"Referer": "https://evil.example/x"}).get_data(as_text=True)
+    assert "evil.example" not in foreign and 'href="/"' in foreign
+
+
 def test_api_posts_do_not_use_cookies_for_auth(client):
     # The API is CSRF-exempt because it never trusts the session cookie: a JSON body is validated instead.
     response = client.post("/api/v1/assessments", json={})
