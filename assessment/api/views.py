@@ -76,7 +76,10 @@ def questionnaire(key: str):
                                                    "properties": {"recommendations": ref("Recommendations")}}]})
 @limiter.limit(WRITE_LIMIT)
 def create_assessment():
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # arrays or objects nested thousands deep: not an assessment, and not a crash
+        body = None
     if not isinstance(body, dict):
         return json_error(400, "bad_request", "the body must be a JSON object")
     try:

@@ -103,6 +103,8 @@ def parse_seed(text: str, known_areas: Iterable[str] = ()) -> Seed:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise SeedError([("file", f"not valid YAML{where}: {getattr(error, 'problem', None) or error}")]) from None
+    except RecursionError:
+        raise SeedError([("file", "not valid YAML: lists or mappings nested too deeply")]) from None
     check = _Checker()
     check.keys_are_text(document, "file")
     if check.errors:

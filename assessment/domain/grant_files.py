@@ -74,10 +74,16 @@ def read_grant_records(records: list[dict]) -> tuple[Rows, str]:
     return _record_list(_json_safe(records), "json")
 
 
+# The whole national file is about 30 MB; a compressed upload that would unpack to more than this is refused
+# before it fills the memory (a "zip bomb" unpacks a few kilobytes into gigabytes).
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+
+
 def _decompress(data: bytes, name: str) -> tuple[bytes, str]:
     if data[:2] == b"\x1f\x8b":
         try:
-            return gzip.decompress(data), name.removesuffix(".gz")
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
+                return _bounded_read(unpacked), name.removesuffix(".gz")
         except (OSError, EOFError) as error:
             raise MalformedFile(f"broken gzip file: {error}") from None
     if data[:4] == b"PK\x03\x04":
@@ -87,10 +93,18 @@ def _decompress(data: bytes, name: str) -> tuple[bytes, str]:
                            if Path(m).suffix.lower() in (".csv", ".json", ".yaml", ".yml")]
                 if len(members) != 1:
                     raise MalformedFile("a zip file must hold exactly one .csv, .json or .yaml file")
-                return archive.read(members[0]), members[0]
+                with archive.open(members[0]) as unpacked:
+                    return _bounded_read(unpacked), members[0]
         except zipfile.BadZipFile as error:
             raise MalformedFile(f"broken zip file: {error}") from None
     return data, name
+
+
+def _bounded_read(stream) -> bytes:
+    data = stream.read(MAX_UNPACKED_BYTES + 1)
+    if len(data) > MAX_UNPACKED_BYTES:
+        raise MalformedFile(f"the compressed file unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB")
+    return data
 
 
 def _decode(data: bytes) -> str:
@@ -123,6 +137,8 @@ def _read_json(text: str) -> tuple[Rows, str]:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise MalformedFile(f"not valid JSON: {error.msg} at line {error.lineno}") from None
+    except RecursionError:
+        raise MalformedFile("not valid JSON: lists or objects nested too deeply") from None
     if isinstance(document, dict) and isinstance(document.get("response"), dict):
         document = document["response"].get("docs")
     elif isinstance(document, dict) and "grants" in document:
@@ -130,11 +146,39 @@ def _read_json(text: str) -> tuple[Rows, str]:
     return _record_list(document, "json")
 
 
+# Anchors and aliases are welcome (one list of comuni shared by several calls), but a few nested aliases can
+# stand for billions of values (the "billion laughs"), which reading the records would walk one by one.
+MAX_YAML_VALUES = 2_000_000
+
+
+def _expanded_size(value: object, sizes: dict[int, int], open_ids: set[int]) -> int:
+    """How many values `value` stands for once every alias is written out; shared parts are counted once."""
+    if not isinstance(value, (dict, list)):
+        return 1
+    known = sizes.get(id(value))
+    if known is not None:
+        return known
+    if id(value) in open_ids:
+        raise MalformedFile("not valid YAML: an alias refers to the list or mapping that contains it")
+    open_ids.add(id(value))
+    children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+    total = 1 + sum(_expanded_size(child, sizes, open_ids) for child in children)
+    open_ids.discard(id(value))
+    if total > MAX_YAML_VALUES:
+        raise MalformedFile(f"the YAML file stands for more than {MAX_YAML_VALUES:,} values (anchors and aliases)")
+    sizes[id(value)] = total
+    return total
+
+
 def _read_yaml(text: str) -> tuple[Rows, str]:
     try:
-        document = _json_safe(yaml.safe_load(text))
+        document = yaml.safe_load(text)
+        _expanded_size(document, {}, set())
     except yaml.YAMLError as error:
         raise MalformedFile(f"not valid YAML: {str(error).splitlines()[0]}") from None
+    except RecursionError:
+        raise MalformedFile("not valid YAML: lists or mappings nested too deeply") from None
+    document = _json_safe(document)
     if isinstance(document, dict) and "grants" in document:
         return _local_document(document, "local-yaml")
     if isinstance(document, list):

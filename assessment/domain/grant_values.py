@@ -22,10 +22,10 @@ def as_list(value: object) -> list[str]:
         if text.startswith("[") and text.endswith("]"):
             try:
                 decoded = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # nested thousands deep: no list of ours, read as text
                 try:  # a Python-style list: "['Impresa', 'Consorzio']"
                     decoded = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
+                except (ValueError, SyntaxError, RecursionError, MemoryError):
                     decoded = None
             if isinstance(decoded, list):
                 return as_list(decoded)

@@ -25,7 +25,7 @@ from assessment.domain.grant_records import (
     read_grant_file,
     resolve_comuni,
 )
-from assessment.domain.grant_values import parse_amount, parse_ateco, parse_day
+from assessment.domain.grant_values import as_list, parse_amount, parse_ateco, parse_day
 
 DATA = Path(__file__).resolve().parents[2] / "assessment" / "data"
 SAMPLE = DATA / "incentivi_gov_it_sample.json"
@@ -243,6 +243,8 @@ def test_solr_shape_and_gzip(samples):
     (b"source: x\ngrants: [\n", "a.yaml", "not valid YAML"),
     (b"source: x\ngrants:\n  - external_id: a\n    title: A\n    closes_om: 2024-01-01\n", "a.yaml", "closes_om"),
     (b"", "a.json", "empty"),
+    (b"[" * 100_000, "a.json", "nested too deeply"),
+    (b"grants: " + b"[" * 100_000, "a.yaml", "nested too deeply"),
 ])
 def test_malformed_files(content, filename, fragment):
     with pytest.raises(MalformedFile) as error:
@@ -253,3 +255,37 @@ def test_malformed_files(content, filename, fragment):
 def test_missing_file_is_malformed(tmp_path):
     with pytest.raises(MalformedFile):
         read_grant_file(tmp_path / "nope.json")
+
+
+def test_yaml_aliases_that_multiply_past_reason_are_refused_and_loops_too():
+    # Nine levels of nine aliases: 9**9 values (387 million) written in a dozen lines.
+    laughs = "source: x\nl0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"l{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 10)) + "grants: []\n"
+    with pytest.raises(MalformedFile, match="more than 2,000,000 values"):
+        read_grant_file(laughs.encode(), "bombs.yaml")
+    with pytest.raises(MalformedFile, match="refers to the list or mapping that contains it"):
+        read_grant_file(b"source: x\nloop: &l [*l]\ngrants: []\n", "loop.yaml")
+
+
+def test_compressed_files_that_unpack_too_large_are_refused(monkeypatch):
+    import zipfile
+
+    from assessment.domain import grant_files
+
+    monkeypatch.setattr(grant_files, "MAX_UNPACKED_BYTES", 1000)
+    inside = b"[" + b" " * 5000 + b"]"  # a few bytes compressed, 5 kB unpacked: over this test's 1 kB limit
+    with pytest.raises(MalformedFile, match="unpacks to more than"):
+        read_grant_file(gzip.compress(inside), "big.json.gz")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("big.json", inside)
+    with pytest.raises(MalformedFile, match="unpacks to more than"):
+        read_grant_file(archive.getvalue(), "big.zip")
+    assert read_grant_file(gzip.compress(b"[" + b" " * 500 + b"]"), "small.json.gz")[0] == []
+
+
+def test_a_field_nested_absurdly_deep_is_read_as_text():
+    # A CSV cell "[[[[…" is no list of ours: kept as the text it is, instead of crashing the import.
+    deep = "[" * 100_000 + "]" * 100_000
+    assert as_list(deep) == [deep]
+    assert as_list('["Impresa", "Consorzio"]') == ["Impresa", "Consorzio"]

@@ -87,6 +87,12 @@ def test_not_json_is_400(client):
     assert response.get_json()["error"]["status"] == 400
 
 
+@pytest.mark.parametrize("body", ["[" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000])
+def test_json_nested_absurdly_deep_is_400(client, body):
+    response = client.post("/api/v1/assessments", data=body, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
+
+
 def test_questionnaire_definition(client, questionnaire):
     body = client.get("/api/v1/questionnaires/dma-sme").get_json()
     assert body["key"] == "dma-sme" and len(body["dimensions"]) == len(questionnaire.dimensions)

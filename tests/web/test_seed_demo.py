@@ -125,6 +125,13 @@ def test_unquoted_yaml_boolean_key_is_refused(db_session, tmp_path):
         load_seed(path)
 
 
+def test_yaml_nested_absurdly_deep_is_refused_with_a_message(db_session, tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("tracks: " + "[" * 100_000, encoding="utf-8")
+    with pytest.raises(SeedError, match="nested too deeply"):
+        load_seed(path)
+
+
 def test_demo_load_twice_creates_each_account_once(db_session, runner):
     first = runner.invoke(demo_cli, ["load"], env={"DEMO_PASSWORD": "demo-password-42"})
     assert first.exit_code == 0, first.output
