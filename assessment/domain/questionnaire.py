@@ -180,6 +180,8 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         data = yaml.load(text, Loader=_StrictLoader)  # nosec B506
     except yaml.YAMLError as error:
         raise QuestionnaireError("", f"not valid YAML: {error}") from error
+    except RecursionError:
+        raise QuestionnaireError("", "not valid YAML: lists or mappings nested too deeply") from None
     return from_definition(data)
 
 

@@ -93,6 +93,9 @@ def test_duplicate_yaml_keys_and_bad_yaml_are_refused(tmp_path):
     path.write_text("key: [unclosed\n")
     with pytest.raises(QuestionnaireError, match="not valid YAML"):
         load_questionnaire(path)
+    path.write_text("key: " + "[" * 100_000)
+    with pytest.raises(QuestionnaireError, match="nested too deeply"):
+        load_questionnaire(path)
 
 
 def test_content_hash_follows_content_only():
