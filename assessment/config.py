@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
@@ -54,6 +55,11 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
     if is_production and database_url.startswith("sqlite") and not _bool("ALLOW_SQLITE_IN_PRODUCTION", False):
         raise ConfigError("Production runs on PostgreSQL: set DATABASE_URL=postgresql://…")
     redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    timezone = env.get("TIMEZONE", "Europe/Rome")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIMEZONE={timezone!r} is not a known time zone (e.g. Europe/Rome).") from None
     return {
         "APP_ENV": "production" if is_production else "development",
         "SECRET_KEY": secret_key,
@@ -90,4 +96,5 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "MAIL_SENDER": env.get("MAIL_SENDER", "Bussola Digitale <noreply@localhost>"),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(instance_dir / "outbox")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        "TIMEZONE": timezone,
     }

@@ -8,6 +8,7 @@ from flask import Flask, g
 from flask_babel import format_decimal, get_locale
 
 from . import __version__
+from .clock import local_today
 
 
 def current_language() -> str:
@@ -57,4 +58,4 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _today() -> dict:
-        return {"today": date.today()}
+        return {"today": local_today()}

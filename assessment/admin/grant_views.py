@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..clock import local_today
 from ..domain.errors import InvalidField
 from ..domain.grant_files import LOCAL_COLUMNS, MalformedFile
 from ..downloads import attachment
@@ -48,8 +48,8 @@ GRANT_FIELDS = (
 def grants():
     form = grant_filter_form(catalogue.grant_sources())
     pagination = catalogue.list_grants(form.q.data or "", form.state.data, form.source.data, page_number(),
-                                       date.today())
-    return render_template("admin/grants.html", form=form, pagination=pagination, today=date.today())
+                                       local_today())
+    return render_template("admin/grants.html", form=form, pagination=pagination, today=local_today())
 
 
 @bp.route("/bandi/<int:grant_id>", methods=["GET", "POST"])
@@ -77,7 +77,7 @@ def grant_upload():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            report = import_grants(db.session, upload.read(), filename=upload.filename, today=date.today())
+            report = import_grants(db.session, upload.read(), filename=upload.filename, today=local_today())
         except MalformedFile as error:
             db.session.rollback()  # nothing of a malformed file is kept
             form.file.errors = [*form.file.errors, _("File non leggibile: %(reason)s", reason=error.reason)]

@@ -3,12 +3,12 @@ demo companies."""
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..clock import local_today
 from ..config import PROJECT_ROOT
 
 demo_cli = AppGroup("demo", help="Demo data for a local run.")
@@ -67,7 +67,7 @@ def load_demo(no_accounts: bool) -> None:
         lines.append(f"questionnaires: {', '.join(f'{v.key} {v.version}' for v in versions) or 'none'}")
         lines += load_seed(SEED_FILE).summary().splitlines()
         for path in GRANT_FILES:
-            lines.append(f"grants {path.name}: {import_grants(db.session, path, today=date.today()).summary()}")
+            lines.append(f"grants {path.name}: {import_grants(db.session, path, today=local_today()).summary()}")
         if not no_accounts:
             lines += _create_accounts(os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD)
             lines.append(f"demo companies created: {create_demo_companies()}")

@@ -1,10 +1,10 @@
 """`flask --app assessment grants import FILE`: load grant calls in one transaction, report per record."""
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask.cli import AppGroup
+
+from ..clock import local_today
 
 grants_cli = AppGroup("grants", help="Grant calls: import incentivi.gov.it open data or local files.")
 
@@ -20,7 +20,7 @@ def import_command(file: str, source: str | None) -> None:
     from ..services.grants import import_grants
 
     try:
-        report = import_grants(db.session, file, source=source, today=date.today())
+        report = import_grants(db.session, file, source=source, today=local_today())
         db.session.commit()
     except MalformedFile as error:
         db.session.rollback()

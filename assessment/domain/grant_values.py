@@ -4,7 +4,8 @@ from __future__ import annotations
 import ast
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from .comuni_names import normalise_name
 
@@ -70,17 +71,8 @@ def parse_amount(value: object) -> float | None:
         return None
 
 
-def _last_sunday(year: int, month: int) -> date:
-    day = date(year, month + 1, 1) - timedelta(days=1) if month < 12 else date(year, 12, 31)
-    return day - timedelta(days=(day.weekday() + 1) % 7)
-
-
-def _rome_offset(moment_utc: datetime) -> timedelta:
-    """Central European Time: +2h from the last Sunday of March 01:00 UTC to that of October, else +1h."""
-    year = moment_utc.year
-    start = datetime.combine(_last_sunday(year, 3), datetime.min.time()) + timedelta(hours=1)
-    end = datetime.combine(_last_sunday(year, 10), datetime.min.time()) + timedelta(hours=1)
-    return timedelta(hours=2) if start <= moment_utc < end else timedelta(hours=1)
+# incentivi.gov.it is Italian: its instants become Italian calendar days, whatever zone the server runs in.
+_ITALY = ZoneInfo("Europe/Rome")
 
 
 def parse_utc(value: object) -> datetime | None:
@@ -114,7 +106,7 @@ def parse_day(value: object) -> date | None:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return date.fromisoformat(text)
     moment = parse_utc(value)
-    return (moment + _rome_offset(moment)).date()
+    return moment.replace(tzinfo=UTC).astimezone(_ITALY).date()
 
 
 def parse_ateco(text: object) -> tuple[bool, list[str], str | None]:

@@ -7,11 +7,12 @@ import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from openpyxl import Workbook
 from sqlalchemy import distinct, func
 
+from ..clock import local_today
 from ..domain.grant_dimensions import DIMENSIONS
 from ..extensions import db
 from ..models import (
@@ -229,6 +230,6 @@ def _round(value, digits: int = 1):
 
 
 def export_filename(kind: str, fmt: str, anonymous: bool, today: date | None = None) -> str:
-    today = today or datetime.now().date()
+    today = today or local_today()
     return f"bussola-{kind}{'-anonimo' if anonymous else ''}-{today.isoformat()}.{fmt}"
 

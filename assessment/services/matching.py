@@ -7,6 +7,7 @@ from functools import lru_cache
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
+from ..clock import local_today
 from ..config import PROJECT_ROOT
 from ..domain.ateco import AtecoIndex
 from ..domain.eligibility import CompanyFacts, decide_eligibility, grant_facts_from
@@ -120,7 +121,7 @@ def active_rerankers() -> dict[MatchKind, RerankerParams]:
 
 def recompute_matches(company_ids: list[int] | None = None, today: date | None = None) -> int:
     """Replace the stored matches of these companies (all when None); returns how many were stored."""
-    return store_matches(_latest_assessments(company_ids), today or date.today())
+    return store_matches(_latest_assessments(company_ids), today or local_today())
 
 
 def store_matches(assessments: list[Assessment], today: date) -> int:

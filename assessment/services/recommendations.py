@@ -5,13 +5,14 @@ from datetime import date
 
 from sqlalchemy.orm import joinedload
 
+from ..clock import local_today
 from ..extensions import db
 from ..models import Assessment, FeedbackSource, Grant, Match, MatchFeedback, MatchKind, Track
 
 
 def stored_recommendations(assessment: Assessment, today: date | None = None) -> dict[str, list[Match]]:
     """The matches stored for this assessment, best first; a grant that has closed since is left out."""
-    today = today or date.today()
+    today = today or local_today()
     matches = db.session.execute(
         db.select(Match).where(Match.assessment_id == assessment.id)
         # Many-to-one: joined in the same statement, whatever the number of matches.
@@ -33,7 +34,7 @@ def refresh_for_assessment(assessment: Assessment) -> None:
     from .matching import store_matches
 
     if assessment.company.erased_at is None:
-        store_matches([assessment], date.today())
+        store_matches([assessment], local_today())
 
 
 def record_feedback(match: Match, source: FeedbackSource, is_relevant: bool) -> MatchFeedback:

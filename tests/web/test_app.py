@@ -75,6 +75,23 @@ def test_rate_limits_are_shared_in_redis_in_production_and_never_fail_a_request(
     assert load_config({"INSTANCE_PATH": str(tmp_path)})["RATELIMIT_STORAGE_URI"] == "memory://"
 
 
+def test_the_programme_day_is_taken_in_its_time_zone(app, tmp_path, monkeypatch):
+    from datetime import timedelta
+
+    from assessment.clock import local_today
+
+    assert load_config({"INSTANCE_PATH": str(tmp_path)})["TIMEZONE"] == "Europe/Rome"
+    with pytest.raises(ConfigError, match="TIMEZONE"):
+        load_config({"INSTANCE_PATH": str(tmp_path), "TIMEZONE": "Europe/Canavese"})
+    # UTC+14 and UTC-11 are never on the same calendar day: the configured zone decides what "today" is.
+    with app.app_context():
+        monkeypatch.setitem(app.config, "TIMEZONE", "Pacific/Kiritimati")
+        ahead = local_today()
+        monkeypatch.setitem(app.config, "TIMEZONE", "Pacific/Pago_Pago")
+        behind = local_today()
+    assert ahead - behind in (timedelta(days=1), timedelta(days=2))
+
+
 def test_development_secret_key_is_generated_once(tmp_path):
     first = load_config({"INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"]
     second = load_config({"INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"]
