@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Sequence
 from html import escape
 
 SIZE = 420
 CENTRE = SIZE / 2
 RADIUS = 140
 LABEL_ROOM = 150  # left and right of the circle, so side labels are never cut
+LINE_HEIGHT = 15
 
 
 def _point(index: int, count: int, fraction: float) -> tuple[float, float]:
@@ -22,8 +24,10 @@ def _polygon(values: Sequence[float], count: int) -> str:
 
 
 def radar_svg(labels: Sequence[str], values: Sequence[float], title: str, description: str,
-              previous: Sequence[float] | None = None) -> str:
-    """A radar of 0–100 scores; `previous` draws an earlier assessment dashed, to show progress."""
+              previous: Sequence[float] | None = None,
+              number: Callable[[float], str] = lambda value: f"{value:.1f}") -> str:
+    """A radar of 0–100 scores; `previous` draws an earlier assessment dashed, to show progress; `number`
+    writes a score as the page does (31,2 in Italian)."""
     count = len(labels)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-LABEL_ROOM} 0 {SIZE + 2 * LABEL_ROOM} {SIZE}" '
@@ -44,9 +48,14 @@ def radar_svg(labels: Sequence[str], values: Sequence[float], title: str, descri
     for i, (label, value) in enumerate(zip(labels, values)):
         x, y = _point(i, count, 1.18)
         anchor = "middle" if abs(x - CENTRE) < 20 else ("start" if x > CENTRE else "end")
+        lines = _label_lines(label)
+        # Labels above the centre grow upwards, away from the chart; the others grow downwards.
+        first_dy = -LINE_HEIGHT * (len(lines) - 1) if y < CENTRE - 1 else 0
+        spans = "".join(f'<tspan x="{x:.1f}" dy="{first_dy if n == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+                        for n, line in enumerate(lines))
         parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="13" fill="#1b2430">'
-                     f'<tspan>{escape(_short(label, 26))}</tspan><tspan x="{x:.1f}" dy="15" font-weight="700">'
-                     f'{value:.1f}</tspan></text>')
+                     f'{spans}<tspan x="{x:.1f}" dy="{LINE_HEIGHT}" font-weight="700">{escape(number(value))}</tspan>'
+                     '</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -66,6 +75,14 @@ def bar_svg(labels: Sequence[str], values: Sequence[float], title: str, maximum:
                      f'<text x="{184 + width:.1f}" y="{y + 17}" font-size="12" fill="#1b2430">{value:g}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _label_lines(label: str, width: int = 20, most: int = 3) -> list[str]:
+    """A dimension's name on up to three lines of about 20 characters, cut only if longer than that."""
+    lines = textwrap.wrap(label, width, break_on_hyphens=False) or [""]
+    if len(lines) > most:
+        lines = [*lines[:most - 1], _short(" ".join(lines[most - 1:]), width)]
+    return lines
 
 
 def _short(label: str, limit: int = 22) -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from babel.numbers import format_decimal
+
 from ..domain.questionnaire import Level, Questionnaire
 from ..domain.scoring import advice_band
 from ..models import Assessment
@@ -62,11 +64,14 @@ def build_result(assessment: Assessment, lang: str, *, show_previous: bool = Tru
             advice=localized(dimension.advice[advice_band(stored.score)], lang),
         ))
     weakest = sorted(lines, key=lambda line: (line.score, line.key))[:3]
+    def number(value: float) -> str:
+        return format_decimal(round(value, 1), format="#,##0.0", locale=lang)
+
     radar = radar_svg(
         [line.title for line in lines], [line.score for line in lines],
         title=("Punteggi per area" if lang == "it" else "Scores by area"),
-        description="; ".join(f"{line.title}: {line.score:.1f}" for line in lines),
-        previous=[before[line.key] for line in lines] if before else None,
+        description="; ".join(f"{line.title}: {number(line.score)}" for line in lines),
+        previous=[before[line.key] for line in lines] if before else None, number=number,
     )
     return ResultView(
         assessment=assessment, questionnaire=questionnaire, level=levels[assessment.level_key],

@@ -142,6 +142,11 @@ def test_full_flow_gives_result_and_pdf(client, questionnaire):
     html = client.get(f"/risultato/{token}").get_data(as_text=True)
     assert "100,0" in html  # the best answer everywhere: full marks, shown with one decimal
     assert "<svg" in html and "<table>" in html
+    radar = html[html.index('<svg xmlns="http://www.w3.org/2000/svg"'):html.index("</svg>")]
+    # Every area's name whole on the chart (wrapped, never cut) and its score written as the page writes it.
+    written = " ".join(re.findall(r'<tspan x="[\d.]+" dy="-?\d+">([^<]+)</tspan>', radar))
+    assert all(dimension.title.it in written for dimension in questionnaire.dimensions)
+    assert "…" not in radar and radar.count('font-weight="700">100,0</tspan>') == len(questionnaire.dimensions)
     pdf = client.get(f"/risultato/{token}/rapporto.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
