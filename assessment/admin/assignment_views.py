@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..public.forms import EmptyForm
-from ..services.assignment import build_plan, overdue_proposals, send_proposals
+from ..services.assignment import build_plan, over_capacity, overdue_proposals, send_proposals
 from .views import bp
 
 NOT_NOW = "0"
@@ -41,10 +41,15 @@ def send_assignments():
         else:
             pairs.append((company_id, coach_id, 0.0, {"it": "Scelta del gestore del programma.",
                                                       "en": "Chosen by the programme manager."}))
+    crowded = over_capacity(pairs, context.coaches)
     created, unmailed = send_proposals(pairs, proposed_by=current_user)
     db.session.commit()
     flash(ngettext("%(num)d proposta inviata ai coach.", "%(num)d proposte inviate ai coach.", len(created)),
           "success")
+    for coach, count, free in crowded:
+        flash(_("%(name)s: proposte inviate %(count)d, posti liberi %(free)d. Potrà accettarle man mano che "
+                "conclude gli accompagnamenti in corso.", name=coach.name or coach.email, count=count, free=free),
+              "warning")
     if unmailed:
         flash(ngettext("%(num)d coach non ha ricevuto l'e-mail di avviso: trova comunque le proposte nel suo spazio.",
                        "%(num)d coach non hanno ricevuto l'e-mail di avviso: trovano comunque le proposte nel "

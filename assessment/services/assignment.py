@@ -105,6 +105,17 @@ def coach_facts(coaches: list[User]) -> list[CoachFacts]:
     return facts
 
 
+def over_capacity(pairs: list[tuple[int, int, float, dict]], coaches: dict[int, User]) -> list[tuple[User, int, int]]:
+    """(coach, proposals about to be sent, free places) for each coach the pairs would take past their capacity:
+    the plan never does, an admin's override can, and the coach then accepts only as places free up."""
+    free = {facts.id: facts.free_capacity for facts in coach_facts(list(coaches.values()))}
+    sending: dict[int, int] = {}
+    for _, coach_id, _, _ in pairs:
+        sending[coach_id] = sending.get(coach_id, 0) + 1
+    return [(coaches[coach_id], count, free.get(coach_id, 0)) for coach_id, count in sorted(sending.items())
+            if count > free.get(coach_id, 0)]
+
+
 def send_proposals(pairs: list[tuple[int, int, float, dict]],
                    proposed_by: User | None) -> tuple[list[CoachAssignment], int]:
     """Create the proposals an admin confirmed (possibly overridden) and tell each coach by e-mail.

@@ -183,3 +183,20 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, login_as, make_us
     db_session.commit()
     assert measure() == few
     assert db.session.execute(db.select(db.func.count(CoachAssignment.id)).filter_by(coach_id=coach.id)).scalar() == 10
+
+
+def test_admin_is_warned_when_an_override_goes_past_a_coach_capacity(client, login_as, make_user, db_session):
+    coach = make_user("coach", capacity=1)
+    companies = [submit_company(coach_contact=True)[0] for _ in range(2)]
+    db_session.commit()
+    login_as("admin")
+    page = client.post("/admin/assegnazioni", data={f"coach_{c.id}": str(coach.id) for c in companies},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "2 proposte inviate ai coach" in page
+    assert f"{coach.name}: proposte inviate 2, posti liberi 1" in page
+    within = make_user("coach", capacity=3)
+    other = submit_company(coach_contact=True)[0]
+    db_session.commit()
+    page = client.post("/admin/assegnazioni", data={f"coach_{other.id}": str(within.id)},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "1 proposta inviata ai coach" in page and "posti liberi" not in page
