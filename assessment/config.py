@@ -93,6 +93,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        # A mail is sent while its page waits: a silent SMTP server must not hold a worker for long.
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", 10)),
         "MAIL_SENDER": env.get("MAIL_SENDER", "Bussola Digitale <noreply@localhost>"),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(instance_dir / "outbox")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),

@@ -21,6 +21,7 @@ def smtp_down(app, monkeypatch):
 
     def refuse(host, port, timeout=None):
         attempts.append((host, port))
+        assert timeout == app.config["MAIL_TIMEOUT"] == 10  # a silent server holds a page 10 s at most
         raise ConnectionRefusedError(111, "Connection refused")
 
     monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
