@@ -224,9 +224,16 @@ def _add_consents(company: Company, profile: Profile) -> None:
 
 
 def withdraw_consent(company: Company, kind: ConsentKind) -> None:
+    """Both consents are what lets coaches see the company: without either, its coaching ends."""
+    from .coaching import withdraw_active_assignments
+
+    withdrawn = False
     for consent in company.consents:
         if consent.kind == kind and consent.withdrawn_at is None:
             consent.withdrawn_at = utcnow()
+            withdrawn = True
+    if withdrawn and company.id is not None:
+        withdraw_active_assignments(company.id)
 
 
 def create_and_submit(questionnaire_key: str, profile: Mapping[str, Any], answers: Mapping[str, Any],

@@ -10,6 +10,7 @@ from sqlalchemy.orm import subqueryload
 
 from ..extensions import db
 from ..models import (
+    ACTIVE_STATUSES,
     Assessment,
     AssessmentStatus,
     AssignmentStatus,
@@ -82,6 +83,19 @@ def move(assignment: CoachAssignment, to: AssignmentStatus, *, reason: str | Non
     setattr(assignment, stamp, utcnow())
     record(f"assignment_{to.value}", assignment.company_id, assignment_id=assignment.id)
     db.session.flush()
+
+
+def withdraw_active_assignments(company_id: int) -> None:
+    """The company's proposal or accompaniment ends because its owner withdrew consent or asked for erasure:
+    the coach's place frees up for another company."""
+    now = utcnow()
+    for assignment in db.session.execute(
+        db.select(CoachAssignment)
+        .where(CoachAssignment.company_id == company_id, CoachAssignment.status.in_(ACTIVE_STATUSES))
+    ).scalars():
+        assignment.status = AssignmentStatus.withdrawn
+        assignment.withdrawn_at = now
+        record("assignment_withdrawn", company_id, assignment_id=assignment.id, coach_id=assignment.coach_id)
 
 
 def _check_capacity(assignment: CoachAssignment) -> None:

@@ -18,6 +18,7 @@ from ..models import (
     utcnow,
 )
 from .audit import record
+from .coaching import withdraw_active_assignments
 from .passwords import new_token, token_hash
 
 
@@ -88,12 +89,10 @@ def erase_company(company: Company) -> None:
     now = utcnow()
     for consent in db.session.execute(db.select(Consent).where(Consent.company_id == company.id)).scalars():
         consent.withdrawn_at = consent.withdrawn_at or now
+    withdraw_active_assignments(company.id)
     for assignment in db.session.execute(
         db.select(CoachAssignment).where(CoachAssignment.company_id == company.id)
     ).scalars():
-        if assignment.status.value in ("proposed", "accepted", "in_progress"):
-            assignment.status = type(assignment.status)("withdrawn")
-            assignment.withdrawn_at = now
-        assignment.decline_reason = assignment.decline_reason and "—"
+        assignment.decline_reason = assignment.decline_reason and "—"  # a coach's words may name the owner
     record("erase", company.id)  # the admin who erased on request, or the owner
     db.session.flush()

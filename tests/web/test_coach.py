@@ -185,6 +185,24 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, login_as, make_us
     assert db.session.execute(db.select(db.func.count(CoachAssignment.id)).filter_by(coach_id=coach.id)).scalar() == 10
 
 
+def test_owner_withdrawing_consent_ends_the_coaching_and_frees_the_coach_place(client, login_as, make_user,
+                                                                              db_session):
+    coach = make_user("coach", capacity=1)
+    followed, _, followed_token = submit_company(coach_contact=True, company_name="Forno che ritira")
+    waiting = submit_company(coach_contact=True, company_name="Bottega in attesa")[0]
+    ongoing, proposed = propose(followed, coach, "in_progress"), propose(waiting, coach)
+    db_session.commit()
+    owner = client.post(f"/risultato/{followed_token}/ritira-consenso", follow_redirects=True)
+    assert owner.status_code == 200 and "Hai ritirato il consenso" in owner.get_data(as_text=True)
+    db.session.refresh(ongoing)
+    assert ongoing.status == AssignmentStatus.withdrawn and ongoing.withdrawn_at is not None
+    login_as(coach)
+    assert followed.name not in client.get("/coach/").get_data(as_text=True)
+    client.post(f"/coach/imprese/{waiting.id}/accept")  # the place the withdrawn company held is free again
+    db.session.refresh(proposed)
+    assert proposed.status == AssignmentStatus.accepted
+
+
 def test_admin_is_warned_when_an_override_goes_past_a_coach_capacity(client, login_as, make_user, db_session):
     coach = make_user("coach", capacity=1)
     companies = [submit_company(coach_contact=True)[0] for _ in range(2)]
