@@ -21,20 +21,19 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
-    if not config.get("MAIL_SERVER"):
-        outbox = Path(config["MAIL_OUTBOX_DIR"])
-        outbox.mkdir(parents=True, exist_ok=True)
-        path = outbox / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid4().hex[:8]}.eml"
-        path.write_bytes(bytes(message))
-        return True
     try:
+        if not config.get("MAIL_SERVER"):
+            outbox = Path(config["MAIL_OUTBOX_DIR"])
+            outbox.mkdir(parents=True, exist_ok=True)
+            (outbox / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid4().hex[:8]}.eml").write_bytes(bytes(message))
+            return True
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
             if config.get("MAIL_USE_TLS"):
                 smtp.starttls()
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(message)
-    except (smtplib.SMTPException, OSError) as error:  # refused, timed out, rejected: the caller says so
+    except (smtplib.SMTPException, OSError) as error:  # refused, timed out, rejected, disk full: caller says so
         current_app.logger.warning("mail %r not sent (%s): %s", subject, type(error).__name__, error)
         return False
     return True

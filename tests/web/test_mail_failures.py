@@ -40,6 +40,10 @@ def test_send_mail_says_whether_the_mail_went(app, smtp_down, caplog, tmp_path, 
     with app.test_request_context():
         assert send_mail("owner@example.org", "Oggetto di prova", "Testo") is True
     assert len(list(tmp_path.glob("*.eml"))) == 1
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setitem(app.config, "MAIL_OUTBOX_DIR", str(tmp_path / "a-file" / "outbox"))  # cannot be made
+    with app.test_request_context():
+        assert send_mail("owner@example.org", "Oggetto di prova", "Testo") is False
 
 
 def _start(client) -> str:
