@@ -20,9 +20,15 @@ def run_command(company_id: int | None, queue: bool) -> None:
     """Recompute stored recommendations for all companies (or one), in one vectorised pass."""
     ids = [company_id] if company_id is not None else None
     if queue:
+        from redis.exceptions import RedisError
+
         from ..jobs import enqueue_recompute
 
-        job = enqueue_recompute(current_app.config["REDIS_URL"], ids)
+        try:
+            job = enqueue_recompute(current_app.config["REDIS_URL"], ids)
+        except RedisError as error:
+            raise click.ClickException(f"Redis at REDIS_URL cannot take the job ({error}); run without --queue "
+                                       "to recompute here") from None
         click.echo(f"queued job {job.id} on 'bussola'")
         return
     from ..services.matching import recompute_matches

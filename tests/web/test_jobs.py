@@ -45,3 +45,12 @@ def test_recomputation_runs_as_a_background_job(scratch, monkeypatch, tmp_path):
         stored = db.session.execute(db.select(Match).filter_by(company_id=company_id)).scalars().all()
         assert any(match.track_id is not None for match in stored)
     connection.flushdb()
+
+
+def test_queueing_without_redis_says_so_and_how_to_go_on(app, runner, monkeypatch):
+    from assessment.cli.match import match_cli
+
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    result = runner.invoke(match_cli, ["run", "--queue"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "cannot take the job" in result.output and "run without --queue" in result.output
