@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -69,6 +69,17 @@ def register(app: Flask) -> None:
         if wants_json():
             return json_error(400, "invalid_value", _("Un valore della richiesta non è valido."))
         return render_template("errors/400.html", status=400), 400
+
+    @app.errorhandler(IntegrityError)
+    def _saved_meanwhile(error: IntegrityError):
+        # Two requests saving the same thing at the same moment (the same partita IVA, the same code): the
+        # forms check first, so only a race gets here. Nothing of this request was kept; sending again works.
+        db.session.rollback()
+        app.logger.warning("conflicting write: %s", str(error.orig).splitlines()[0][:200])
+        if wants_json():
+            return json_error(409, "conflict", _("Gli stessi dati sono stati appena salvati da un'altra richiesta: "
+                                                 "invia di nuovo."))
+        return render_template("errors/409.html", status=409), 409
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -75,3 +75,23 @@ def test_a_value_the_database_refuses_is_a_400_not_an_outage(database_url, tmp_p
     assert page.status_code == 400 and "Richiesta non valida" in page.get_data(as_text=True)
     api = client.get("/api/v1/prova-valore")
     assert api.status_code == 400 and api.get_json()["error"]["code"] == "invalid_value"
+
+
+def test_a_write_that_collides_with_another_is_a_409_not_an_outage(database_url, tmp_path):
+    from sqlalchemy.exc import IntegrityError
+
+    from assessment import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "integrity",
+                      "RATELIMIT_ENABLED": False, "INSTANCE_DIR": str(tmp_path)})
+
+    def collided():
+        raise IntegrityError("INSERT INTO companies ...", {}, ValueError("duplicate key value: vat_number"))
+
+    app.add_url_rule("/prova-conflitto", "collided_page", collided)
+    app.add_url_rule("/api/v1/prova-conflitto", "collided_api", collided)
+    client = app.test_client()
+    page = client.get("/prova-conflitto")
+    assert page.status_code == 409 and "Dati appena cambiati" in page.get_data(as_text=True)
+    api = client.get("/api/v1/prova-conflitto")
+    assert api.status_code == 409 and api.get_json()["error"]["code"] == "conflict"
