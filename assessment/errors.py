@@ -60,26 +60,26 @@ def register(app: Flask) -> None:
             return json_error(503, "database_unavailable", _("Il servizio è momentaneamente non disponibile."))
         return render_template("errors/503.html", status=503), 503
 
+    def _refused_by_database(error: DBAPIError, status: int, code: str, message: str):
+        """The database refused this request's write, not the service: roll back, log the reason, answer."""
+        db.session.rollback()
+        app.logger.warning("%s refused by the database: %s", code, str(error.orig).splitlines()[0][:200])
+        if wants_json():
+            return json_error(status, code, message)
+        return render_template(f"errors/{status}.html", status=status), status
+
     @app.errorhandler(DataError)
-    def _value_refused_by_database(error: DataError):
+    def _value_refused(error: DataError):
         # A value the database cannot hold (a number out of range, a malformed date) is the request's fault,
         # not an outage: the forms bound what they can, and this says so for anything that slips through.
-        db.session.rollback()
-        app.logger.warning("value refused by the database: %s", str(error.orig).splitlines()[0][:200])
-        if wants_json():
-            return json_error(400, "invalid_value", _("Un valore della richiesta non è valido."))
-        return render_template("errors/400.html", status=400), 400
+        return _refused_by_database(error, 400, "invalid_value", _("Un valore della richiesta non è valido."))
 
     @app.errorhandler(IntegrityError)
     def _saved_meanwhile(error: IntegrityError):
         # Two requests saving the same thing at the same moment (the same partita IVA, the same code): the
         # forms check first, so only a race gets here. Nothing of this request was kept; sending again works.
-        db.session.rollback()
-        app.logger.warning("conflicting write: %s", str(error.orig).splitlines()[0][:200])
-        if wants_json():
-            return json_error(409, "conflict", _("Gli stessi dati sono stati appena salvati da un'altra richiesta: "
-                                                 "invia di nuovo."))
-        return render_template("errors/409.html", status=409), 409
+        return _refused_by_database(error, 409, "conflict", _("Gli stessi dati sono stati appena salvati da "
+                                                              "un'altra richiesta: invia di nuovo."))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -2,6 +2,10 @@
 stored as plain text and always shown escaped."""
 from __future__ import annotations
 
+import pytest
+from sqlalchemy.exc import DataError, IntegrityError
+
+from assessment import create_app
 from assessment.extensions import db
 from assessment.models import Company, Note
 from tests.factories import profile, propose, submit_company
@@ -57,41 +61,25 @@ def test_absurd_page_numbers_and_ids_in_admin_lists_answer_normally(client, logi
     assert filtered.status_code == 200 and 'class="error"' in filtered.get_data(as_text=True)
 
 
-def test_a_value_the_database_refuses_is_a_400_not_an_outage(database_url, tmp_path):
-    from sqlalchemy.exc import DataError
-
-    from assessment import create_app
-
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "data-error",
+@pytest.mark.parametrize("refusal, status, heading, code", [
+    # A value the database cannot hold is the request's fault; a write colliding with another is a race.
+    (DataError("UPDATE companies SET employees = %(e)s", {"e": 10**20}, ValueError("integer out of range")),
+     400, "Richiesta non valida", "invalid_value"),
+    (IntegrityError("INSERT INTO companies ...", {}, ValueError("duplicate key value: vat_number")),
+     409, "Dati appena cambiati", "conflict"),
+])
+def test_what_the_database_refuses_is_said_as_such_not_as_an_outage(database_url, tmp_path, refusal, status,
+                                                                      heading, code):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "refusals",
                       "RATELIMIT_ENABLED": False, "INSTANCE_DIR": str(tmp_path)})
 
     def refused():
-        raise DataError("UPDATE companies SET employees = %(e)s", {"e": 10**20}, ValueError("integer out of range"))
+        raise refusal
 
-    app.add_url_rule("/prova-valore", "refused_page", refused)
-    app.add_url_rule("/api/v1/prova-valore", "refused_api", refused)
+    app.add_url_rule("/prova-rifiuto", "refused_page", refused)
+    app.add_url_rule("/api/v1/prova-rifiuto", "refused_api", refused)
     client = app.test_client()
-    page = client.get("/prova-valore")
-    assert page.status_code == 400 and "Richiesta non valida" in page.get_data(as_text=True)
-    api = client.get("/api/v1/prova-valore")
-    assert api.status_code == 400 and api.get_json()["error"]["code"] == "invalid_value"
-
-
-def test_a_write_that_collides_with_another_is_a_409_not_an_outage(database_url, tmp_path):
-    from sqlalchemy.exc import IntegrityError
-
-    from assessment import create_app
-
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "integrity",
-                      "RATELIMIT_ENABLED": False, "INSTANCE_DIR": str(tmp_path)})
-
-    def collided():
-        raise IntegrityError("INSERT INTO companies ...", {}, ValueError("duplicate key value: vat_number"))
-
-    app.add_url_rule("/prova-conflitto", "collided_page", collided)
-    app.add_url_rule("/api/v1/prova-conflitto", "collided_api", collided)
-    client = app.test_client()
-    page = client.get("/prova-conflitto")
-    assert page.status_code == 409 and "Dati appena cambiati" in page.get_data(as_text=True)
-    api = client.get("/api/v1/prova-conflitto")
-    assert api.status_code == 409 and api.get_json()["error"]["code"] == "conflict"
+    page = client.get("/prova-rifiuto")
+    assert page.status_code == status and heading in page.get_data(as_text=True)
+    api = client.get("/api/v1/prova-rifiuto")
+    assert api.status_code == status and api.get_json()["error"]["code"] == code
