@@ -41,7 +41,7 @@ def send_assignments():
         else:
             pairs.append((company_id, coach_id, 0.0, {"it": "Scelta del gestore del programma.",
                                                       "en": "Chosen by the programme manager."}))
-    crowded = over_capacity(pairs, context.coaches)
+    crowded = over_capacity(pairs, context)
     created, unmailed = send_proposals(pairs, proposed_by=current_user)
     db.session.commit()
     flash(ngettext("%(num)d proposta inviata ai coach.", "%(num)d proposte inviate ai coach.", len(created)),

@@ -25,6 +25,7 @@ from ..models import (
     SizeClass,
     utcnow,
 )
+from .coaching import withdraw_active_assignments
 from .passwords import new_token, token_hash
 from .profiles import PRIVACY_NOTICE_VERSION, Profile, ProfileInvalid, validate_profile
 from .questionnaires import latest_version, questionnaire_of
@@ -225,8 +226,6 @@ def _add_consents(company: Company, profile: Profile) -> None:
 
 def withdraw_consent(company: Company, kind: ConsentKind) -> None:
     """Both consents are what lets coaches see the company: without either, its coaching ends."""
-    from .coaching import withdraw_active_assignments
-
     withdrawn = False
     for consent in company.consents:
         if consent.kind == kind and consent.withdrawn_at is None:

@@ -35,6 +35,7 @@ class PlanContext:
     plan: AssignmentPlan
     companies: dict[int, Company]
     coaches: dict[int, User]
+    free_places: dict[int, int]  # coach id -> capacity left by their proposed and active companies
 
 
 def waiting_companies() -> list[Company]:
@@ -64,8 +65,10 @@ def build_plan() -> PlanContext:
     ).all())
     by_comune = territory_keys_by_comune({c.comune_istat for c in companies})
     needs = [company_need(company, latest_submitted(company), by_comune) for company in companies]
-    plan = assign(needs, coach_facts(coaches), excluded_pairs=declined)
-    return PlanContext(plan, {c.id: c for c in companies}, {c.id: c for c in coaches})
+    facts = coach_facts(coaches)
+    plan = assign(needs, facts, excluded_pairs=declined)
+    return PlanContext(plan, {c.id: c for c in companies}, {c.id: c for c in coaches},
+                       {f.id: f.free_capacity for f in facts})
 
 
 def active_coaches() -> list[User]:
@@ -105,15 +108,14 @@ def coach_facts(coaches: list[User]) -> list[CoachFacts]:
     return facts
 
 
-def over_capacity(pairs: list[tuple[int, int, float, dict]], coaches: dict[int, User]) -> list[tuple[User, int, int]]:
+def over_capacity(pairs: list[tuple[int, int, float, dict]], context: PlanContext) -> list[tuple[User, int, int]]:
     """(coach, proposals about to be sent, free places) for each coach the pairs would take past their capacity:
     the plan never does, an admin's override can, and the coach then accepts only as places free up."""
-    free = {facts.id: facts.free_capacity for facts in coach_facts(list(coaches.values()))}
     sending: dict[int, int] = {}
     for _, coach_id, _, _ in pairs:
         sending[coach_id] = sending.get(coach_id, 0) + 1
-    return [(coaches[coach_id], count, free.get(coach_id, 0)) for coach_id, count in sorted(sending.items())
-            if count > free.get(coach_id, 0)]
+    return [(context.coaches[coach_id], count, context.free_places.get(coach_id, 0))
+            for coach_id, count in sorted(sending.items()) if count > context.free_places.get(coach_id, 0)]
 
 
 def send_proposals(pairs: list[tuple[int, int, float, dict]],
