@@ -15,6 +15,7 @@ from ..models import (
     AssessmentStatus,
     AssignmentStatus,
     CoachAssignment,
+    CoachProfile,
     Company,
     Enrolment,
     EnrolmentStatus,
@@ -101,7 +102,15 @@ def withdraw_active_assignments(company_id: int) -> None:
 def _check_capacity(assignment: CoachAssignment) -> None:
     """Capacity is the most companies a coach follows at once: proposals within it are planned that way, but
     an admin's override can propose more, and those wait until an accompaniment ends."""
-    capacity = assignment.coach.coach_profile.capacity if assignment.coach.coach_profile else 0
+    # The coach's profile row is locked until commit (PostgreSQL), so two accepts sent at the same moment are
+    # counted one after the other instead of both fitting in the last free place.
+    profile = db.session.execute(
+        db.select(CoachProfile).where(CoachProfile.user_id == assignment.coach_id).with_for_update()
+    ).scalar_one_or_none()
+    capacity = profile.capacity if profile else 0
+    if capacity == 0:
+        raise CoachingError(_("La tua capacità è di 0 imprese: per accettare, chiedi al gestore del programma di "
+                              "aumentarla."))
     following = db.session.execute(
         db.select(func.count(CoachAssignment.id))
         .where(CoachAssignment.coach_id == assignment.coach_id, CoachAssignment.id != assignment.id,

@@ -114,6 +114,18 @@ def test_accepting_stops_at_capacity_until_an_accompaniment_ends(client, login_a
     assert assignments[1].status == AssignmentStatus.accepted
 
 
+def test_a_coach_with_no_capacity_is_told_whom_to_ask(client, login_as, make_user, db_session):
+    coach = make_user("coach", capacity=0)
+    company = submit_company(coach_contact=True)[0]
+    assignment = propose(company, coach)
+    db_session.commit()
+    login_as(coach)
+    page = client.post(f"/coach/imprese/{company.id}/accept", follow_redirects=True).get_data(as_text=True)
+    assert "La tua capacità è di 0 imprese: per accettare, chiedi al gestore del programma" in page
+    db.session.refresh(assignment)
+    assert assignment.status == AssignmentStatus.proposed
+
+
 def test_decline_needs_a_reason_and_frees_the_company(client, login_as, proposed_company):
     coach, company, assignment = proposed_company
     login_as(coach)
