@@ -1,11 +1,9 @@
 """Peer comparison: where a company stands among the latest submissions of similar companies."""
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from statistics import median
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import case, func, literal, or_, union_all
 
 from ..extensions import db
 from ..models import Assessment, AssessmentStatus, Company, Comune
@@ -40,30 +38,43 @@ def compare_with_peers(assessment: Assessment) -> list[PeerGroup]:
     company = assessment.company
     province = company.comune.province_code
     latest = latest_submissions()
-    # Which groups each peer belongs to is decided in SQL, as 0/1 columns: a territory's thousands of rows
-    # come back as plain numbers (no enum to convert, no join per row for the province).
     memberships = (
         ("size_class", company.size_class.value, Company.size_class == company.size_class),
         ("ateco_section", company.ateco_section, Company.ateco_section == company.ateco_section),
         ("province", province,
          Company.comune_istat.in_(db.select(Comune.istat_code).where(Comune.province_code == province))),
     )
-    rows = db.session.execute(
-        db.select(Assessment.overall_score, *(case((condition, 1), else_=0) for _, _, condition in memberships))
+    # Which groups each peer belongs to is decided once, as 0/1 columns; then each group's scores are ranked
+    # and reduced in SQL, so a territory's thousands of peers come back as one row per group.
+    peers = (
+        db.select(Assessment.overall_score.label("score"),
+                  *(case((condition, 1), else_=0).label(f"in_{kind}") for kind, _, condition in memberships))
         .join(latest, (latest.c.company_id == Assessment.company_id) & (latest.c.at == Assessment.submitted_at))
         .join(Company, Company.id == Assessment.company_id)
         .where(Assessment.company_id != company.id, Company.erased_at.is_(None))
         .where(or_(*(condition for _, _, condition in memberships)))
-    ).all()
+    ).cte("peers")
     mine = assessment.overall_score
+
+    def summary(kind: str):
+        ranked = (
+            db.select(peers.c.score, func.row_number().over(order_by=peers.c.score).label("position"),
+                      func.count().over().label("size"))
+            .where(peers.c[f"in_{kind}"] == 1)
+        ).subquery()
+        # The median is the middle score, or the mean of the two middle ones: positions (n+1)//2 and n//2+1.
+        middle = or_(ranked.c.position == (ranked.c.size + 1) // 2, ranked.c.position == ranked.c.size // 2 + 1)
+        return db.select(literal(kind), func.max(ranked.c.size), func.sum(case((ranked.c.score < mine, 1), else_=0)),
+                         func.sum(case((ranked.c.score == mine, 1), else_=0)), func.avg(case((middle, ranked.c.score))))
+
+    rows = db.session.execute(union_all(*(summary(kind) for kind, _, _ in memberships))).all()
+    found = {kind: (int(size), int(below), int(ties), float(middle_score))
+             for kind, size, below, ties, middle_score in rows if size}
     result = []
-    for column, (kind, value, _) in enumerate(memberships, start=1):
-        scores = sorted(row[0] for row in rows if row[column])
-        if len(scores) < MIN_PEERS:
-            result.append(PeerGroup(kind, value, len(scores), None, None))
-            continue
-        below = bisect_left(scores, mine)
-        ties = bisect_right(scores, mine) - below
-        result.append(PeerGroup(kind, value, len(scores), median(scores),
-                                100.0 * (below + 0.5 * ties) / len(scores)))
+    for kind, value, _ in memberships:
+        count, below, ties, median = found.get(kind, (0, 0, 0, 0.0))
+        if count < MIN_PEERS:
+            result.append(PeerGroup(kind, value, count, None, None))
+        else:
+            result.append(PeerGroup(kind, value, count, median, 100.0 * (below + 0.5 * ties) / count))
     return result

@@ -69,3 +69,12 @@ def test_the_company_is_never_its_own_peer(db_session):
     assert groups(first)["size_class"].count == 4  # five companies, four of them peers
     _, second = scored(90, vat=company.vat_number)  # its own earlier result is not a peer either
     assert groups(second)["size_class"].count == 4
+
+
+def test_an_even_group_has_the_mean_of_its_two_middle_scores_as_median(db_session):
+    _, mine = scored(35, ateco=BAKERY_C, comune=IVREA_TO)
+    for score in (10, 20, 30, 40, 50, 60):
+        scored(score)
+    size = groups(mine)["size_class"]
+    assert (size.count, size.median) == (6, 35)
+    assert size.percentile == pytest.approx(100 * 3 / 6)
