@@ -49,15 +49,21 @@ def answers_for(questionnaire: Questionnaire, pick: str = "max") -> dict[str, ob
     return raw
 
 
-def submit_company(pick: str = "mid", **profile_overrides):
-    """A company with one submitted assessment, through the same service the web and the API use."""
-    from assessment.services.assessments import create_and_submit
+def submit_company(pick: str = "mid", company=None, **profile_overrides):
+    """A company with one more submitted assessment, through the same service the web and the API use; with
+    `company`, a re-assessment through that company's own link (its partita IVA alone would be refused)."""
+    from assessment.services.assessments import create_and_submit, save_section, start_draft, submit
     from assessment.services.questionnaires import latest_version, questionnaire_of
 
     questionnaire = questionnaire_of(latest_version("dma-sme"))
-    assessment, token = create_and_submit("dma-sme", profile(**profile_overrides),
-                                          answers_for(questionnaire, pick))
-    return assessment.company, assessment, token
+    if company is None:
+        assessment, token = create_and_submit("dma-sme", profile(**profile_overrides),
+                                              answers_for(questionnaire, pick))
+        return assessment.company, assessment, token
+    draft, token = start_draft("dma-sme", company=company)
+    save_section(draft, profile={**draft.draft_profile, "privacy_accepted": True, **profile_overrides},
+                 answers=answers_for(questionnaire, pick))
+    return company, submit(draft), token
 
 
 def propose(company, coach, status: str = "proposed"):

@@ -152,7 +152,7 @@ def invite(company_id: int):
     company = _company_or_404(company_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    link, emailed = coaching.invite_reassessment(company, g.lang)
+    link, emailed = coaching.invite_reassessment(company)
     db.session.commit()
     if emailed:
         flash(_("Invito inviato a %(email)s.", email=company.email), "success")

@@ -93,22 +93,25 @@ def _profile_step(assessment: Assessment, token: str, total: int, going_back: bo
     ]
     form.themes.choices = _themes_choices()
     saved = assessment.draft_profile
+    errors: dict[str, str] = {}
     if request.method == "GET":
         _fill_profile_form(form, saved)
+        if saved.get("company_name"):  # filled before: say what still stops the submission, if anything
+            errors = _profile_errors(assessment, saved)
     elif form.validate_on_submit():
         data = _profile_data(form)
         service.save_section(assessment, profile=data)
-        errors = _profile_errors(data)
-        if errors:
-            for field, message in errors.items():
-                form[field].errors = [message]
-            db.session.commit()
-        else:
+        errors = _profile_errors(assessment, data)
+        if not errors:
             _send_resume_link_once(assessment, token, data.get("email"))
             db.session.commit()
             return redirect(url_for("public.section", token=token, step=2))
+        db.session.commit()
+    for field, message in errors.items():
+        form[field].errors = [message]
     return render_template("public/profile.html", form=form, token=token, step=1, total=total,
-                           assessment=assessment)
+                           assessment=assessment, vat_taken=errors.get("vat_number") == service.vat_taken_message(),
+                           link_form=EmptyForm())
 
 
 def _send_resume_link_once(assessment: Assessment, token: str, email: str | None) -> None:
@@ -155,14 +158,76 @@ def _profile_data(form: ProfileForm) -> dict:
     }
 
 
-def _profile_errors(data: dict) -> dict[str, str]:
+def _profile_errors(assessment: Assessment, data: dict) -> dict[str, str]:
     from ..services.profiles import ProfileInvalid, validate_profile
 
     try:
         validate_profile(data)
     except ProfileInvalid as error:
         return error.errors
+    if service.taken_vat_company(assessment) is not None:
+        return {"vat_number": service.vat_taken_message()}
     return {}
+
+
+@bp.post("/valutazione/<token>/collegamento")
+@limiter.limit(TOKEN_LIMIT)
+@limiter.limit("5 per hour")  # each request mails the company: not a way to flood its mailbox
+def request_company_link(token: str):
+    """The partita IVA typed belongs to a company already assessed: mail the company's registered address a
+    link that joins this draft to it (nothing typed so far is lost)."""
+    assessment = _load(token)
+    if assessment.is_submitted:
+        return redirect(url_for("public.result", token=token))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    company = service.taken_vat_company(assessment)
+    if company is None:
+        return redirect(url_for("public.section", token=token, step=1))
+    if not company.email:
+        flash(_("L'impresa non ha un'e-mail registrata: chiedi il link per ripetere la valutazione al tuo coach o al "
+                "gestore del programma."), "warning")
+        return redirect(url_for("public.section", token=token, step=1))
+    secret = service.request_company_link(assessment, company)
+    link = url_for("public.join_company", draft_id=assessment.id, secret=secret, _external=True)
+    sent = send_mail(company.email, _("Bussola Digitale: continua la valutazione della tua impresa"),
+                     _("Buongiorno,\n\nqualcuno ha iniziato una valutazione della maturità digitale con la partita "
+                       "IVA di %(name)s. Se sei stato tu, apri questo link entro %(hours)d ore per continuarla come "
+                       "nuova valutazione dell'impresa:\n\n%(link)s\n\nSe non sei stato tu, ignora questo "
+                       "messaggio: senza il link nessuno vede né cambia i dati dell'impresa.\n",
+                       name=company.name, hours=service.CLAIM_HOURS, link=link))
+    db.session.commit()
+    if sent:
+        flash(_("Abbiamo inviato il link all'e-mail registrata per l'impresa (%(email)s): aprilo per continuare. "
+                "Le risposte date finora restano.", email=_masked(company.email)), "success")
+    else:
+        flash(_("Non siamo riusciti a inviare l'e-mail: riprova più tardi o chiedi il link al tuo coach."), "warning")
+    return redirect(url_for("public.section", token=token, step=1))
+
+
+def _masked(email: str) -> str:
+    """Enough of the address for its owner to recognise it, not enough to learn it: m•••@example.org."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+@bp.route("/valutazione/collega/<int:draft_id>/<secret>", methods=["GET", "POST"])
+@limiter.limit(TOKEN_LIMIT)
+def join_company(draft_id: int, secret: str):
+    """Opened from the company's mailbox: a button (not the GET, which mail scanners follow) joins the draft."""
+    found = service.claim_for(draft_id, secret)
+    if found is None:
+        abort(404)
+    draft, company = found
+    form = EmptyForm()
+    if form.validate_on_submit():
+        token = service.join_company(draft, company)
+        db.session.commit()
+        session["resume_token"] = token
+        flash(_("La valutazione ora è collegata a %(name)s: controlla i dati e prosegui.", name=company.name),
+              "success")
+        return redirect(url_for("public.section", token=token, step=1))
+    return render_template("public/join_company.html", form=form, company=company)
 
 
 def _dimension_step(assessment: Assessment, questionnaire, token: str, step: int, total: int,
@@ -218,6 +283,8 @@ def _page_errors(questionnaire, answers: dict, keys: tuple[str, ...]) -> dict[st
 
 def _submit(assessment: Assessment, token: str):
     locked = service.find_by_token(token, for_update=True)
+    if not locked.is_submitted:
+        locked.language = g.lang  # the language the owner finished in is the one to write to them in
     try:
         service.submit(locked)
     except service.SubmissionInvalid as error:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import insert
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -26,12 +27,13 @@ from ..models import (
     utcnow,
 )
 from .coaching import withdraw_active_assignments
-from .passwords import new_token, token_hash
+from .passwords import new_token, token_hash, token_matches
 from .profiles import PRIVACY_NOTICE_VERSION, Profile, ProfileInvalid, validate_profile
 from .questionnaires import latest_version, questionnaire_of
 
 log = logging.getLogger(__name__)
 DEFAULT_QUESTIONNAIRE = "dma-sme"
+CLAIM_HOURS = 48  # how long the link that joins a draft to its company stays valid
 
 
 class SubmissionInvalid(Exception):
@@ -135,7 +137,7 @@ def submit(assessment: Assessment) -> Assessment:
         raise SubmissionInvalid(profile_errors, answer_errors)
 
     result = score_assessment(questionnaire, answers)
-    company = _company_for(profile, assessment.company)
+    company = _company_for(profile, assessment.company, assessment.language)
     assessment.company = company
     # A draft has no score rows yet: saying so spares a lazy load (and its autoflush).
     set_committed_value(assessment, "dimension_scores", [])
@@ -174,25 +176,20 @@ def refresh_recommendations_safely(assessment: Assessment) -> None:
     db.session.flush()
 
 
-def _company_for(profile: Profile, linked: Company | None) -> Company:
-    """The company the submission belongs to. Only its own link (re-assessment, coach invitation) may change
-    a known company's details: a partita IVA is public, so typing one proves nothing. Without the link the
-    answers still count as a new assessment of that company, which keeps its details and consents."""
+def _company_for(profile: Profile, linked: Company | None, language: str) -> Company:
+    """The company the submission belongs to. A known company is reached only through its own link
+    (re-assessment, coach invitation, or the link sent to its registered e-mail): a partita IVA is public, so
+    typing one proves nothing, and the result's token opens the company's data, notes and erasure."""
     company = linked
-    if company is None:
-        company = db.session.execute(
-            db.select(Company).filter_by(vat_number=profile.vat_number)
-        ).scalar_one_or_none()
-        if company is not None:
-            _add_consents(company, profile)
-            return company
+    if company is None and company_with_vat(profile.vat_number) is not None:
+        raise SubmissionInvalid({"vat_number": vat_taken_message()}, {})
     if company is None:
         company = Company()
         db.session.add(company)
     elif company.vat_number != profile.vat_number:
         clash = db.session.execute(db.select(Company.id).filter_by(vat_number=profile.vat_number)).first()
         if clash:
-            raise SubmissionInvalid({"vat_number": "vat_number belongs to another company"}, {})
+            raise SubmissionInvalid({"vat_number": vat_taken_message()}, {})
     company.name = profile.company_name
     company.vat_number = profile.vat_number
     company.email = profile.email
@@ -203,9 +200,69 @@ def _company_for(profile: Profile, linked: Company | None) -> Company:
     company.annual_turnover_eur = profile.annual_turnover_eur
     company.size_class = SizeClass(profile.size_class)
     company.themes = list(profile.themes)
+    company.language = language
     company.erased_at = None
     _record_consents(company, profile)
     return company
+
+
+def company_with_vat(vat_number: str | None) -> Company | None:
+    if not vat_number:
+        return None
+    return db.session.execute(
+        db.select(Company).where(Company.vat_number == vat_number, Company.erased_at.is_(None))
+    ).scalar_one_or_none()
+
+
+def vat_taken_message() -> str:
+    return _("Questa partita IVA ha già una valutazione: per ripeterla serve il link personale dell'impresa.")
+
+
+def taken_vat_company(draft: Assessment) -> Company | None:
+    """The company that already owns the partita IVA typed in a draft that is not that company's own link."""
+    company = company_with_vat(draft.draft_profile.get("vat_number"))
+    return None if company is None or company.id == draft.company_id else company
+
+
+def request_company_link(draft: Assessment, company: Company) -> str:
+    """Store a one-time secret on the draft that joins it to the company, valid for CLAIM_HOURS; the caller
+    mails the link to the company's registered address, so only whoever reads that mailbox can use it."""
+    secret = new_token()
+    until = utcnow() + timedelta(hours=CLAIM_HOURS)
+    draft.draft_profile = {**draft.draft_profile,
+                           "_claim": {"hash": token_hash(secret), "company_id": company.id,
+                                      "until": until.isoformat()}}
+    db.session.flush()
+    return secret
+
+
+def claim_for(draft_id: int, secret: str) -> tuple[Assessment, Company] | None:
+    """The draft and company a link from request_company_link joins, while it is valid."""
+    draft = db.session.get(Assessment, draft_id)
+    if draft is None or draft.is_submitted or (draft.expires_at and draft.expires_at < utcnow()):
+        return None
+    claim = draft.draft_profile.get("_claim")
+    if not isinstance(claim, dict) or not token_matches(secret, str(claim.get("hash", ""))):
+        return None
+    if datetime.fromisoformat(claim["until"]) < utcnow():
+        return None
+    company = db.session.get(Company, claim["company_id"])
+    if company is None or company.erased_at is not None:
+        return None
+    return draft, company
+
+
+def join_company(draft: Assessment, company: Company) -> str:
+    """Link the draft to the company, as a re-assessment link would; the draft gets a new secret link (the
+    old one, held by whoever typed the partita IVA, stops working), which is returned."""
+    profile = {key: value for key, value in draft.draft_profile.items() if key != "_claim"}
+    draft.draft_profile = {**profile, "_from_link": True}
+    draft.company = company
+    token = new_token()
+    draft.token_hash = token_hash(token)
+    draft.expires_at = utcnow() + timedelta(days=current_app.config["DRAFT_RETENTION_DAYS"])
+    db.session.flush()
+    return token
 
 
 def _record_consents(company: Company, profile: Profile) -> None:

@@ -27,6 +27,7 @@ from ..models import (
     utcnow,
 )
 from .audit import record
+from .coaching import latest_submitted
 from .reference import territory_keys_by_comune
 
 
@@ -39,10 +40,16 @@ class PlanContext:
 
 
 def waiting_companies() -> list[Company]:
-    """Consenting companies with a submitted assessment and no active proposal or assignment."""
+    """Consenting companies with a submitted assessment and no active proposal or assignment. A company whose
+    accompaniment was completed waits again only once its owner asks again: a later submission that asked to
+    be contacted by a coach."""
     active = db.select(CoachAssignment.company_id).where(CoachAssignment.status.in_(ACTIVE_STATUSES))
     consenting = db.select(Consent.company_id).where(Consent.kind == ConsentKind.coach_contact,
                                                      Consent.withdrawn_at.is_(None))
+    completed = dict(db.session.execute(
+        db.select(CoachAssignment.company_id, func.max(CoachAssignment.completed_at))
+        .where(CoachAssignment.status == AssignmentStatus.completed).group_by(CoachAssignment.company_id)
+    ).all())
     companies = db.session.execute(
         db.select(Company)
         .where(Company.erased_at.is_(None), Company.id.in_(consenting), Company.id.not_in(active))
@@ -50,13 +57,19 @@ def waiting_companies() -> list[Company]:
                  subqueryload(Company.assessments).subqueryload(Assessment.dimension_scores))
         .order_by(Company.id)
     ).scalars().all()
-    return [c for c in companies if c.is_visible_to_coaches
-            and any(a.status == AssessmentStatus.submitted for a in c.assessments)]
+    waiting = []
+    for company in companies:
+        latest = latest_submitted(company) if company.is_visible_to_coaches else None
+        if latest is None:
+            continue
+        if company.id in completed and not (
+                latest.submitted_at > completed[company.id] and latest.draft_profile.get("coach_contact")):
+            continue
+        waiting.append(company)
+    return waiting
 
 
 def build_plan() -> PlanContext:
-    from .coaching import latest_submitted
-
     companies = waiting_companies()
     coaches = active_coaches()
     declined = set(db.session.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import force_locale, ngettext
 from sqlalchemy import func
 from sqlalchemy.orm import subqueryload
 
@@ -185,22 +185,23 @@ def company_enrolments(company: Company) -> list[Enrolment]:
     ).scalars())
 
 
-def invite_reassessment(company: Company, language: str = "it") -> tuple[str, bool]:
-    """A new draft linked to the company; returns its secret link, e-mailed when the owner gave an address,
-    and whether the e-mail went."""
+def invite_reassessment(company: Company) -> tuple[str, bool]:
+    """A new draft linked to the company, in the owner's language; returns its secret link, e-mailed when the
+    owner gave an address, and whether the e-mail went."""
     from ..urls import external_url
     from .assessments import start_draft
     from .mail import send_mail
 
     questionnaire_key = latest_submitted(company).questionnaire_version.key
-    draft, token = start_draft(questionnaire_key, language, company=company)
+    draft, token = start_draft(questionnaire_key, company.language, company=company)
     draft.draft_profile = {**draft.draft_profile, "_from_link": True}
     link = external_url("public.section", token=token, step=1)
-    emailed = bool(company.email) and send_mail(
-        company.email, _("Bussola Digitale: misura i tuoi progressi"),
-        _("Buongiorno,\n\nil tuo coach ti invita a ripetere l'autovalutazione della maturità digitale "
-          "per misurare i progressi fatti. Il questionario riparte dai dati dell'impresa:\n\n%(link)s\n",
-          link=link))
+    with force_locale(company.language):
+        subject = _("Bussola Digitale: misura i tuoi progressi")
+        body = _("Buongiorno,\n\nil tuo coach ti invita a ripetere l'autovalutazione della maturità digitale "
+                 "per misurare i progressi fatti. Il questionario riparte dai dati dell'impresa:\n\n%(link)s\n",
+                 link=link)
+    emailed = bool(company.email) and send_mail(company.email, subject, body)
     record("reassessment_invited", company.id, emailed=emailed)
     db.session.flush()
     return link, emailed

@@ -100,9 +100,9 @@ def test_admin_reads_a_companys_matches(client, company, bearer):
 
 def test_statistics_suppress_groups_of_fewer_than_five_companies(client, bearer):
     headers = bearer("admin")
-    vat = submit_company("max")[0].vat_number
+    company = submit_company("max")[0]
     for _ in range(5):  # five assessments, one company: still one company
-        submit_company("mid", vat_number=vat)
+        submit_company("mid", company=company)
     for _ in range(3):
         submit_company("mid")
     body = client.get("/api/v1/statistics", headers=headers).get_json()

@@ -4,7 +4,16 @@ from __future__ import annotations
 import pytest
 
 from assessment.extensions import db
-from assessment.models import AssignmentStatus, CoachAssignment, Enrolment, Note, Track, TrackFormat
+from assessment.models import (
+    Assessment,
+    AssignmentStatus,
+    CoachAssignment,
+    Enrolment,
+    Note,
+    Track,
+    TrackFormat,
+    utcnow,
+)
 from tests.factories import propose, submit_company
 
 COMPANY_GETS = ["/coach/imprese/{id}"]
@@ -230,3 +239,35 @@ def test_admin_is_warned_when_an_override_goes_past_a_coach_capacity(client, log
     page = client.post("/admin/assegnazioni", data={f"coach_{other.id}": str(within.id)},
                        follow_redirects=True).get_data(as_text=True)
     assert "1 proposta inviata ai coach" in page and "posti liberi" not in page
+
+
+def test_a_completed_company_waits_for_a_coach_again_only_when_its_owner_asks_again(make_user, db_session):
+    from assessment.services.assignment import waiting_companies
+
+    coach = make_user("coach")
+    company = submit_company(coach_contact=True)[0]
+    assert company in waiting_companies()
+    assignment = propose(company, coach, "accepted")
+    assignment.status, assignment.completed_at = AssignmentStatus.completed, utcnow()
+    db_session.flush()
+    assert company not in waiting_companies()  # served: not proposed again by itself
+    submit_company(company=company, coach_contact=False)  # a check-up without asking for a coach
+    assert company not in waiting_companies()
+    submit_company(company=company, coach_contact=True)  # asks again
+    assert company in waiting_companies()
+
+
+def test_the_invitation_is_written_in_the_owner_language(app, client, login_as, proposed_company, tmp_path):
+    import email
+    import email.policy
+
+    coach, company, _ = proposed_company
+    company.language = "en"
+    db.session.commit()
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
+    login_as(coach)  # the coach works in Italian
+    client.post(f"/coach/imprese/{company.id}/invita")
+    mail = email.message_from_bytes(next(tmp_path.glob("*.eml")).read_bytes(), policy=email.policy.default)
+    assert mail["Subject"] == "Bussola Digitale: measure your progress"
+    draft = db.session.execute(db.select(Assessment).filter_by(company_id=company.id, status="draft")).scalar_one()
+    assert draft.language == "en"

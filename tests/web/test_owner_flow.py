@@ -1,6 +1,8 @@
 """The owner's wizard through the test client: start, every section, validation, resume, submit, result."""
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from datetime import timedelta
 
@@ -8,6 +10,7 @@ import pytest
 
 from assessment.extensions import db
 from assessment.models import Assessment, AssessmentStatus, Company, utcnow
+from assessment.services import assessments as service
 from assessment.services.questionnaires import latest_version, questionnaire_of
 from tests.factories import answers_for, profile, vat_number
 
@@ -226,34 +229,67 @@ def test_result_shows_days_left_closing_soon_a_sportello_and_amounts(client, que
     assert "in 5 days" in html and "150,000 €" in html
 
 
-def test_a_known_partita_iva_without_the_link_changes_nothing_of_the_company(client, questionnaire):
+def test_a_known_partita_iva_without_the_link_is_refused_until_the_company_mailbox_joins_the_draft(
+        app, client, questionnaire, tmp_path):
     from assessment.models import ConsentKind
     from tests.factories import submit_company
 
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
     vat = vat_number()
     company, first, _ = submit_company(vat_number=vat, company_name="Cantina Vera", email="vera@example.org",
                                        coach_contact=True)
     db.session.commit()
-    # Someone else types the same (public) partita IVA, another name and e-mail, and no coach contact.
+    # Someone types the same (public) partita IVA: the draft is kept, the company is not reached.
     token = _start(client)
-    _complete(client, questionnaire, token, vat_number=vat, company_name="Cantina Falsa",
-              email="falsa@example.org", coach_contact=False)
+    form = _profile_form(profile(vat_number=vat, company_name="Cantina Falsa", email="falsa@example.org",
+                                 coach_contact=False))
+    page = client.post(f"/valutazione/{token}/1", data=form).get_data(as_text=True)
+    assert "Questa partita IVA ha già una valutazione" in page and "Inviami il link" in page
+    assert "Cantina Vera" not in page
+    assert client.get(f"/valutazione/{token}/2").status_code == 200  # the other pages still open...
+    raw = answers_for(questionnaire, "max")
+    for step, dimension in enumerate(questionnaire.dimensions, start=2):
+        response = _post_section(client, token, step, {q.key: raw[q.key] for q in dimension.questions if q.key in raw})
+    assert response.headers["Location"].endswith(f"/valutazione/{token}/1")  # ...but it cannot be submitted
+    assert "Questa partita IVA ha già una valutazione" in client.get(f"/valutazione/{token}/1").get_data(as_text=True)
     db.session.expire_all()
     company = db.session.get(Company, company.id)
     assert (company.name, company.email) == ("Cantina Vera", "vera@example.org")
     assert company.has_active_consent(ConsentKind.coach_contact)
-    assert len([a for a in company.assessments if a.status == AssessmentStatus.submitted]) == 2
-    html = client.get(f"/risultato/{token}").get_data(as_text=True)
-    assert "Cantina Vera" in html and f"{first.overall_score:.1f}" not in html.split("Le sei aree")[0]
+    assert [a.id for a in company.assessments if a.status == AssessmentStatus.submitted] == [first.id]
+
+    # The link goes to the company's registered address only; the page shows it masked.
+    page = client.post(f"/valutazione/{token}/collegamento", follow_redirects=True).get_data(as_text=True)
+    assert "v•••@example.org" in page
+    mails = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+             for path in tmp_path.glob("*.eml")]
+    assert [mail["To"] for mail in mails] == ["vera@example.org"]
+    link = re.search(r"http://localhost(/valutazione/collega/\S+)", mails[0].get_content()).group(1)
+    assert client.get(link.replace(link[-5:], "xxxxx")).status_code == 404
+    assert "Cantina Vera" in client.get(link).get_data(as_text=True)  # a button, not the GET, joins
+    response = client.post(link)
+    new_token = re.search(r"/valutazione/([^/]+)/1$", response.headers["Location"]).group(1)
+    assert client.get(f"/valutazione/{token}/1").status_code == 404  # the typist's link stops working
+    assert client.get(link).status_code == 404  # and the mailed one is used up
+    _complete(client, questionnaire, new_token, vat_number=vat, company_name="Cantina Vera", email="vera@example.org")
+    html = client.get(f"/risultato/{new_token}").get_data(as_text=True)
+    assert "Cantina Vera" in html and "Rispetto alla valutazione" in html
 
 
-def test_the_api_cannot_claim_the_company_link(client, questionnaire):
+def test_the_api_cannot_reach_a_known_company(client, questionnaire):
     from tests.factories import submit_company
 
     vat = vat_number()
     submit_company(vat_number=vat, pick="max")
-    body = client.post("/api/v1/assessments", json={
+    response = client.post("/api/v1/assessments", json={
         "questionnaire": "dma-sme", "profile": {**profile(vat_number=vat), "_from_link": True},
-        "answers": answers_for(questionnaire, "min")}).get_json()
-    html = client.get(body["result_url"].split("localhost")[-1]).get_data(as_text=True)
-    assert "Rispetto alla valutazione" not in html and "previous" not in body
+        "answers": answers_for(questionnaire, "min")})
+    assert response.status_code == 422
+    assert "partita IVA ha già una valutazione" in response.get_json()["error"]["fields"]["profile.vat_number"]
+
+def test_the_company_keeps_the_language_its_owner_finished_in(client, questionnaire):
+    token = _start(client)  # started in Italian...
+    client.get("/lang/en")  # ...finished in English
+    _complete(client, questionnaire, token)
+    assessment = service.find_by_token(token)
+    assert (assessment.language, assessment.company.language) == ("en", "en")

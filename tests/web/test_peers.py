@@ -6,17 +6,17 @@ import pytest
 from assessment.extensions import db
 from assessment.models import utcnow
 from assessment.services.peers import MIN_PEERS, compare_with_peers
-from tests.factories import submit_company, vat_number
+from tests.factories import submit_company
 
 IVREA_TO, VERCELLI_VC = "001125", "002158"
 BAKERY_C, SHOP_G = "10.71.10", "47.11.02"
 
 
-def scored(score: float, *, employees: int = 4, ateco: str = SHOP_G, comune: str = VERCELLI_VC,
-           vat: str | None = None):
-    """A submitted company (micro below 10 people, small from 10) whose latest score is `score`."""
-    company, assessment, _ = submit_company("mid", employees=employees, ateco_code=ateco, comune_istat=comune,
-                                            vat_number=vat or vat_number())
+def scored(score: float, *, employees: int = 4, ateco: str = SHOP_G, comune: str = VERCELLI_VC, again=None):
+    """A submitted company (micro below 10 people, small from 10) whose latest score is `score`; `again`:
+    a company assessed before, assessing again through its link."""
+    company, assessment, _ = submit_company("mid", again, employees=employees, ateco_code=ateco,
+                                            comune_istat=comune)
     assessment.overall_score = score
     db.session.flush()
     return company, assessment
@@ -51,7 +51,7 @@ def test_only_each_company_latest_score_counts_and_erased_companies_never(db_ses
 
     # The company that scored 60 assesses again and now scores 5: only its latest result is its score.
     reassessed, _ = peers[-1]
-    again, latest = scored(5, vat=reassessed.vat_number)
+    again, _ = scored(5, again=reassessed)
     assert again.id == reassessed.id and len(again.assessments) == 2
     size = groups(mine)["size_class"]
     assert (size.count, size.median, size.percentile) == (5, 20, 100.0)
@@ -67,7 +67,7 @@ def test_the_company_is_never_its_own_peer(db_session):
     for score in (10, 20, 30, 50):
         scored(score)
     assert groups(first)["size_class"].count == 4  # five companies, four of them peers
-    _, second = scored(90, vat=company.vat_number)  # its own earlier result is not a peer either
+    _, second = scored(90, again=company)  # its own earlier result is not a peer either
     assert groups(second)["size_class"].count == 4
 
 
