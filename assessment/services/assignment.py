@@ -14,7 +14,6 @@ from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
     Assessment,
-    AssessmentStatus,
     AssignmentStatus,
     CoachAssignment,
     CoachProfile,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import gettext as _
 from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.orm import subqueryload
 
