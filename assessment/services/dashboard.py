@@ -4,7 +4,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, distinct, extract, func, or_
@@ -73,8 +73,8 @@ def in_period(column, filters: DashboardFilters) -> list[ColumnElement]:
     conditions = []
     if filters.date_from:
         conditions.append(column >= datetime.combine(filters.date_from, time.min))
-    if filters.date_to:
-        conditions.append(column < datetime.combine(filters.date_to + timedelta(days=1), time.min))
+    if filters.date_to:  # up to the end of that day; 9999-12-31 has no day after it
+        conditions.append(column <= datetime.combine(filters.date_to, time.max))
     return conditions
 
 

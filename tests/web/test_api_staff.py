@@ -115,6 +115,7 @@ def test_statistics_suppress_groups_of_fewer_than_five_companies(client, bearer)
     assert all(not d["is_suppressed"] for d in body["dimensions"])
     assert client.get("/api/v1/statistics?date_from=2025-02-01&date_to=2025-01-01",
                       headers=headers).status_code == 422
+    assert client.get("/api/v1/statistics?date_to=9999-12-31", headers=headers).get_json()["companies"] == 5
 
 
 # The admin page
