@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, g, request, session
+from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 
 from . import __version__
 from .config import PROJECT_ROOT, load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .urls import safe_next
 
 LANGUAGE_COOKIE = "lang"
 
@@ -61,8 +64,20 @@ def register_extensions(app: Flask) -> None:
     from .services.users import load_user
 
     login_manager.user_loader(load_user)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message_category = "info"
+    login_manager.unauthorized_handler(ask_to_log_in)
+
+
+def ask_to_log_in():
+    """To the login page, then back. After a form sent with an expired session the way back is the page the
+    form was on: the form's own address answers POST only."""
+    if request.method == "GET":
+        back = request.full_path.rstrip("?")
+    else:
+        referrer = urlsplit(request.referrer or "")
+        same_site = referrer.netloc in ("", request.host)
+        back = (referrer.path + (f"?{referrer.query}" if referrer.query else "")) if same_site else None
+    flash(_("Accedi per continuare: la sessione è scaduta o non hai ancora effettuato l'accesso."), "info")
+    return redirect(url_for("auth.login", next=safe_next(back)))
 
 
 def _configure_sqlite(app: Flask) -> None:
