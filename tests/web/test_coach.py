@@ -41,9 +41,9 @@ def test_anonymous_is_sent_to_login(client, proposed_company):
 def test_a_form_sent_after_the_session_ended_comes_back_to_its_page_after_login(client, proposed_company):
     coach, company, _ = proposed_company
     page = f"/coach/imprese/{company.id}"
+    client.get("/lang/en")
     response = client.post(f"{page}/note", data={"body": "x"}, headers={"Referer": f"http://localhost{page}"})
     assert response.headers["Location"] == f"/login?next=/coach/imprese/{company.id}"
-    client.get("/lang/en")
     login = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Please log in" not in login and "Log in to continue" in login
     # Another site's page is never where the login leads.
