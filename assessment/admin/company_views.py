@@ -24,14 +24,19 @@ def company_detail(company_id: int):
     company = db.get_or_404(Company, company_id)
     record("view", company.id)
     db.session.commit()
+    return _detail_page(company)
+
+
+def _detail_page(company: Company, note_form: NoteForm | None = None):
     return render_template("coach/company.html", data=company_page_data(company, g.lang), company=company,
-                           note_form=NoteForm(), form=EmptyForm(), assignment=None, coach_actions=False,
-                           note_endpoint="admin.company_note")
+                           note_form=note_form or NoteForm(), form=EmptyForm(), assignment=None,
+                           coach_actions=False, note_endpoint="admin.company_note")
 
 
 @bp.post("/imprese/<int:company_id>/note")
 def company_note(company_id: int):
-    return save_note(db.get_or_404(Company, company_id), "admin.company_detail")
+    company = db.get_or_404(Company, company_id)
+    return save_note(company, "admin.company_detail", lambda form: _detail_page(company, form))
 
 
 @bp.get("/imprese/<int:company_id>/dati.json")

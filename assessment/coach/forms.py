@@ -7,13 +7,21 @@ from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 
+def one_newline(text: str | None) -> str | None:
+    """Browsers send each line break as CR LF; counted as one, as the textarea's maxlength counts it."""
+    return text.replace("\r\n", "\n") if text else text
+
+
 class DeclineForm(FlaskForm):
-    reason = TextAreaField(_l("Motivo del rifiuto"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Motivo del rifiuto"), filters=[one_newline], validators=[
+        DataRequired(_l("Indica il motivo del rifiuto.")),
+        Length(max=2000, message=_l("Il motivo può avere al massimo %(max)d caratteri."))])
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField(_l("Nuova nota (visibile solo a coach e gestori del programma)"),
-                         validators=[DataRequired(), Length(max=10_000)])
+    body = TextAreaField(_l("Nuova nota (visibile solo a coach e gestori del programma)"), filters=[one_newline],
+                         validators=[DataRequired(_l("La nota è vuota.")),
+                                     Length(max=10_000, message=_l("La nota può avere al massimo %(max)d caratteri."))])
 
 
 class EnrolForm(FlaskForm):

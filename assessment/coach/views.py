@@ -1,6 +1,8 @@
 """The coach's workspace: matched companies, proposals, notes, enrolments, re-assessment."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -55,12 +57,18 @@ def company(company_id: int):
     company = _company_or_404(company_id)
     record("view", company.id)
     db.session.commit()
+    return _company_page(company)
+
+
+def _company_page(company: Company, *, note_form: NoteForm | None = None,
+                  decline_form: DeclineForm | None = None):
+    """The company page; a form sent back with errors is shown as typed, beside its messages."""
     data = company_page_data(company, g.lang)
     form = EnrolForm()
     form.track_id.choices = [(t.id, t.title_it if g.lang == "it" else t.title_en) for t in data.active_tracks]
-    return render_template("coach/company.html", data=data, company=company, note_form=NoteForm(),
-                           enrol_form=form, decline_form=DeclineForm(), form=EmptyForm(),
-                           assignment=coaching.assignment_for(current_user, company_id), coach_actions=True,
+    return render_template("coach/company.html", data=data, company=company, note_form=note_form or NoteForm(),
+                           enrol_form=form, decline_form=decline_form or DeclineForm(), form=EmptyForm(),
+                           assignment=coaching.assignment_for(current_user, company.id), coach_actions=True,
                            note_endpoint="coach.add_note")
 
 
@@ -79,8 +87,7 @@ def decline(company_id: int):
     assignment = _assignment_or_404(company_id)
     form = DeclineForm()
     if not form.validate_on_submit():
-        flash(_("Indica il motivo del rifiuto."), "error")
-        return redirect(url_for("coach.company", company_id=company_id))
+        return _company_page(assignment.company, decline_form=form), 422
     return _move(assignment, AssignmentStatus.declined, form.reason.data)
 
 
@@ -99,18 +106,22 @@ def _move(assignment, target: AssignmentStatus, reason: str | None = None):
 
 @bp.post("/imprese/<int:company_id>/note")
 def add_note(company_id: int):
-    return save_note(_company_or_404(company_id), "coach.company")
+    company = _company_or_404(company_id)
+    return save_note(company, "coach.company", lambda form: _company_page(company, note_form=form))
 
 
-def save_note(company: Company, page_endpoint: str):
-    """A private note from the posted NoteForm, back to the company page; coaches' and admins' pages share it."""
+def save_note(company: Company, page_endpoint: str, page_with: Callable[[NoteForm], str]):
+    """A private note from the posted NoteForm, back to the company page; coaches' and admins' pages share it.
+    A note that cannot be saved comes back on the page as typed, with the reason."""
     form = NoteForm()
-    if form.validate_on_submit():
+    if company.erased_at is not None:  # a note would collect personal data again
+        flash(_("I dati dell'impresa sono stati cancellati: non si possono aggiungere note."), "error")
+    elif form.validate_on_submit():
         coaching.add_note(company, current_user, form.body.data)
         db.session.commit()
         flash(_("Nota salvata."), "success")
     else:
-        flash(_("La nota è vuota."), "error")
+        return page_with(form), 422
     return redirect(url_for(page_endpoint, company_id=company.id) + "#notes")
 
 

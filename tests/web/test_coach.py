@@ -170,6 +170,38 @@ def test_notes_are_private_and_kept(client, login_as, proposed_company):
     assert "Primo incontro &lt;b&gt;fissato&lt;/b&gt;" in html
 
 
+def test_a_note_or_reason_that_cannot_be_saved_comes_back_as_typed(client, login_as, proposed_company):
+    coach, company, assignment = proposed_company
+    login_as(coach)
+    page = f"/coach/imprese/{company.id}"
+    # Line breaks count once, as the browser's maxlength counts them: 10,000 characters are accepted.
+    lines = ("x" * 99 + "\r\n") * 100
+    assert client.post(f"{page}/note", data={"body": lines[:-2]}).status_code == 302
+    note = db.session.execute(db.select(Note).filter_by(company_id=company.id)).scalar_one()
+    assert len(note.body) == 9_999 and "\r" not in note.body
+    too_long = "Incontro del lunedì. " * 500
+    response = client.post(f"{page}/note", data={"body": too_long})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "La nota può avere al massimo 10000 caratteri." in html
+    assert too_long.strip() in html  # nothing typed is lost
+    response = client.post(f"{page}/decline", data={"reason": "Non è il mio settore. " * 100})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Il motivo può avere al massimo 2000 caratteri." in html
+    assert "Non è il mio settore." in html
+    db.session.refresh(assignment)
+    assert assignment.status == AssignmentStatus.proposed
+
+
+def test_no_note_is_added_to_an_erased_company(client, login_as, proposed_company):
+    _, company, _ = proposed_company
+    login_as("admin")
+    assert client.post(f"/admin/imprese/{company.id}/cancella", data={"confirm": "y"}).status_code == 302
+    page = client.post(f"/admin/imprese/{company.id}/note", data={"body": "Telefono 333 1234567"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "non si possono aggiungere note" in page and f"Impresa cancellata n. {company.id}" in page
+    assert db.session.execute(db.select(Note).filter_by(company_id=company.id)).first() is None
+
+
 def test_enrolment_counts_seats(client, login_as, proposed_company, db_session):
     coach, company, _ = proposed_company
     from assessment.models import ThematicArea
