@@ -8,7 +8,7 @@ from flask import Flask, g
 from flask_babel import format_decimal, get_locale
 
 from . import __version__
-from .clock import local_today
+from .clock import local_time, local_today
 
 
 def current_language() -> str:
@@ -41,17 +41,33 @@ def euros(value: float | None) -> str:
 
 
 def format_day(value: date | datetime | None) -> str:
+    """A calendar day; a stored instant is first read on the programme's clock (00:30 in Rome is that day)."""
     if value is None:
         return "–"
+    if isinstance(value, datetime):
+        value = local_time(value)
     if current_language() == "it":
         return value.strftime("%d/%m/%Y")
     return value.strftime("%d %b %Y")
+
+
+def format_moment(value: datetime | None) -> str:
+    """Day and time on the programme's clock."""
+    if value is None:
+        return "–"
+    return f"{format_day(value)} {local_time(value):%H:%M}"
+
+
+def local_day(value: datetime) -> date:
+    return local_time(value).date()
 
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["one_decimal"] = one_decimal
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["euros"] = euros
     app.jinja_env.globals["app_version"] = __version__
     app.jinja_env.globals["current_language"] = current_language

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..clock import local_time
 from ..downloads import attachment, company_data_download
 from ..extensions import db, limiter
 from ..models import ConsentKind, FeedbackSource, Match
@@ -49,7 +50,7 @@ def report_pdf(token: str):
         flash(_("Il rapporto PDF non è disponibile in questo momento. I tuoi risultati sono salvati: "
                 "riprova più tardi."), "error")
         return redirect(url_for("public.result", token=token))
-    return attachment(pdf, "application/pdf", f"bussola-digitale-{assessment.submitted_at:%Y-%m-%d}.pdf")
+    return attachment(pdf, "application/pdf", f"bussola-digitale-{local_time(assessment.submitted_at):%Y-%m-%d}.pdf")
 
 
 @bp.post("/risultato/<token>/nuova-valutazione")

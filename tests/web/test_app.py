@@ -92,6 +92,22 @@ def test_the_programme_day_is_taken_in_its_time_zone(app, tmp_path, monkeypatch)
     assert ahead - behind in (timedelta(days=1), timedelta(days=2))
 
 
+def test_stored_instants_are_shown_on_the_programme_clock(app):
+    from datetime import datetime
+
+    from flask import g
+
+    from assessment.templating import format_day, format_moment, local_day
+
+    half_past_midnight_in_rome = datetime(2026, 11, 25, 23, 30)  # stored as naive UTC
+    with app.test_request_context("/"):
+        g.lang = "it"
+        assert format_day(half_past_midnight_in_rome) == "26/11/2026"
+        assert format_moment(half_past_midnight_in_rome) == "26/11/2026 00:30"
+        assert format_moment(datetime(2026, 7, 1, 10, 0)) == "01/07/2026 12:00"  # summer time
+        assert local_day(half_past_midnight_in_rome).day == 26
+
+
 def test_development_secret_key_is_generated_once(tmp_path):
     first = load_config({"INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"]
     second = load_config({"INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"]
