@@ -33,6 +33,13 @@ def one_decimal(value: float | None) -> str:
     return format_decimal(round(value, 1), format="#,##0.0")
 
 
+def signed_decimal(value: float | None) -> str:
+    """A change in points, always with its sign, in the page language: +11,5 / -3,0."""
+    if value is None:
+        return "–"
+    return format_decimal(round(value, 1), format="+#,##0.0;-#,##0.0")
+
+
 def euros(value: float | None) -> str:
     """A whole amount in euro with the page language's grouping: 150.000 € / 150,000 €."""
     if value is None:
@@ -65,6 +72,7 @@ def local_day(value: datetime) -> date:
 def register(app: Flask) -> None:
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["one_decimal"] = one_decimal
+    app.jinja_env.filters["signed"] = signed_decimal
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["local_day"] = local_day

@@ -190,7 +190,10 @@ def test_reassessment_shows_change_per_dimension(client, questionnaire):
     assert vat in html  # the profile starts from the company's data
     _complete(client, questionnaire, new_token, pick="max", vat_number=vat)
     html = client.get(f"/risultato/{new_token}").get_data(as_text=True)
-    assert "Variazione" in html and "+" in html
+    assert "Variazione" in html
+    # Changes are written as the page writes numbers: a comma in Italian, with the sign.
+    change = re.search(r"Rispetto alla valutazione del [0-9/]+: ([^ ]+) punti", html).group(1)
+    assert re.fullmatch(r"\+\d+,\d", change), change
 
 
 def test_expired_drafts_are_purged_and_submitted_ones_kept(runner, questionnaire):
