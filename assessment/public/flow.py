@@ -18,7 +18,15 @@ from ..templating import localized
 from .forms import EmptyForm, ProfileForm
 from .views import bp
 
-TOKEN_LIMIT = "60 per minute"
+# Pages reached by a secret link. Unknown links are what guessing produces: those are counted per address, 60 a
+# minute. Pages that open are counted apart and generously, because the owners at a workshop share one address.
+GUESS_LIMIT = "60 per minute"
+PAGE_LIMIT = "600 per minute"
+
+
+def token_limited(view):
+    return limiter.limit(PAGE_LIMIT)(limiter.limit(GUESS_LIMIT, deduct_when=lambda r: r.status_code == 404)(view))
+
 
 
 def _load(token: str) -> Assessment:
@@ -45,7 +53,7 @@ def start():
 
 
 @bp.get("/riprendi/<token>")
-@limiter.limit(TOKEN_LIMIT)
+@token_limited
 def resume(token: str):
     assessment = _load(token)
     if assessment.is_submitted:
@@ -66,7 +74,7 @@ def _first_incomplete_step(assessment: Assessment, questionnaire) -> int:
 
 
 @bp.route("/valutazione/<token>/<int:step>", methods=["GET", "POST"])
-@limiter.limit(TOKEN_LIMIT)
+@token_limited
 def section(token: str, step: int):
     assessment = _load(token)
     if assessment.is_submitted:
@@ -171,7 +179,7 @@ def _profile_errors(assessment: Assessment, data: dict) -> dict[str, str]:
 
 
 @bp.post("/valutazione/<token>/collegamento")
-@limiter.limit(TOKEN_LIMIT)
+@token_limited
 @limiter.limit("5 per hour")  # each request mails the company: not a way to flood its mailbox
 def request_company_link(token: str):
     """The partita IVA typed belongs to a company already assessed: mail the company's registered address a
@@ -212,7 +220,7 @@ def _masked(email: str) -> str:
 
 
 @bp.route("/valutazione/collega/<int:draft_id>/<secret>", methods=["GET", "POST"])
-@limiter.limit(TOKEN_LIMIT)
+@token_limited
 def join_company(draft_id: int, secret: str):
     """Opened from the company's mailbox: a button (not the GET, which mail scanners follow) joins the draft."""
     found = service.claim_for(draft_id, secret)

@@ -13,7 +13,7 @@ from ..services import assessments as service
 from ..services.privacy import erase_company
 from ..services.recommendations import record_feedback
 from ..services.results import build_result
-from .flow import TOKEN_LIMIT
+from .flow import token_limited
 from .forms import EmptyForm, EraseForm
 from .views import bp
 
@@ -31,7 +31,7 @@ def _came_from_link(assessment) -> bool:
 
 
 @bp.get("/risultato/<token>")
-@limiter.limit(TOKEN_LIMIT)
+@token_limited
 def result(token: str):
     assessment = _submitted(token)
     view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
@@ -40,7 +40,7 @@ def result(token: str):
 
 
 @bp.get("/risultato/<token>/rapporto.pdf")
-@limiter.limit(TOKEN_LIMIT)
+@token_limited
 def report_pdf(token: str):
     assessment = _submitted(token)
     view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
@@ -54,7 +54,7 @@ def report_pdf(token: str):
 
 
 @bp.post("/risultato/<token>/nuova-valutazione")
-@limiter.limit(TOKEN_LIMIT)
+@token_limited
 def reassess(token: str):
     assessment = _submitted(token)
     if not EmptyForm().validate_on_submit():
@@ -67,7 +67,7 @@ def reassess(token: str):
 
 
 @bp.post("/risultato/<token>/ritira-consenso")
-@limiter.limit(TOKEN_LIMIT)
+@token_limited
 def withdraw_contact(token: str):
     assessment = _submitted(token)
     if not EmptyForm().validate_on_submit():
@@ -79,7 +79,7 @@ def withdraw_contact(token: str):
 
 
 @bp.post("/risultato/<token>/suggerimenti/<int:match_id>")
-@limiter.limit(TOKEN_LIMIT)
+@token_limited
 def feedback(token: str, match_id: int):
     assessment = _submitted(token)
     match = db.session.get(Match, match_id)
@@ -92,13 +92,13 @@ def feedback(token: str, match_id: int):
 
 
 @bp.get("/risultato/<token>/dati.json")
-@limiter.limit(TOKEN_LIMIT)
+@token_limited
 def export_data(token: str):
     return company_data_download(_submitted(token).company, "bussola-digitale-dati.json")
 
 
 @bp.route("/risultato/<token>/cancella", methods=["GET", "POST"])
-@limiter.limit(TOKEN_LIMIT)
+@token_limited
 def erase(token: str):
     assessment = _submitted(token)
     form = EraseForm()
