@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from ..clock import local_time
 from ..downloads import attachment, company_data_download
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import ConsentKind, FeedbackSource, Match
 from ..reports.pdf import render_report_pdf
 from ..services import assessments as service
