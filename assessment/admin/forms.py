@@ -63,7 +63,9 @@ _TRACK_COLUMNS = ("code", "title_it", "title_en", "description_it", "description
 
 
 class TrackForm(FlaskForm):
-    code = StringField(_l("Codice"), validators=[DataRequired(), Length(max=40)])
+    # Codes are compared as written: "can-dig-01 " and "CAN-DIG-01" are one code.
+    code = StringField(_l("Codice"), filters=[lambda value: value.strip().upper() if value else value],
+                       validators=[DataRequired(), Length(max=40)])
     title_it = StringField(_l("Titolo in italiano"), validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Titolo in inglese"), validators=[DataRequired(), Length(max=200)])
     description_it = TextAreaField(_l("Descrizione in italiano"), validators=[Length(max=5000)])

@@ -111,9 +111,29 @@ def content_hash(raw: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _sizes(values: list[str]) -> tuple[str, ...]:
-    keys = {SIZE_KEYS.get(normalise_name(v)) for v in values} - {None}
+def _sizes(values: list[str], external_id: str | None = None) -> tuple[str, ...]:
+    """Company sizes a call names. In our own files (external_id given) an unknown size is refused: dropping a
+    typo ("giant") would leave the call open to every size."""
+    keys = {SIZE_KEYS.get(normalise_name(v)) for v in values}
+    if external_id is not None and None in keys:
+        unknown = [v for v in values if SIZE_KEYS.get(normalise_name(v)) is None]
+        raise InvalidRecord(external_id, f"sizes: unknown size {unknown[0]!r} (micro, small, medium, large)")
     return tuple(k for k in SIZE_ORDER if k in keys)
+
+
+def _link(value: Any, external_id: str) -> str | None:
+    """A call's page: only a web address is ever shown as a link (never javascript: or a local file)."""
+    link = text_or_none(value)
+    if link is not None and not link.lower().startswith(("https://", "http://")):
+        raise InvalidRecord(external_id, f"link: not a web address (http:// or https://): {link[:80]!r}")
+    return link
+
+
+def _period(raw: dict, opens_key: str, closes_key: str, external_id: str) -> dict[str, date | None]:
+    opens_on, closes_on = _day(raw, opens_key, external_id), _day(raw, closes_key, external_id)
+    if opens_on and closes_on and closes_on < opens_on:
+        raise InvalidRecord(external_id, f"{closes_key} ({closes_on}) comes before {opens_key} ({opens_on})")
+    return {"opens_on": opens_on, "closes_on": closes_on}
 
 
 def _day(raw: dict, key: str, external_id: str) -> date | None:
@@ -148,7 +168,7 @@ def parse_incentivi_record(raw: dict, source: str = INCENTIVI_SOURCE) -> GrantRe
     return GrantRecord(
         source=source, external_id=external_id, title=title, description=description,
         purposes=tuple(purposes),
-        opens_on=_day(raw, "Data_apertura", external_id), closes_on=_day(raw, "Data_chiusura", external_id),
+        **_period(raw, "Data_apertura", "Data_chiusura", external_id),
         opening_notes=text_or_none(raw.get("Note_di_apertura_chiusura")),
         sizes=_sizes(as_list(raw.get("Dimensioni"))),
         subject_types=tuple(as_list(raw.get("Tipologia_Soggetto"))),
@@ -167,7 +187,7 @@ def parse_incentivi_record(raw: dict, source: str = INCENTIVI_SOURCE) -> GrantRe
         implementing_act=text_or_none(raw.get("Provvedimento_attuativo")),
         official_journal=text_or_none(raw.get("Gazzetta_ufficiale")),
         budget_eur=parse_amount(budget_text), budget_text=budget_text,
-        link=text_or_none(raw.get("Link_istituzionale")),
+        link=_link(raw.get("Link_istituzionale"), external_id),
         other_features=text_or_none(raw.get("Altre_caratteristiche")), source_updated_at=updated_at,
         dimensions=tuple(derive_dimensions(title, description, purposes, costs)),
         content_hash=content_hash(raw), raw=raw,
@@ -195,14 +215,14 @@ def parse_local_record(raw: dict, source: str | None = None) -> GrantRecord:
     return GrantRecord(
         source=source, external_id=external_id, title=title, description=description,
         purposes=tuple(purposes),
-        opens_on=_day(raw, "opens_on", external_id), closes_on=_day(raw, "closes_on", external_id),
-        opening_notes=text_or_none(raw.get("opening_notes")), sizes=_sizes(as_list(raw.get("sizes"))),
+        **_period(raw, "opens_on", "closes_on", external_id),
+        opening_notes=text_or_none(raw.get("opening_notes")), sizes=_sizes(as_list(raw.get("sizes")), external_id),
         subject_types=tuple(as_list(raw.get("subject_types"))), aid_forms=tuple(as_list(raw.get("aid_form"))),
         eligible_costs=tuple(costs), is_all_sectors=is_all_sectors, ateco_codes=tuple(codes),
         ateco_text=ateco_text, regions=tuple(as_list(raw.get("regions"))),
         comuni_names=tuple(split_comuni(as_list(raw.get("comuni")))),
         granting_body=text_or_none(raw.get("granting_body")),
-        link=text_or_none(raw.get("link")),
+        link=_link(raw.get("link"), external_id),
         dimensions=tuple(derive_dimensions(title, description, purposes, costs)),
         content_hash=content_hash(raw), raw=raw, **amounts,
     )

@@ -191,6 +191,24 @@ def test_local_yaml_file():
     json.dumps(voucher.raw)  # stored in a JSON column: dates were turned into text
 
 
+@pytest.mark.parametrize("fields, fragment", [
+    ({"sizes": ["micro", "giant"]}, "sizes: unknown size 'giant'"),  # a typo must not open the call to all sizes
+    ({"opens_on": "2026-12-01", "closes_on": "2026-11-01"}, "closes_on (2026-11-01) comes before opens_on"),
+    ({"link": "javascript:alert(1)"}, "link: not a web address"),
+    ({"link": "file:///etc/passwd"}, "link: not a web address"),
+])
+def test_our_own_records_refuse_what_would_mislead_an_owner(fields, fragment):
+    raw = {"external_id": "cciaa-to-x", "title": "Voucher", "source": "cciaa-torino", **fields}
+    with pytest.raises(InvalidRecord, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        parse_local_record(raw)
+    assert parse_local_record({**raw, **{key: None for key in fields}}).title == "Voucher"
+
+
+def test_a_national_record_with_a_closing_before_its_opening_is_refused(samples):
+    with pytest.raises(InvalidRecord, match="Data_chiusura"):
+        parse_incentivi_record({**samples["1433"], "Data_apertura": "2026-12-01", "Data_chiusura": "2026-11-01"})
+
+
 def test_local_csv_with_source_column(tmp_path):
     path = tmp_path / "calls.csv"
     path.write_text(

@@ -72,6 +72,8 @@ def test_track_code_must_be_unique(client, login_as, db_session):
     login_as("admin")
     html = client.post("/admin/percorsi/nuovo", data=track_form()).get_data(as_text=True)
     assert "Esiste già un percorso con questo codice" in html
+    html = client.post("/admin/percorsi/nuovo", data=track_form(code=" dig-01 ")).get_data(as_text=True)
+    assert "Esiste già un percorso con questo codice" in html
 
 
 def test_track_search_and_paging(client, login_as, db_session):
