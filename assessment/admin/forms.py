@@ -62,9 +62,14 @@ _TRACK_COLUMNS = ("code", "title_it", "title_en", "description_it", "description
                   "place", "provider", "is_example")
 
 
+def trimmed(value: str | None) -> str | None:
+    """Spaces pasted around a value are never part of it."""
+    return value.strip() if value else value
+
+
 class TrackForm(FlaskForm):
     # Codes are compared as written: "can-dig-01 " and "CAN-DIG-01" are one code.
-    code = StringField(_l("Codice"), filters=[lambda value: value.strip().upper() if value else value],
+    code = StringField(_l("Codice"), filters=[trimmed, lambda value: value.upper() if value else value],
                        validators=[DataRequired(), Length(max=40)])
     title_it = StringField(_l("Titolo in italiano"), validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Titolo in inglese"), validators=[DataRequired(), Length(max=200)])
@@ -310,9 +315,9 @@ def audit_filter_form(users: list) -> AuditFilterForm:
 class AccountForm(FlaskForm):
     """A new staff account: the person sets the password through a one-time link."""
 
-    email = StringField(_l("E-mail"), validators=[DataRequired(), Length(max=254),
-                                                  Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                                                         message=_l("Scrivi un indirizzo e-mail valido."))])
+    email = StringField(_l("E-mail"), filters=[trimmed], validators=[
+        DataRequired(), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Scrivi un indirizzo e-mail valido."))])
     name = StringField(_l("Nome e cognome"), validators=[Optional(), Length(max=120)])
     role = RadioField(_l("Ruolo"), choices=[("coach", _l("Coach digitale")),
                                             ("admin", _l("Gestore del programma (amministratore)"))],

@@ -96,7 +96,7 @@ def _create_accounts(password: str) -> list[str]:
         if email in existing:
             continue
         user, _token = create_user(email, "coach", name, password)
-        for field, value in profile.items():
+        for field, value in {"is_available": True, **profile}.items():
             setattr(user.coach_profile, field, value)
         if serves_default_territory and default_territory is not None:
             user.coach_profile.territory_ids = [default_territory]

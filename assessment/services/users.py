@@ -45,7 +45,9 @@ def create_user(email: str, role: str, name: str = "", password: str | None = No
         raise UserError(f"an account for {email} already exists", "exists")
     user = User(email=email, name=name or email.split("@")[0], role=Role(role))
     if role == Role.coach.value:
-        user.coach_profile = CoachProfile()
+        # Paused until a programme manager fills in the profile and makes the coach available: an empty
+        # profile would otherwise receive proposals from the whole territory before the coach can even log in.
+        user.coach_profile = CoachProfile(is_available=False)
     db.session.add(user)
     token = None
     if password is not None:

@@ -12,12 +12,14 @@ from tests.factories import submit_company
 def test_admin_creates_a_coach_who_sets_a_password_by_link(app, client, login_as, tmp_path):
     app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
     login_as("admin")
-    response = client.post("/admin/account/nuovo", data={"email": "Nuova.Coach@Example.org", "name": "Anna Neri",
+    response = client.post("/admin/account/nuovo", data={"email": " Nuova.Coach@Example.org ", "name": "Anna Neri",
                                                          "role": "coach"})
     assert response.status_code == 200
+    assert "Il coach è in pausa" in response.get_data(as_text=True)
     link = re.search(r"<code>(http[^<]+/password/[^<]+)</code>", response.get_data(as_text=True)).group(1)
     user = db.session.execute(db.select(User).filter_by(email="nuova.coach@example.org")).scalar_one()
     assert user.role == Role.coach and user.coach_profile is not None and user.password_hash is None
+    assert not user.coach_profile.is_available  # no proposals before the profile is filled in
     mails = list(tmp_path.glob("*.eml"))
     assert len(mails) == 1 and link in mails[0].read_text()
     path = link.split("://", 1)[1].split("/", 1)[1]
