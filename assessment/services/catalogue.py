@@ -31,6 +31,7 @@ from ..models import (
     territory_comuni,
 )
 from .audit import record
+from .coaching import withdraw_coach_assignments
 from .questionnaires import display_names
 
 PAGE_SIZE = 25
@@ -260,11 +261,14 @@ def update_coach_profile(coach: User, values: dict, comuni_text: str) -> CoachPr
     return profile
 
 
-def set_account_enabled(user: User, is_enabled: bool) -> None:
-    """A disabled account cannot log in, is never proposed companies and its API tokens stop working."""
+def set_account_enabled(user: User, is_enabled: bool) -> int:
+    """A disabled account cannot log in, is never proposed companies and its API tokens stop working; a
+    disabled coach's companies go back to wait for another coach. Returns how many companies went back."""
     user.is_enabled = is_enabled
+    returned = 0 if is_enabled else withdraw_coach_assignments(user.id)
     record("account_enabled" if is_enabled else "account_disabled", None, account_id=user.id)
     db.session.flush()
+    return returned
 
 
 # Programme targets

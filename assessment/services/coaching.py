@@ -86,17 +86,30 @@ def move(assignment: CoachAssignment, to: AssignmentStatus, *, reason: str | Non
     db.session.flush()
 
 
-def withdraw_active_assignments(company_id: int) -> None:
+def withdraw_active_assignments(company_id: int) -> int:
     """The company's proposal or accompaniment ends because its owner withdrew consent or asked for erasure:
     the coach's place frees up for another company."""
+    return _withdraw(CoachAssignment.company_id == company_id)
+
+
+def withdraw_coach_assignments(coach_id: int) -> int:
+    """The coach leaves the programme: their proposals and accompaniments end, and the companies wait for
+    another coach. Returns how many."""
+    return _withdraw(CoachAssignment.coach_id == coach_id)
+
+
+def _withdraw(condition) -> int:
     now = utcnow()
+    ended = 0
     for assignment in db.session.execute(
-        db.select(CoachAssignment)
-        .where(CoachAssignment.company_id == company_id, CoachAssignment.status.in_(ACTIVE_STATUSES))
+        db.select(CoachAssignment).where(condition, CoachAssignment.status.in_(ACTIVE_STATUSES))
     ).scalars():
         assignment.status = AssignmentStatus.withdrawn
         assignment.withdrawn_at = now
-        record("assignment_withdrawn", company_id, assignment_id=assignment.id, coach_id=assignment.coach_id)
+        record("assignment_withdrawn", assignment.company_id, assignment_id=assignment.id,
+               coach_id=assignment.coach_id)
+        ended += 1
+    return ended
 
 
 def _check_capacity(assignment: CoachAssignment) -> None:

@@ -87,3 +87,22 @@ def test_admin_disables_and_enables_a_coach_account(client, login_as, make_user)
     entries = db.session.execute(db.select(AuditEntry.action).where(
         AuditEntry.action.in_(("account_disabled", "account_enabled")))).scalars().all()
     assert sorted(entries) == ["account_disabled", "account_enabled"]
+
+
+def test_a_disabled_coach_companies_wait_for_another_coach(client, login_as, make_user):
+    from assessment.models import AssignmentStatus
+    from assessment.services.assignment import waiting_companies
+    from tests.factories import propose
+
+    coach = make_user("coach")
+    proposed, followed = (submit_company(coach_contact=True)[0] for _ in range(2))
+    assignments = [propose(proposed, coach), propose(followed, coach, "accepted")]
+    db.session.commit()
+    assert not {proposed, followed} & set(waiting_companies())
+    login_as("admin")
+    page = client.post(f"/admin/coach/{coach.id}/account", follow_redirects=True).get_data(as_text=True)
+    assert "Account disattivato: 2 imprese tornano in attesa di un coach." in page
+    for assignment in assignments:
+        db.session.refresh(assignment)
+    assert {a.status for a in assignments} == {AssignmentStatus.withdrawn}
+    assert {proposed, followed} <= set(waiting_companies())
