@@ -38,6 +38,7 @@ PAGE_SIZE = 25
 LANGUAGES = ("it", "en", "fr", "de")
 GRANT_STATES = ("open", "closed", "sportello")
 _CODE_FIRST = re.compile(r"^(\d{6})\b")
+_COMUNI_SEPARATORS = re.compile(r"[\r\n,;\t]+")
 
 
 MAX_PAGE = 1_000_000  # keeps OFFSET within the database's integers, whatever page a URL asks for
@@ -151,9 +152,10 @@ def update_grant(grant: Grant, dimensions_override: list[str] | None, is_active:
 
 
 def resolve_comuni_lines(text: str, field: str = "comuni") -> list[str]:
-    """ISTAT codes from one code or comune name per line ('001125', 'Ivrea', 'Samone (TO)',
-    '001125 Ivrea'); raises InvalidField listing every line that matched no comune."""
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    """ISTAT codes from codes or comune names, one per line or separated by commas, semicolons or tabs (a
+    spreadsheet row pasted) ('001125', 'Ivrea', 'Samone (TO)', '001125 Ivrea'); raises InvalidField listing
+    every entry that matched no comune. No comune name holds those separators."""
+    lines = [line.strip() for line in _COMUNI_SEPARATORS.split(text or "") if line.strip()]
     if not lines:
         return []
     rows = db.session.execute(db.select(Comune.istat_code, Comune.name, Comune.province_code)).all()

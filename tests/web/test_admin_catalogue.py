@@ -123,6 +123,11 @@ def test_territory_round_trip_and_single_default(client, login_as, db_session):
         "comuni": "001001 Agliè (TO)\n001125 Ivrea (TO)"})
     db_session.refresh(territory)
     assert [c.istat_code for c in territory.comuni] == ["001001", "001125"] and not territory.is_default
+    # A spreadsheet row pasted: commas, semicolons or tabs separate comuni as lines do.
+    client.post(f"/admin/territori/{territory.id}", data={
+        "key": "canavese", "name_it": "Canavese", "name_en": "Canavese area", "comuni": "001125,001001;\tSamone (TO)"})
+    db_session.refresh(territory)
+    assert sorted(c.istat_code for c in territory.comuni) == ["001001", "001125", "001235"]
 
 
 def test_coach_profile_edit_is_saved_and_audited(client, login_as, make_user, db_session):
