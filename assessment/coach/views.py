@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -16,6 +17,7 @@ from ..services.audit import record
 from ..services.company_pages import company_page_data
 from ..services.questionnaires import display_names
 from ..services.recommendations import record_feedback
+from ..templating import format_day
 from .forms import DeclineForm, EnrolForm, NoteForm
 
 bp = Blueprint("coach", __name__)
@@ -65,7 +67,7 @@ def _company_page(company: Company, *, note_form: NoteForm | None = None,
     """The company page; a form sent back with errors is shown as typed, beside its messages."""
     data = company_page_data(company, g.lang)
     form = EnrolForm()
-    form.track_id.choices = [(t.id, t.title_it if g.lang == "it" else t.title_en) for t in data.active_tracks]
+    form.track_id.choices = [(t.id, _track_choice(t, data.free_seats[t.id])) for t in data.active_tracks]
     return render_template("coach/company.html", data=data, company=company, note_form=note_form or NoteForm(),
                            enrol_form=form, decline_form=decline_form or DeclineForm(), form=EmptyForm(),
                            assignment=coaching.assignment_for(current_user, company.id), coach_actions=True,
@@ -125,9 +127,30 @@ def save_note(company: Company, page_endpoint: str, page_with: Callable[[NoteFor
     return redirect(url_for(page_endpoint, company_id=company.id) + "#notes")
 
 
+def _track_choice(track: Track, free: int) -> str:
+    """What a coach needs to pick a track for a company: its title, when it starts, how many places are left."""
+    parts = [track.title_it if g.lang == "it" else track.title_en]
+    if track.starts_on:
+        parts.append(_("inizia il %(day)s", day=format_day(track.starts_on)))
+    parts.append(ngettext("%(num)d posto libero", "%(num)d posti liberi", free))
+    return " · ".join(parts)
+
+
+def _accepted_or_refused(company_id: int) -> Company | None:
+    """Enrolling and inviting are part of an accompaniment: a proposal is accepted first."""
+    company = _company_or_404(company_id)
+    assignment = coaching.assignment_for(current_user, company_id)
+    if assignment is not None and assignment.status == AssignmentStatus.proposed:
+        flash(_("Accetta prima la proposta: iscrizioni e inviti fanno parte dell'accompagnamento."), "error")
+        return None
+    return company
+
+
 @bp.post("/imprese/<int:company_id>/iscrizioni")
 def enrol(company_id: int):
-    company = _company_or_404(company_id)
+    company = _accepted_or_refused(company_id)
+    if company is None:
+        return redirect(url_for("coach.company", company_id=company_id))
     form = EnrolForm()
     form.track_id.choices = [(t.id, t.code) for t in db.session.execute(
         db.select(Track).filter_by(is_active=True)).scalars()]
@@ -153,6 +176,9 @@ def complete_enrolment(company_id: int, enrolment_id: int):
     try:
         coaching.complete_enrolment(enrolment)
         db.session.commit()
+        flash(ngettext("Percorso completato: %(num)d persona conta tra le persone formate.",
+                       "Percorso completato: %(num)d persone contano tra le persone formate.",
+                       enrolment.participants), "success")
     except coaching.CoachingError as error:
         flash(str(error), "error")
     return redirect(url_for("coach.company", company_id=company_id) + "#enrolments")
@@ -160,9 +186,11 @@ def complete_enrolment(company_id: int, enrolment_id: int):
 
 @bp.post("/imprese/<int:company_id>/invita")
 def invite(company_id: int):
-    company = _company_or_404(company_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    company = _accepted_or_refused(company_id)
+    if company is None:
+        return redirect(url_for("coach.company", company_id=company_id))
     link, emailed = coaching.invite_reassessment(company)
     db.session.commit()
     if emailed:

@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.orm import subqueryload
 
+from ..clock import local_today
 from ..extensions import db
+from ..templating import format_day
 from ..models import (
     ACTIVE_STATUSES,
     Assessment,
@@ -170,6 +172,12 @@ def enrol(company: Company, track: Track, participants: int, by: User) -> Enrolm
         raise CoachingError(_("Il percorso non è attivo."))
     if participants < 1:
         raise CoachingError(_("Indica almeno una persona."))
+    already = db.session.execute(
+        db.select(Enrolment.id).where(Enrolment.company_id == company.id, Enrolment.track_id == track.id,
+                                      Enrolment.status == EnrolmentStatus.enrolled)
+    ).first()
+    if already:  # a second click would count the same people twice, in seats and in people trained
+        raise CoachingError(_("L'impresa è già iscritta a questo percorso."))
     free = track.seats_per_cohort - seats_taken([track.id]).get(track.id, 0)
     if participants > free:
         raise CoachingError(_("Posti liberi insufficienti: ne restano %(free)s.", free=max(free, 0)))
@@ -185,6 +193,10 @@ def complete_enrolment(enrolment: Enrolment, when: datetime | None = None) -> No
     """Completed enrolments count their participants as people trained towards the programme's targets."""
     if enrolment.status != EnrolmentStatus.enrolled:
         raise CoachingError(_("Questa iscrizione è già chiusa."))
+    starts_on = enrolment.track.starts_on
+    if when is None and starts_on and starts_on > local_today():  # people trained count only once trained
+        raise CoachingError(_("Il percorso inizia il %(day)s: potrai segnarlo come completato quando sarà svolto.",
+                              day=format_day(starts_on)))
     enrolment.status = EnrolmentStatus.completed
     enrolment.completed_at = when or utcnow()
     record("enrolment_completed", enrolment.company_id, enrolment_id=enrolment.id)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Assessment, AssessmentStatus, Company, Enrolment, Note, Track
 from ..templating import localized
-from .coaching import company_enrolments, company_notes
+from .coaching import company_enrolments, company_notes, seats_taken
 from .questionnaires import questionnaire_of
 from .results import ResultView, build_result
 
@@ -36,7 +36,8 @@ class CompanyPage:
     dimension_titles: dict[str, str]
     notes: list[Note]
     enrolments: list[Enrolment]
-    active_tracks: list[Track]
+    active_tracks: list[Track]  # with free seats, soonest first
+    free_seats: dict[int, int]
 
 
 def company_page_data(company: Company, lang: str) -> CompanyPage:
@@ -69,8 +70,11 @@ def company_page_data(company: Company, lang: str) -> CompanyPage:
                                                 for k, v in scores.items()}))
         previous = scores
     tracks = list(db.session.execute(
-        db.select(Track).filter_by(is_active=True).order_by(Track.code)).scalars())
+        db.select(Track).filter_by(is_active=True).order_by(Track.starts_on.is_(None), Track.starts_on, Track.code)
+    ).scalars())
+    taken = seats_taken([t.id for t in tracks])
+    free = {t.id: t.seats_per_cohort - taken.get(t.id, 0) for t in tracks}
     return CompanyPage(company=company, latest=latest, result=result, answers=answers,
                        history=list(reversed(history)), dimension_titles=titles,
                        notes=company_notes(company), enrolments=company_enrolments(company),
-                       active_tracks=tracks)
+                       active_tracks=[t for t in tracks if free[t.id] > 0], free_seats=free)

@@ -202,28 +202,56 @@ def test_no_note_is_added_to_an_erased_company(client, login_as, proposed_compan
     assert db.session.execute(db.select(Note).filter_by(company_id=company.id)).first() is None
 
 
-def test_enrolment_counts_seats(client, login_as, proposed_company, db_session):
-    coach, company, _ = proposed_company
+def test_enrolment_counts_seats_once_and_people_trained_once_trained(client, login_as, proposed_company, make_user,
+                                                                      db_session):
+    from datetime import date, timedelta
+
     from assessment.models import ThematicArea
 
+    coach, company, assignment = proposed_company
     if db.session.get(ThematicArea, "digital_innovation") is None:
         db_session.add(ThematicArea(key="digital_innovation", name_it="Innovazione digitale",
                                     name_en="Digital innovation"))
     track = Track(code="T-SEATS", title_it="Percorso", title_en="Track", thematic_area_key="digital_innovation",
-                  format=TrackFormat.workshop, seats_per_cohort=5, dimension_weights={"data_security": 1})
+                  format=TrackFormat.workshop, seats_per_cohort=5, dimension_weights={"data_security": 1},
+                  starts_on=date.today() + timedelta(days=30))
     db_session.add(track)
+    other = submit_company(coach_contact=True)[0]
+    propose(other, coach, "accepted")
     db_session.commit()
     login_as(coach)
+    page = client.post(f"/coach/imprese/{company.id}/iscrizioni", data={"track_id": track.id, "participants": 4},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Accetta prima la proposta" in page  # a proposal is not yet an accompaniment
+    client.post(f"/coach/imprese/{company.id}/accept")
+    assert "5 posti liberi" in client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
     client.post(f"/coach/imprese/{company.id}/iscrizioni", data={"track_id": track.id, "participants": 4})
-    client.post(f"/coach/imprese/{company.id}/iscrizioni", data={"track_id": track.id, "participants": 2})
-    enrolments = db.session.execute(db.select(Enrolment).filter_by(track_id=track.id)).scalars().all()
-    assert [e.participants for e in enrolments] == [4]
+    page = client.post(f"/coach/imprese/{company.id}/iscrizioni", data={"track_id": track.id, "participants": 1},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "già iscritta a questo percorso" in page and "4 persone" in page  # a double click counts once
+    page = client.post(f"/coach/imprese/{other.id}/iscrizioni", data={"track_id": track.id, "participants": 2},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "ne restano 1" in page
+    enrolment = db.session.execute(db.select(Enrolment).filter_by(track_id=track.id)).scalar_one()
+    assert enrolment.participants == 4
+    # People count as trained once the track has taken place, not before it starts.
+    page = client.post(f"/coach/imprese/{company.id}/iscrizioni/{enrolment.id}/completa",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "potrai segnarlo come completato quando sarà svolto" in page
+    track.starts_on = date.today() - timedelta(days=60)
+    db_session.commit()
+    page = client.post(f"/coach/imprese/{company.id}/iscrizioni/{enrolment.id}/completa",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Percorso completato: 4 persone contano tra le persone formate." in page
 
 
 def test_invite_reassessment_writes_mail(app, client, login_as, proposed_company, tmp_path):
     coach, company, _ = proposed_company
     app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
     login_as(coach)
+    client.post(f"/coach/imprese/{company.id}/invita")
+    assert not list(tmp_path.glob("*.eml"))  # only once the proposal is accepted
+    client.post(f"/coach/imprese/{company.id}/accept")
     client.post(f"/coach/imprese/{company.id}/invita")
     mails = list(tmp_path.glob("*.eml"))
     assert len(mails) == 1 and "/valutazione/" in mails[0].read_text()
@@ -311,6 +339,7 @@ def test_the_invitation_is_written_in_the_owner_language(app, client, login_as, 
     db.session.commit()
     app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
     login_as(coach)  # the coach works in Italian
+    client.post(f"/coach/imprese/{company.id}/accept")
     client.post(f"/coach/imprese/{company.id}/invita")
     mail = email.message_from_bytes(next(tmp_path.glob("*.eml")).read_bytes(), policy=email.policy.default)
     assert mail["Subject"] == "Bussola Digitale: measure your progress"

@@ -81,7 +81,7 @@ def test_reassessment_link_is_given_to_the_coach_when_the_invitation_mail_fails(
                                                                                  smtp_down, db_session):
     coach = make_user("coach")
     company, _, _ = submit_company(coach_contact=True)
-    propose(company, coach)
+    propose(company, coach, "accepted")
     db_session.commit()
     login_as(coach)
     response = client.post(f"/coach/imprese/{company.id}/invita", follow_redirects=True)
