@@ -10,7 +10,6 @@ from sqlalchemy.orm import subqueryload
 
 from ..clock import local_today
 from ..extensions import db
-from ..templating import format_day
 from ..models import (
     ACTIVE_STATUSES,
     Assessment,
@@ -26,6 +25,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..templating import format_day
 from .access import _VISIBLE_TO_COACH
 from .audit import record
 
