@@ -36,7 +36,9 @@ from .catalogue import current_programme, paginate
 from .peers import MIN_PEERS
 
 MIN_GROUP = MIN_PEERS  # smaller groups never appear in impact figures or anonymous exports
-COACHED = (AssignmentStatus.accepted, AssignmentStatus.in_progress, AssignmentStatus.completed)
+# An accompaniment counts once it was accepted, however it ended: completed, or withdrawn because the owner
+# withdrew consent or had the data erased (the coaching still took place).
+WAS_COACHED = CoachAssignment.accepted_at.is_not(None)
 ACCOMPANIED_SIZES = (SizeClass.micro, SizeClass.small)
 
 
@@ -54,8 +56,9 @@ class DashboardFilters:
 
 
 def company_ids(filters: DashboardFilters) -> Select:
-    """The companies the filters select, as a subquery (erased companies excluded)."""
-    query = db.select(Company.id).where(Company.erased_at.is_(None))
+    """The companies the filters select, as a subquery. Erased companies are in: their scores, anonymous, are
+    what programme statistics rest on, as the owner is told when erasing."""
+    query = db.select(Company.id)
     if filters.comune_istat:
         query = query.where(Company.comune_istat == filters.comune_istat)
     if filters.territory_id:
@@ -226,7 +229,7 @@ def programme_progress() -> tuple[Programme | None, list[Progress]]:
     firms = db.session.execute(
         db.select(func.count(distinct(CoachAssignment.company_id))).select_from(CoachAssignment)
         .join(Company, Company.id == CoachAssignment.company_id)
-        .where(CoachAssignment.status.in_(COACHED), Company.size_class.in_(ACCOMPANIED_SIZES))).scalar_one()
+        .where(WAS_COACHED, Company.size_class.in_(ACCOMPANIED_SIZES))).scalar_one()
     per_area = dict(db.session.execute(
         db.select(Track.thematic_area_key, func.count(distinct(Enrolment.company_id)))
         .join(Enrolment, Enrolment.track_id == Track.id)
@@ -254,7 +257,7 @@ def impact(filters: DashboardFilters) -> tuple[ImpactGroup, ImpactGroup]:
     ).where(*base).subquery()
     ends = [ranked.c.n >= 2, or_(ranked.c.first_rank == 1, ranked.c.last_rank == 1)]
     coached = set(db.session.execute(db.select(distinct(CoachAssignment.company_id))
-                                     .where(CoachAssignment.status.in_(COACHED))).scalars())
+                                     .where(WAS_COACHED)).scalars())
     overall: dict[int, dict[bool, float]] = defaultdict(dict)
     for company_id, is_first, score in db.session.execute(
             db.select(ranked.c.company_id, ranked.c.first_rank == 1, ranked.c.overall_score).where(*ends)):

@@ -156,6 +156,22 @@ def test_progress_against_targets(programme_data):
                         ("firms_per_area", programme_data["area"].key): (3, 4)}
 
 
+def test_an_erased_company_still_counts_in_every_figure(programme_data):
+    from assessment.services.privacy import erase_company
+
+    def figures():
+        data = build_dashboard(DashboardFilters())
+        return (data.overall.count, data.months, data.track_enrolments[0][1:], data.area_participants,
+                {(p.metric, p.area_key): p.value for p in data.progress}, data.coached.companies)
+
+    before = figures()
+    erase_company(programme_data["coached"][0])  # accompanied, enrolled, assessed twice
+    after = figures()
+    assert after == before  # the owner is told its anonymous scores stay for the programme's statistics
+    data = build_dashboard(DashboardFilters())
+    assert data.proposals == {"accepted": 5, "withdrawn": 1, "proposed": 1, "declined": 1}
+
+
 def test_impact_compares_coached_with_the_others_and_hides_small_groups(programme_data):
     data = build_dashboard(DashboardFilters())
     assert data.coached.companies == 6 and data.coached.overall_change == pytest.approx(15.0)
