@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -311,4 +311,15 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
         .where(Assessment.company_id == assessment.company_id, Assessment.status == AssessmentStatus.submitted,
                Assessment.submitted_at < assessment.submitted_at)
         .order_by(Assessment.submitted_at.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def newer_submission(assessment: Assessment) -> datetime | None:
+    """When the company last submitted, if after this assessment: its recommendations follow that one."""
+    if assessment.company_id is None or assessment.submitted_at is None:
+        return None
+    return db.session.execute(
+        db.select(func.max(Assessment.submitted_at))
+        .where(Assessment.company_id == assessment.company_id, Assessment.status == AssessmentStatus.submitted,
+               Assessment.submitted_at > assessment.submitted_at)
     ).scalar_one_or_none()

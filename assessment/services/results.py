@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from babel.numbers import format_decimal
 
@@ -10,7 +11,7 @@ from ..domain.scoring import advice_band
 from ..models import Assessment
 from ..reports.charts import radar_svg
 from ..templating import localized
-from .assessments import previous_assessment
+from .assessments import newer_submission, previous_assessment
 from .peers import PeerGroup, compare_with_peers
 from .questionnaires import questionnaire_of
 
@@ -40,6 +41,7 @@ class ResultView:
     peers: list[PeerGroup]
     radar: str
     recommendations: dict = field(default_factory=dict)
+    newer_submitted_at: datetime | None = None  # the company assessed again since: recommendations live there
 
     @property
     def overall_change(self) -> float | None:
@@ -77,4 +79,5 @@ def build_result(assessment: Assessment, lang: str, *, show_previous: bool = Tru
         assessment=assessment, questionnaire=questionnaire, level=levels[assessment.level_key],
         dimensions=lines, weakest=weakest, previous=previous, peers=compare_with_peers(assessment),
         radar=radar, recommendations=stored_recommendations(assessment),
+        newer_submitted_at=newer_submission(assessment),
     )

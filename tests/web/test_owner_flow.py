@@ -194,6 +194,10 @@ def test_reassessment_shows_change_per_dimension(client, questionnaire):
     # Changes are written as the page writes numbers: a comma in Italian, with the sign.
     change = re.search(r"Rispetto alla valutazione del [0-9/]+: ([^ ]+) punti", html).group(1)
     assert re.fullmatch(r"\+\d+,\d", change), change
+    # The first result's link still opens; its recommendations now follow the newer assessment, and it says so.
+    old = client.get(f"/risultato/{token}").get_data(as_text=True)
+    assert "Questo è il risultato di una valutazione precedente" in old
+    assert "Nessun percorso attivo" not in old
 
 
 def test_expired_drafts_are_purged_and_submitted_ones_kept(runner, questionnaire):
