@@ -1,11 +1,12 @@
 """Public pages: home, language switch, health check."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 
 from ..app import LANGUAGE_COOKIE
 from ..extensions import db
+from ..services.assessments import find_by_token
 from ..urls import safe_next
 
 bp = Blueprint("public", __name__)
@@ -13,7 +14,15 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("public/home.html")
+    return render_template("public/home.html", started=started_here())
+
+
+def started_here():
+    """The assessment begun in this browser (its link is kept in the session), to offer it back instead of a
+    new empty one; None when there is none or it has expired."""
+    token = session.get("resume_token")
+    assessment = find_by_token(token) if token else None
+    return (assessment, token) if assessment is not None else None
 
 
 @bp.get("/lang/<code>")

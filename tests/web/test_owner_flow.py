@@ -300,3 +300,12 @@ def test_the_company_keeps_the_language_its_owner_finished_in(client, questionna
     _complete(client, questionnaire, token)
     assessment = service.find_by_token(token)
     assert (assessment.language, assessment.company.language) == ("en", "en")
+
+
+def test_the_home_page_offers_back_what_this_browser_started(client, questionnaire):
+    assert "Riprendi la valutazione iniziata" not in client.get("/").get_data(as_text=True)
+    token = _start(client)
+    home = client.get("/").get_data(as_text=True)
+    assert f"/riprendi/{token}" in home and "Inizia una nuova autovalutazione" in home
+    _complete(client, questionnaire, token)
+    assert f"/risultato/{token}" in client.get("/").get_data(as_text=True)
