@@ -72,6 +72,9 @@ def profile_of_company(company: Company) -> dict[str, Any]:
         "employees": company.employees, "annual_turnover_eur": company.annual_turnover_eur,
         "email": company.email or "", "themes": list(company.themes or []),
         "coach_contact": company.has_active_consent(ConsentKind.coach_contact),
+        # Asked again only when the notice changed since the owner accepted it.
+        "privacy_accepted": any(c.kind == ConsentKind.privacy and c.withdrawn_at is None
+                                and c.text_version == PRIVACY_NOTICE_VERSION for c in company.consents),
     }
 
 

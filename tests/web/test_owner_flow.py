@@ -188,6 +188,8 @@ def test_reassessment_shows_change_per_dimension(client, questionnaire):
     new_token = re.search(r"/valutazione/([^/]+)/1$", response.headers["Location"]).group(1)
     html = client.get(f"/valutazione/{new_token}/1").get_data(as_text=True)
     assert vat in html  # the profile starts from the company's data
+    assert re.search(r'<input[^>]*checked[^>]*name="privacy_accepted"|<input[^>]*name="privacy_accepted"[^>]*checked',
+                     html)  # the notice accepted last time, unchanged, is not asked again
     _complete(client, questionnaire, new_token, pick="max", vat_number=vat)
     html = client.get(f"/risultato/{new_token}").get_data(as_text=True)
     assert "Variazione" in html
