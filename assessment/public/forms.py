@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..questionnaire_forms import MultiCheckboxField
 
@@ -23,9 +23,10 @@ class ProfileForm(FlaskForm):
     comune_istat = StringField(_l("Comune della sede"), validators=[Length(max=120)],
                                render_kw={"list": "comune-options", "autocomplete": "off",
                                           "data-suggest": "/api/v1/comuni"})
-    employees = IntegerField(_l("Numero di addetti (titolari e dipendenti)"),
-                             validators=[Optional(), NumberRange(min=0, max=10_000_000)],
-                             render_kw={"inputmode": "numeric", "min": 0})
+    # Text, checked with the rest of the profile: a number field would report its error alone, and the
+    # others only at the next send.
+    employees = StringField(_l("Numero di addetti (titolari e dipendenti)"), validators=[Length(max=20)],
+                            render_kw={"inputmode": "numeric"})
     annual_turnover_eur = SelectField(_l("Fatturato annuo"), coerce=str, validate_choice=False)
     email = EmailField(_l("E-mail (facoltativa)"), validators=[Optional(), Length(max=254)],
                        render_kw={"autocomplete": "email"})

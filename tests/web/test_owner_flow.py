@@ -91,6 +91,15 @@ def test_wrong_vat_keeps_other_answers_and_the_draft(client, questionnaire):
     assert draft.draft_profile["company_name"] == "Forno Bianchi"
 
 
+def test_every_profile_mistake_is_reported_at_once(client, questionnaire):
+    token = _start(client)
+    form = _profile_form(profile(employees="4.5", vat_number="12345678901", email="mario.rossi"))
+    html = client.post(f"/valutazione/{token}/1", data=form).get_data(as_text=True)
+    assert "Indica il numero di addetti" in html and "4.5" in html  # shown back as typed
+    assert "e-mail" in html.lower() and "partita iva" in html.lower()
+    assert len(re.findall(r'<p class="error" id=', html)) == 3
+
+
 def test_missing_answer_shows_message_and_keeps_the_others(client, questionnaire):
     token = _start(client)
     client.post(f"/valutazione/{token}/1", data=_profile_form(profile()))
