@@ -299,6 +299,8 @@ def _submit(assessment: Assessment, token: str):
         db.session.rollback()
         questionnaire = questionnaire_of(assessment.questionnaire_version)
         step = 1 if error.profile_errors else _step_of(questionnaire, next(iter(error.answer_errors)))
+        flash(_("Per inviare correggi i dati dell'impresa segnalati qui sotto.") if error.profile_errors
+              else _("Per inviare manca ancora qualche risposta in questa pagina."), "error")
         return redirect(url_for("public.section", token=token, step=step))
     db.session.commit()
     return redirect(url_for("public.result", token=token))
