@@ -168,6 +168,7 @@ def test_notes_are_private_and_kept(client, login_as, proposed_company):
     assert note.author_id == coach.id
     html = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
     assert "Primo incontro &lt;b&gt;fissato&lt;/b&gt;" in html
+    assert f'href="mailto:{company.email}"' in html and "italiano" in html  # how to reach the owner
 
 
 def test_a_note_or_reason_that_cannot_be_saved_comes_back_as_typed(client, login_as, proposed_company):
