@@ -303,6 +303,8 @@ def test_admin_is_warned_when_an_override_goes_past_a_coach_capacity(client, log
     companies = [submit_company(coach_contact=True)[0] for _ in range(2)]
     db_session.commit()
     login_as("admin")
+    plan = client.get("/admin/assegnazioni").get_data(as_text=True)
+    assert f"{coach.name} · 1 posto libero" in plan and "Cruscotto" in plan  # inside the admin's pages
     page = client.post("/admin/assegnazioni", data={f"coach_{c.id}": str(coach.id) for c in companies},
                        follow_redirects=True).get_data(as_text=True)
     assert "2 proposte inviate ai coach" in page
