@@ -270,7 +270,8 @@ def test_a_known_partita_iva_without_the_link_is_refused_until_the_company_mailb
         response = _post_section(client, token, step, {q.key: raw[q.key] for q in dimension.questions if q.key in raw})
     assert response.headers["Location"].endswith(f"/valutazione/{token}/1")  # ...but it cannot be submitted
     page = client.get(f"/valutazione/{token}/1").get_data(as_text=True)
-    assert "Per inviare correggi i dati dell&#39;impresa" in page and "Questa partita IVA ha già una valutazione" in page
+    assert "Per inviare correggi i dati dell&#39;impresa" in page
+    assert "Questa partita IVA ha già una valutazione" in page
     db.session.expire_all()
     company = db.session.get(Company, company.id)
     assert (company.name, company.email) == ("Cantina Vera", "vera@example.org")
