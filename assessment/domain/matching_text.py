@@ -12,13 +12,14 @@ from .grant_dimensions import DIMENSIONS
 
 __all__ = ["AREAS", "DIMENSIONS", "DIMENSION_TITLES", "ITALIAN_STOP_WORDS", "analyse", "grant_explanation",
            "grant_text", "needs_text", "track_explanation"]
+# As the questionnaire names the areas and levels, so that a reason reads like the page it sits on.
 DIMENSION_TITLES: dict[str, tuple[str, str]] = {
-    "digital_strategy": ("strategia digitale", "digital strategy"),
+    "digital_strategy": ("strategia digitale", "digital business strategy"),
     "digital_readiness": ("prontezza digitale", "digital readiness"),
-    "human_centric": ("competenze e persone", "skills and people"),
+    "human_centric": ("competenze e persone", "human-centric digitalisation"),
     "data_security": ("gestione e sicurezza dei dati", "data management and security"),
-    "automation_ai": ("automazione e intelligenza artificiale", "automation and artificial intelligence"),
-    "green_digital": ("digitale per la sostenibilità", "digital for sustainability"),
+    "automation_ai": ("automazione e intelligenza artificiale", "automation and AI"),
+    "green_digital": ("digitale per la sostenibilità", "green digitalisation"),
 }
 # Short "works on ..." phrases, with the Italian article already attached.
 DIMENSION_TOPICS: dict[str, tuple[str, str]] = {
@@ -40,8 +41,8 @@ DIMENSION_WORDS = {
     "green_digital": "transizione ecologica efficienza energetica sostenibilità ambientale energie "
                      "rinnovabili economia circolare",
 }
-LEVELS = (("principiante", "beginner"), ("base", "basic"), ("intermedio", "intermediate"),
-          ("avanzato", "advanced"), ("leader", "leader"))
+LEVELS = (("ai primi passi", "getting started"), ("di base", "basic"), ("intermedio", "intermediate"),
+          ("avanzato", "advanced"), ("all'avanguardia", "leading"))
 SIZES = {"micro": ("micro imprese", "micro firms", "microimprese micro imprese"),
          "small": ("piccole imprese", "small firms", "piccole imprese pmi"),
          "medium": ("medie imprese", "medium-sized firms", "medie imprese pmi"),
@@ -108,12 +109,24 @@ def needs_text(weakest: Sequence[str], size_class: str | None, ateco_section: st
     return " ".join(p for p in parts if p)
 
 
-def _lead(dim: str, score: float, is_weakest: bool) -> tuple[str, str]:
+def _points(score: float) -> tuple[str, str]:
+    """A score as the result page writes it: one decimal, a comma in Italian."""
+    text = f"{round(score, 1):.1f}"
+    return text.replace(".", ","), text
+
+
+def _named(dim: str) -> tuple[str, str]:
     it, en = DIMENSION_TITLES[dim]
+    return f"«{_capital(it)}»", f"“{_capital(en)}”"
+
+
+def _lead(dim: str, score: float, is_weakest: bool) -> tuple[str, str]:
+    (it, en), (points_it, points_en) = _named(dim), _points(score)
     if is_weakest:
-        return (f"La tua area più debole è {it}, {score:.0f}/100",
-                f"Your weakest area is {en}, {score:.0f}/100")
-    return f"Nella tua valutazione {it} è a {score:.0f}/100", f"You scored {score:.0f}/100 in {en}"
+        return (f"La tua area più debole è {it} ({points_it}/100)",
+                f"Your weakest area is {en} ({points_en}/100)")
+    return (f"Nella tua valutazione l'area {it} è a {points_it}/100",
+            f"You scored {points_en}/100 in {en}")
 
 
 def track_explanation(dim: str | None, score: float | None, is_weakest: bool, features: Mapping[str, float],
@@ -153,11 +166,11 @@ def grant_explanation(dim: str | None, score: float | None, is_weakest: bool, pu
                       features: Mapping[str, float], comuni_count: int) -> tuple[str, str]:
     """What it funds (and why that matters to the company), then the time left, then what to verify."""
     if dim is not None and score is not None:
-        title_it, title_en = DIMENSION_TITLES[dim]
-        which_it = "la tua area più debole, " if is_weakest else "nella tua valutazione "
-        which_en = "your weakest area, " if is_weakest else "you scored "
-        it = f"Finanzia progetti di {title_it} ({which_it}{score:.0f}/100)"
-        en = f"It funds {title_en} projects ({which_en}{score:.0f}/100)"
+        (title_it, title_en), (points_it, points_en) = _named(dim), _points(score)
+        which_it = "la tua area più debole: " if is_weakest else "nella tua valutazione: "
+        which_en = "your weakest area: " if is_weakest else "you scored "
+        it = f"Finanzia progetti nell'area {title_it} ({which_it}{points_it}/100)"
+        en = f"It funds projects in {title_en} ({which_en}{points_en}/100)"
     else:
         what = ", ".join(purposes[:2]) or "progetti d'impresa"
         it, en = f"Finanzia: {what}", f"It funds: {what}"

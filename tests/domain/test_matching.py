@@ -63,9 +63,10 @@ def test_weak_dimension_gets_its_track_first(weak):
 
 def test_explanation_names_weakest_dimension_and_score():
     rec = rank_tracks([company()], DIM_TRACKS)[1][0]
-    assert "gestione e sicurezza dei dati, 32/100" in rec.explanation_it
+    # Named and scored as the result page names and writes them.
+    assert "La tua area più debole è «Gestione e sicurezza dei dati» (32,0/100)" in rec.explanation_it
     assert "lavora sui dati per le micro imprese" in rec.explanation_it
-    assert "Your weakest area is data management and security, 32/100" in rec.explanation_en
+    assert "Your weakest area is “Data management and security” (32.0/100)" in rec.explanation_en
     assert "this track works on data for micro firms" in rec.explanation_en
     assert rec.features["weakest_fit"] == 1.0
     assert rec.features["content_score"] == pytest.approx(rec.score, abs=1e-6)
@@ -96,8 +97,7 @@ def test_closed_and_ineligible_grants_never_recommended():
     assert "a sportello" in sportello.explanation_en and "esaurimento fondi" in sportello.explanation_it
     assert "Requisiti da verificare" in sportello.explanation_it
     assert "40 days left" in recs[0].explanation_en and "Closing soon" not in recs[0].explanation_en
-    assert "la tua area più debole, 32/100" in recs[0].explanation_it
-    assert "gestione e sicurezza dei dati" in recs[0].explanation_it
+    assert "nell'area «Gestione e sicurezza dei dati» (la tua area più debole: 32,0/100)" in recs[0].explanation_it
 
 
 def test_closing_soon_is_said_and_closing_day_still_counts():
