@@ -16,7 +16,7 @@ from ..services.access import can_view_company
 from ..services.audit import record
 from ..services.company_pages import company_page_data
 from ..services.questionnaires import display_names
-from ..services.recommendations import record_feedback
+from ..services.recommendations import given_feedback, record_feedback
 from ..templating import format_day
 from .forms import DeclineForm, EnrolForm, NoteForm
 
@@ -71,7 +71,9 @@ def _company_page(company: Company, *, note_form: NoteForm | None = None,
     return render_template("coach/company.html", data=data, company=company, note_form=note_form or NoteForm(),
                            enrol_form=form, decline_form=decline_form or DeclineForm(), form=EmptyForm(),
                            assignment=coaching.assignment_for(current_user, company.id), coach_actions=True,
-                           note_endpoint="coach.add_note")
+                           note_endpoint="coach.add_note",
+                           feedback_given=given_feedback(data.result.recommendations if data.result else {},
+                                                         FeedbackSource.coach))
 
 
 @bp.post("/imprese/<int:company_id>/<any(accept, start, complete):action>")
@@ -212,5 +214,4 @@ def feedback(company_id: int, match_id: int):
         abort(404)
     record_feedback(match, FeedbackSource.coach, request.form.get("relevant") == "1")
     db.session.commit()
-    flash(_("Parere registrato."), "success")
-    return redirect(url_for("coach.company", company_id=company_id))
+    return redirect(url_for("coach.company", company_id=company_id, _anchor=f"match-{match.id}"))

@@ -11,7 +11,7 @@ from ..models import ConsentKind, FeedbackSource, Match
 from ..reports.pdf import render_report_pdf
 from ..services import assessments as service
 from ..services.privacy import erase_company
-from ..services.recommendations import record_feedback
+from ..services.recommendations import given_feedback, record_feedback
 from ..services.results import build_result
 from .flow import token_limited
 from .forms import EmptyForm, EraseForm
@@ -36,7 +36,8 @@ def result(token: str):
     assessment = _submitted(token)
     view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
     return render_template("public/result.html", view=view, token=token, form=EmptyForm(),
-                           company=assessment.company)
+                           company=assessment.company,
+                           feedback_given=given_feedback(view.recommendations, FeedbackSource.owner))
 
 
 @bp.get("/risultato/<token>/rapporto.pdf")
@@ -87,8 +88,7 @@ def feedback(token: str, match_id: int):
         abort(404)
     record_feedback(match, FeedbackSource.owner, request.form.get("relevant") == "1")
     db.session.commit()
-    flash(_("Grazie: il tuo parere migliora i suggerimenti."), "success")
-    return redirect(url_for("public.result", token=token))
+    return redirect(url_for("public.result", token=token, _anchor=f"match-{match.id}"))
 
 
 @bp.get("/risultato/<token>/dati.json")

@@ -38,10 +38,24 @@ def refresh_for_assessment(assessment: Assessment) -> None:
 
 
 def record_feedback(match: Match, source: FeedbackSource, is_relevant: bool) -> MatchFeedback:
-    """Owners and coaches label a recommendation; the labels train the re-ranker (`match train`)."""
+    """Owners and coaches label a recommendation; the labels train the re-ranker (`match train`). One opinion
+    per match and side: a second click changes it instead of counting twice."""
+    db.session.execute(db.delete(MatchFeedback).where(MatchFeedback.match_id == match.id,
+                                                      MatchFeedback.source == source))
     feedback = MatchFeedback(match_id=match.id, company_id=match.company_id, kind=match.kind,
                              track_id=match.track_id, grant_id=match.grant_id, source=source,
                              is_relevant=is_relevant, features=dict(match.features or {}))
     db.session.add(feedback)
     db.session.flush()
     return feedback
+
+
+def given_feedback(recommendations: dict[str, list[Match]], source: FeedbackSource) -> dict[int, bool]:
+    """The opinion already given on each shown recommendation (match id -> useful?), in one query."""
+    ids = [match.id for matches in recommendations.values() for match in matches]
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        db.select(MatchFeedback.match_id, MatchFeedback.is_relevant)
+        .where(MatchFeedback.match_id.in_(ids), MatchFeedback.source == source)
+    ).all())

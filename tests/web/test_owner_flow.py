@@ -322,3 +322,22 @@ def test_the_home_page_offers_back_what_this_browser_started(client, questionnai
     assert f"/riprendi/{token}" in home and "Inizia una nuova autovalutazione" in home
     _complete(client, questionnaire, token)
     assert f"/risultato/{token}" in client.get("/").get_data(as_text=True)
+
+
+def test_an_opinion_on_a_recommendation_is_kept_once_and_shown(client, questionnaire):
+    from assessment.models import FeedbackSource, Match, MatchFeedback
+    from tests.factories import submit_company
+    from tests.web.test_admin_access import add_track
+
+    add_track("T-OPINION")
+    company, _, token = submit_company(pick="min")
+    db.session.commit()
+    match = db.session.execute(db.select(Match).filter_by(company_id=company.id, kind="track")).scalars().first()
+    url = f"/risultato/{token}/suggerimenti/{match.id}"
+    response = client.post(url, data={"relevant": "1"})
+    assert response.headers["Location"].endswith(f"/risultato/{token}#match-{match.id}")  # back where it was
+    assert "Hai indicato: utile." in client.get(f"/risultato/{token}").get_data(as_text=True)
+    client.post(url, data={"relevant": "0"})  # changing one's mind replaces the opinion
+    opinions = db.session.execute(db.select(MatchFeedback).filter_by(match_id=match.id)).scalars().all()
+    assert [(o.source, o.is_relevant) for o in opinions] == [(FeedbackSource.owner, False)]
+    assert "Hai indicato: non pertinente." in client.get(f"/risultato/{token}").get_data(as_text=True)
