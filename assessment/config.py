@@ -98,5 +98,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "MAIL_SENDER": env.get("MAIL_SENDER", "Bussola Digitale <noreply@localhost>"),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(instance_dir / "outbox")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        # Who is responsible for the data, as the privacy notice names them: the body running the programme.
+        "PRIVACY_CONTROLLER": env.get("PRIVACY_CONTROLLER", ""),
+        "PRIVACY_CONTACT": env.get("PRIVACY_CONTACT", ""),
         "TIMEZONE": timezone,
     }

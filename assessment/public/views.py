@@ -7,6 +7,7 @@ from sqlalchemy import text
 from ..app import LANGUAGE_COOKIE
 from ..extensions import db
 from ..services.assessments import find_by_token
+from ..services.profiles import PRIVACY_NOTICE_VERSION
 from ..urls import safe_next
 
 bp = Blueprint("public", __name__)
@@ -23,6 +24,15 @@ def started_here():
     token = session.get("resume_token")
     assessment = find_by_token(token) if token else None
     return (assessment, token) if assessment is not None else None
+
+
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice the owner accepts on the profile step, in the version the consent records."""
+    return render_template("public/privacy.html", version=PRIVACY_NOTICE_VERSION,
+                           controller=current_app.config["PRIVACY_CONTROLLER"],
+                           contact=current_app.config["PRIVACY_CONTACT"],
+                           retention_days=current_app.config["DRAFT_RETENTION_DAYS"])
 
 
 @bp.get("/lang/<code>")

@@ -341,3 +341,15 @@ def test_an_opinion_on_a_recommendation_is_kept_once_and_shown(client, questionn
     opinions = db.session.execute(db.select(MatchFeedback).filter_by(match_id=match.id)).scalars().all()
     assert [(o.source, o.is_relevant) for o in opinions] == [(FeedbackSource.owner, False)]
     assert "Hai indicato: non pertinente." in client.get(f"/risultato/{token}").get_data(as_text=True)
+
+
+def test_the_privacy_notice_names_the_controller_and_is_linked_where_consent_is_asked(app, client, monkeypatch):
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "non ha ancora indicato qui il suo nome" in page  # said plainly, never a made-up controller
+    monkeypatch.setitem(app.config, "PRIVACY_CONTROLLER", "Camera di commercio di Torino")
+    monkeypatch.setitem(app.config, "PRIVACY_CONTACT", "privacy@to.camcom.it")
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "Titolare del trattamento: Camera di commercio di Torino." in page
+    assert "privacy@to.camcom.it" in page and "dopo 90 giorni" in page and "Versione 2026-11." in page
+    token = _start(client)
+    assert 'href="/privacy"' in client.get(f"/valutazione/{token}/1").get_data(as_text=True)
