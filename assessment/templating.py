@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, g
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 
 from . import __version__
 from .clock import local_time, local_today
@@ -38,6 +38,19 @@ def signed_decimal(value: float | None) -> str:
     if value is None:
         return "–"
     return format_decimal(round(value, 1), format="+#,##0.0;-#,##0.0")
+
+
+def whole(value: float | None) -> str:
+    """A count in the page language's grouping: 2.400 / 2,400."""
+    if value is None:
+        return "–"
+    return format_decimal(round(value), format="#,##0")
+
+
+def month_label(year_month: str) -> str:
+    """'2026-01' as the page language names the month: gen 2026 / Jan 2026."""
+    year, month = (int(part) for part in year_month.split("-"))
+    return format_date(date(year, month, 1), "MMM yyyy")
 
 
 def euros(value: float | None) -> str:
@@ -73,6 +86,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["one_decimal"] = one_decimal
     app.jinja_env.filters["signed"] = signed_decimal
+    app.jinja_env.filters["whole"] = whole
+    app.jinja_env.filters["month"] = month_label
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["local_day"] = local_day

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from ..downloads import attachment
 from ..extensions import db
 from ..reports.charts import bar_svg
+from ..templating import month_label, one_decimal, whole
 from ..services import catalogue
 from ..services.dashboard import MIN_GROUP, Dashboard, DashboardFilters, build_dashboard
 from ..services.exports import FORMATS, KINDS, csv_chunks, export_filename, export_table, xlsx_bytes
@@ -27,11 +28,12 @@ def _charts(data: Dashboard, level_labels: dict[str, str],
     dimensions = [(title, round(data.dimensions[key].mean, 1)) for key, title in dimension_titles.items()
                   if key in data.dimensions]
     return {
-        "months": bar_svg([m for m, _n in data.months], [n for _m, n in data.months],
-                          _("Valutazioni inviate per mese")),
-        "levels": bar_svg([lb for lb, _n in levels], [n for _lb, n in levels], _("Valutazioni per livello")),
+        "months": bar_svg([month_label(m) for m, _n in data.months], [n for _m, n in data.months],
+                          _("Valutazioni inviate per mese"), number=whole),
+        "levels": bar_svg([lb for lb, _n in levels], [n for _lb, n in levels], _("Valutazioni per livello"),
+                          number=whole),
         "dimensions": bar_svg([t for t, _v in dimensions], [v for _t, v in dimensions],
-                              _("Punteggio medio per dimensione"), maximum=100),
+                              _("Punteggio medio per dimensione"), maximum=100, number=one_decimal),
     }
 
 

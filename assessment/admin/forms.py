@@ -2,6 +2,8 @@
 per thematic area, are added per request by the *_form() builders."""
 from __future__ import annotations
 
+import re
+
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,14 +22,22 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+from wtforms.widgets import TextInput
 
 from ..domain.grant_dimensions import DIMENSIONS
 from ..models import TrackFormat
 from ..questionnaire_forms import MultiCheckboxField
 from ..services.dashboard import DashboardFilters
 from ..services.reference import resolve_comune
-from ..templating import current_language
+from ..templating import current_language, whole
 
 SIZE_CHOICES = [("", _l("Tutte")), ("micro", _l("Micro")), ("small", _l("Piccola")), ("medium", _l("Media")),
                 ("large", _l("Grande"))]
@@ -241,9 +251,32 @@ def coach_profile_form(profile, dimension_titles: dict[str, str], areas: list, t
 # Programme targets
 
 
+_GROUPED = re.compile(r"^\d{1,3}([.,\s\u00a0\u202f]\d{3})+$")
+
+
+class GroupedIntegerField(IntegerField):
+    """A whole number that may be typed with thousands separators, as people write targets: 2.400 or 2,400.
+    Only separators in grouping places are dropped: "2,5" stays an error, never 25. A text input: a number
+    input would refuse the separators the browser's own locale does not use."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and _GROUPED.match(valuelist[0].strip()):
+            valuelist = [re.sub(r"\D", "", valuelist[0])]
+        super().process_formdata(valuelist)
+
+    def _value(self):
+        return whole(self.data) if isinstance(self.data, int) and not self.raw_data else super()._value()
+
+
 def targets_form(programme, areas: list) -> FlaskForm:
     def number(label: str) -> IntegerField:
-        return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=10_000_000)])
+        return GroupedIntegerField(label, validators=[Optional(), NumberRange(min=0, max=10_000_000)])
 
     attrs = {"people_trained": number(_("Persone formate (percorsi completati)")),
              "firms_accompanied": number(_("Micro e piccole imprese accompagnate da un coach"))}

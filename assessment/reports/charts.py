@@ -60,7 +60,8 @@ def radar_svg(labels: Sequence[str], values: Sequence[float], title: str, descri
     return "".join(parts)
 
 
-def bar_svg(labels: Sequence[str], values: Sequence[float], title: str, maximum: float | None = None) -> str:
+def bar_svg(labels: Sequence[str], values: Sequence[float], title: str, maximum: float | None = None,
+            number: Callable[[float], str] = lambda value: f"{value:g}") -> str:
     """Horizontal bars, for distributions and dashboards."""
     top = maximum or max([*values, 1])
     height = 28 * len(labels) + 10
@@ -72,7 +73,7 @@ def bar_svg(labels: Sequence[str], values: Sequence[float], title: str, maximum:
         parts.append(f'<text x="170" y="{y + 17}" text-anchor="end" font-size="12" fill="#1b2430">'
                      f'{escape(_short(label, 26))}</text>'
                      f'<rect x="178" y="{y + 4}" width="{width:.1f}" height="18" fill="#0b4f6c"/>'
-                     f'<text x="{184 + width:.1f}" y="{y + 17}" font-size="12" fill="#1b2430">{value:g}</text>')
+                     f'<text x="{184 + width:.1f}" y="{y + 17}" font-size="12" fill="#1b2430">{escape(number(value))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

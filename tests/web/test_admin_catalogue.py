@@ -218,13 +218,18 @@ def test_programme_targets_edit(client, login_as, db_session):
     db_session.add(programme)
     db_session.flush()
     login_as("admin")
-    response = client.post("/admin/obiettivi", data={"people_trained": "200", "firms_accompanied": "40",
+    # Targets as people write them: 2.400 in Italian (2,400 in English) is two thousand four hundred.
+    response = client.post("/admin/obiettivi", data={"people_trained": "2.400", "firms_accompanied": "40",
                                                      f"area_{area.key}": "12"})
     assert response.status_code == 302
     db_session.refresh(programme)
     assert {(t.metric, t.thematic_area_key, t.target) for t in programme.targets} == {
-        ("people_trained", None, 200), ("firms_accompanied", None, 40), ("firms_per_area", area.key, 12)}
-    assert 'value="200"' in client.get("/admin/obiettivi").get_data(as_text=True)
+        ("people_trained", None, 2400), ("firms_accompanied", None, 40), ("firms_per_area", area.key, 12)}
+    assert 'value="2.400"' in client.get("/admin/obiettivi").get_data(as_text=True)
+    wrong = client.post("/admin/obiettivi", data={"people_trained": "2,5", "firms_accompanied": "40"})
+    assert wrong.status_code == 200  # not a whole number: an error, never 25
+    db_session.refresh(programme)
+    assert {t.target for t in programme.targets if t.metric == "people_trained"} == {2400}
     client.post("/admin/obiettivi", data={"people_trained": "150", "firms_accompanied": ""})
     db_session.refresh(programme)
     assert {(t.metric, t.target) for t in programme.targets} == {("people_trained", 150)}
