@@ -26,7 +26,12 @@ from cohort import grant_feasible, make_cohort, make_companies, track_feasible, 
 
 from assessment.domain import matching
 from assessment.domain.matching_rerank import ndcg_at_k, precision_at_k
-from assessment.domain.matching_space import _fitted_tfidf, eligibility_codes, grant_space, track_space
+from assessment.domain.matching_space import (
+    _fitted_tfidf,
+    eligibility_codes,
+    grant_space,
+    track_space,
+)
 
 K = 5
 

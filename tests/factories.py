@@ -52,7 +52,12 @@ def answers_for(questionnaire: Questionnaire, pick: str = "max") -> dict[str, ob
 def submit_company(pick: str = "mid", company=None, **profile_overrides):
     """A company with one more submitted assessment, through the same service the web and the API use; with
     `company`, a re-assessment through that company's own link (its partita IVA alone would be refused)."""
-    from assessment.services.assessments import create_and_submit, save_section, start_draft, submit
+    from assessment.services.assessments import (
+        create_and_submit,
+        save_section,
+        start_draft,
+        submit,
+    )
     from assessment.services.questionnaires import latest_version, questionnaire_of
 
     questionnaire = questionnaire_of(latest_version("dma-sme"))

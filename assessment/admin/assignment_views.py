@@ -8,7 +8,12 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..public.forms import EmptyForm
-from ..services.assignment import build_plan, over_capacity, overdue_proposals, send_proposals
+from ..services.assignment import (
+    build_plan,
+    over_capacity,
+    overdue_proposals,
+    send_proposals,
+)
 from .views import bp
 
 NOT_NOW = "0"

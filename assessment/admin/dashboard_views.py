@@ -7,10 +7,17 @@ from flask_babel import gettext as _
 from ..downloads import attachment
 from ..extensions import db
 from ..reports.charts import bar_svg
-from ..templating import month_label, one_decimal, whole
 from ..services import catalogue
 from ..services.dashboard import MIN_GROUP, Dashboard, DashboardFilters, build_dashboard
-from ..services.exports import FORMATS, KINDS, csv_chunks, export_filename, export_table, xlsx_bytes
+from ..services.exports import (
+    FORMATS,
+    KINDS,
+    csv_chunks,
+    export_filename,
+    export_table,
+    xlsx_bytes,
+)
+from ..templating import month_label, one_decimal, whole
 from .forms import dashboard_filter_form
 from .views import bp
 

@@ -9,7 +9,13 @@ from flask_babel import lazy_gettext as _l
 
 from ..errors import json_error
 from ..extensions import limiter
-from ..services.api_catalogue import GrantFilters, active_track, grant_line, grants_page, tracks_page
+from ..services.api_catalogue import (
+    GrantFilters,
+    active_track,
+    grant_line,
+    grants_page,
+    tracks_page,
+)
 from .openapi import PAGE, PER_PAGE, Param, operation, query_args
 from .schemas import ELIGIBILITY_STATUSES, SIZE_CLASSES, ref
 from .serializers import DOMAIN_ELIGIBILITY, grant_json, page_json, track_json

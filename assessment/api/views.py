@@ -13,7 +13,14 @@ from ..services.api_catalogue import FiltersInvalid
 from ..services.questionnaires import latest_version
 from ..services.recommendations import stored_recommendations
 from ..services.reference import comune_label, search_ateco, search_comuni
-from .openapi import InvalidQuery, Param, build_document, docs_outline, operation, query_args
+from .openapi import (
+    InvalidQuery,
+    Param,
+    build_document,
+    docs_outline,
+    operation,
+    query_args,
+)
 from .schemas import MAX_ID, ref
 from .serializers import assessment_json, recommendations_json
 

@@ -6,7 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
-from ..services.users import UserError, authenticate, set_password, user_for_password_token
+from ..services.users import (
+    UserError,
+    authenticate,
+    set_password,
+    user_for_password_token,
+)
 from ..urls import safe_next
 from .forms import LoginForm, SetPasswordForm
 

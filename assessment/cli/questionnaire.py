@@ -10,7 +10,11 @@ from flask.cli import AppGroup
 from ..domain.errors import InvalidAnswers
 from ..domain.questionnaire import QuestionnaireError, load_questionnaire
 from ..domain.scoring import parse_answers, score_assessment
-from ..services.questionnaires import latest_version, questionnaire_of, sync_questionnaires
+from ..services.questionnaires import (
+    latest_version,
+    questionnaire_of,
+    sync_questionnaires,
+)
 
 questionnaire_cli = AppGroup("questionnaire", help="Questionnaire files: check and score.")
 

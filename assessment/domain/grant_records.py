@@ -28,11 +28,30 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-from .comuni_names import comune_name_index, normalise_name, resolve_comuni, split_comuni
+from .comuni_names import (
+    comune_name_index,
+    normalise_name,
+    resolve_comuni,
+    split_comuni,
+)
 from .errors import DomainError
 from .grant_dimensions import DIMENSIONS, derive_dimensions
-from .grant_files import INCENTIVI_FIELDS, LOCAL_COLUMNS, MalformedFile, read_grant_file, read_grant_records
-from .grant_values import as_list, parse_amount, parse_ateco, parse_day, parse_utc, text_or_none, unique
+from .grant_files import (
+    INCENTIVI_FIELDS,
+    LOCAL_COLUMNS,
+    MalformedFile,
+    read_grant_file,
+    read_grant_records,
+)
+from .grant_values import (
+    as_list,
+    parse_amount,
+    parse_ateco,
+    parse_day,
+    parse_utc,
+    text_or_none,
+    unique,
+)
 
 __all__ = [
     "DIMENSIONS", "INCENTIVI_FIELDS", "INCENTIVI_SOURCE", "LOCAL_COLUMNS", "GrantRecord", "InvalidRecord",

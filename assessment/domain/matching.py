@@ -53,7 +53,12 @@ from .matching_space import (
     grant_space,
     track_space,
 )
-from .matching_text import DIMENSION_TITLES, DIMENSIONS, grant_explanation, track_explanation
+from .matching_text import (
+    DIMENSION_TITLES,
+    DIMENSIONS,
+    grant_explanation,
+    track_explanation,
+)
 
 __all__ = [
     "CONTENT_VERSION", "CONTENT_WEIGHTS", "DIMENSION_TITLES", "FEATURES", "MIN_LABELLED_PAIRS",

@@ -1,5 +1,11 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
-from .assessment import Answer, Assessment, AssessmentStatus, DimensionScore, QuestionnaireVersion
+from .assessment import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    DimensionScore,
+    QuestionnaireVersion,
+)
 from .base import Base, utcnow
 from .catalogue import Grant, Track, TrackFormat
 from .coaching import (

@@ -8,7 +8,13 @@ from ..domain.errors import InvalidAnswers
 from ..domain.scoring import is_shown, parse_answers
 from ..extensions import db, limiter
 from ..models import Assessment, ThematicArea
-from ..questionnaire_forms import fill_form, form_answers, help_markup, reason_text, section_form_class
+from ..questionnaire_forms import (
+    fill_form,
+    form_answers,
+    help_markup,
+    reason_text,
+    section_form_class,
+)
 from ..services import assessments as service
 from ..services.mail import send_mail
 from ..services.profiles import TURNOVER_CLASSES

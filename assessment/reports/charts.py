@@ -73,7 +73,8 @@ def bar_svg(labels: Sequence[str], values: Sequence[float], title: str, maximum:
         parts.append(f'<text x="170" y="{y + 17}" text-anchor="end" font-size="12" fill="#1b2430">'
                      f'{escape(_short(label, 26))}</text>'
                      f'<rect x="178" y="{y + 4}" width="{width:.1f}" height="18" fill="#0b4f6c"/>'
-                     f'<text x="{184 + width:.1f}" y="{y + 17}" font-size="12" fill="#1b2430">{escape(number(value))}</text>')
+                     f'<text x="{184 + width:.1f}" y="{y + 17}" font-size="12" fill="#1b2430">'
+                     f'{escape(number(value))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -8,7 +8,13 @@ from datetime import date
 from sqlalchemy.orm import selectinload
 
 from ..domain.comuni_names import normalise_name
-from ..domain.eligibility import CompanyFacts, Eligibility, decide_eligibility, grant_facts_from, is_open
+from ..domain.eligibility import (
+    CompanyFacts,
+    Eligibility,
+    decide_eligibility,
+    grant_facts_from,
+    is_open,
+)
 from ..extensions import db
 from ..models import Comune, Grant, Track, TrackFormat
 from .coaching import seats_taken

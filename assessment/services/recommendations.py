@@ -7,7 +7,15 @@ from sqlalchemy.orm import joinedload
 
 from ..clock import local_today
 from ..extensions import db
-from ..models import Assessment, FeedbackSource, Grant, Match, MatchFeedback, MatchKind, Track
+from ..models import (
+    Assessment,
+    FeedbackSource,
+    Grant,
+    Match,
+    MatchFeedback,
+    MatchKind,
+    Track,
+)
 
 
 def stored_recommendations(assessment: Assessment, today: date | None = None) -> dict[str, list[Match]]:

@@ -4,10 +4,25 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..domain.catalogue_seed import ProgrammeSeed, Seed, SeedError, TerritorySeed, TrackSeed, parse_seed
+from ..domain.catalogue_seed import (
+    ProgrammeSeed,
+    Seed,
+    SeedError,
+    TerritorySeed,
+    TrackSeed,
+    parse_seed,
+)
 from ..domain.comuni_names import normalise_name
 from ..extensions import db
-from ..models import AtecoCode, Comune, Programme, Territory, ThematicArea, Track, TrackFormat
+from ..models import (
+    AtecoCode,
+    Comune,
+    Programme,
+    Territory,
+    ThematicArea,
+    Track,
+    TrackFormat,
+)
 from .catalogue import save_targets
 
 KINDS = ("thematic_areas", "territories", "programmes", "tracks")

@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 
 from assessment.domain.errors import InvalidAnswers
 from assessment.domain.questionnaire import from_definition
-from assessment.domain.scoring import advice_band, is_shown, parse_answers, score_assessment
+from assessment.domain.scoring import (
+    advice_band,
+    is_shown,
+    parse_answers,
+    score_assessment,
+)
 from tests.domain.questionnaire_samples import small
 
 Q = from_definition(small())

@@ -6,7 +6,14 @@ from datetime import date
 import pytest
 
 from assessment.extensions import db
-from assessment.models import Grant, Programme, Territory, ThematicArea, Track, TrackFormat
+from assessment.models import (
+    Grant,
+    Programme,
+    Territory,
+    ThematicArea,
+    Track,
+    TrackFormat,
+)
 from tests.factories import submit_company
 
 # Every GET route of the admin blueprint; {track} etc. are filled from the `objects` fixture.

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from assessment.extensions import db
-from assessment.models import AuditEntry, Grant, Programme, Territory, Track, TrackFormat
+from assessment.models import (
+    AuditEntry,
+    Grant,
+    Programme,
+    Territory,
+    Track,
+    TrackFormat,
+)
 from tests.web.test_admin_access import add_grant, add_track, thematic_area
 
 SAMPLE = Path(__file__).resolve().parents[2] / "assessment" / "data" / "incentivi_gov_it_sample.json"

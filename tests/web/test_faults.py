@@ -14,7 +14,11 @@ from sqlalchemy import create_engine, make_url, text
 from assessment import create_app
 from assessment.extensions import db
 from assessment.models import Answer, Assessment, AssessmentStatus, Company
-from assessment.services.questionnaires import latest_version, questionnaire_of, sync_questionnaires
+from assessment.services.questionnaires import (
+    latest_version,
+    questionnaire_of,
+    sync_questionnaires,
+)
 from tests.factories import answers_for, profile, vat_number
 
 
