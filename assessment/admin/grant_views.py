@@ -14,6 +14,7 @@ from ..downloads import attachment
 from ..extensions import db
 from ..models import Grant
 from ..services import catalogue
+from ..services.audit import record
 from ..services.grants import import_grants
 from .forms import GrantUploadForm, grant_edit_form, grant_filter_form
 from .views import attach_error, bp, page_number
@@ -82,8 +83,10 @@ def grant_upload():
             db.session.rollback()  # nothing of a malformed file is kept
             form.file.errors = [*form.file.errors, _("File non leggibile: %(reason)s", reason=error.reason)]
         else:
+            record("grants_imported", None, file=upload.filename, added=report.added, updated=report.updated,
+                   rejected=len(report.rejected))
             db.session.commit()
-    rejected = [(record, rejection_text(reason)) for record, reason in report.rejected] if report else []
+    rejected = [(row, rejection_text(reason)) for row, reason in report.rejected] if report else []
     return render_template("admin/grant_upload.html", form=form, report=report, rejected=rejected)
 
 

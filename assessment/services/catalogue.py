@@ -98,18 +98,21 @@ def save_track(track: Track | None, values: dict) -> Track:
         clash = clash.where(Track.id != track.id)
     if db.session.execute(clash).first():
         raise InvalidField("code", _("Esiste già un percorso con questo codice."))
+    is_new = track is None
     track = track or Track()
     for name, value in values.items():
         setattr(track, name, value)
     track.place = (values.get("place") or "").strip() or None  # empty: online
     db.session.add(track)
     db.session.flush()
+    record("track_created" if is_new else "track_updated", None, track_id=track.id, code=track.code)
     return track
 
 
 def set_track_active(track: Track, is_active: bool) -> None:
     """Tracks are never deleted: enrolments and stored matches keep pointing at them."""
     track.is_active = is_active
+    record("track_activated" if is_active else "track_deactivated", None, track_id=track.id, code=track.code)
     db.session.flush()
 
 
@@ -145,6 +148,7 @@ def update_grant(grant: Grant, dimensions_override: list[str] | None, is_active:
         dimensions_override = [d for d in DIMENSIONS if d in dimensions_override]
     grant.dimensions_override = dimensions_override
     grant.is_active = is_active
+    record("grant_updated", None, grant_id=grant.id, is_active=is_active, dimensions_override=dimensions_override)
     db.session.flush()
 
 
@@ -210,9 +214,12 @@ def save_territory(territory: Territory | None, key: str, name_it: str, name_en:
     if is_default:  # one default territory at most
         db.session.execute(db.update(Territory).where(Territory.is_default.is_(True))
                            .values(is_default=False))
+    is_new = territory.id is None
     territory.is_default = is_default
     db.session.add(territory)
     db.session.flush()
+    record("territory_created" if is_new else "territory_updated", None, territory_id=territory.id, key=key,
+           comuni=len(codes))
     return territory
 
 
@@ -300,4 +307,6 @@ def save_targets(programme: Programme, people_trained: int | None, firms_accompa
             programme.targets.append(ProgrammeTarget(metric=metric, thematic_area_key=area, target=value))
         else:
             target.target = value
+    record("targets_updated", None, programme_id=programme.id,
+           targets={f"{metric}:{area}" if area else metric: value for (metric, area), value in wanted.items()})
     db.session.flush()

@@ -7,6 +7,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import CoachProfile, Role, User, utcnow
+from .audit import record
 from .passwords import hash_password, new_token, token_hash, verify_password
 
 MIN_PASSWORD_LENGTH = 10
@@ -55,6 +56,7 @@ def create_user(email: str, role: str, name: str = "", password: str | None = No
     else:
         token = issue_password_link(user)
     db.session.flush()
+    record("account_created", None, account_id=user.id, role=role)
     return user, token
 
 

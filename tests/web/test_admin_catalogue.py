@@ -160,7 +160,7 @@ def test_coach_profile_edit_is_saved_and_audited(client, login_as, make_user, db
     entry = db.session.execute(db.select(AuditEntry).filter_by(action="coach_profile_update")).scalar_one()
     assert entry.user_id == admin.id and entry.details["coach_id"] == coach.id
     assert "capacity" in entry.details["changed"]
-    assert "coach_profile_update" in client.get(f"/admin/audit?user_id={admin.id}").get_data(as_text=True)
+    assert "profilo del coach modificato" in client.get(f"/admin/audit?user_id={admin.id}").get_data(as_text=True)
 
 
 def test_coach_profile_with_unknown_comune_is_refused(client, login_as, make_user, db_session):
@@ -272,3 +272,23 @@ def test_rejected_records_are_explained_in_the_page_language(client, login_as, d
     html = client.post("/admin/bandi/carica", data={"file": (BytesIO(body.encode()), "locali.csv")},
                        content_type="multipart/form-data").get_data(as_text=True)
     assert "the source field is missing" in html and "closes_on: invalid date" in html
+
+
+def test_changes_to_the_catalogue_and_accounts_are_in_the_audit_log(client, login_as, db_session):
+    from assessment.models import AuditEntry
+
+    programme = Programme(key="p-audit", name_it="Programma", name_en="Programme", starts_on=date(2024, 1, 1),
+                          ends_on=date(2026, 12, 31), is_current=True)
+    db_session.add(programme)
+    db_session.flush()
+    login_as("admin")
+    client.post("/admin/percorsi/nuovo", data=track_form(code="AUD-01"))
+    client.post("/admin/obiettivi", data={"people_trained": "100"})
+    client.post("/admin/account/nuovo", data={"email": "nuovo.gestore@example.org", "role": "admin"})
+    client.post("/admin/territori/nuovo", data={"key": "audit", "name_it": "Audit", "name_en": "Audit",
+                                                "comuni": "001125"})
+    actions = set(db.session.execute(db.select(AuditEntry.action)).scalars())
+    assert {"track_created", "targets_updated", "account_created", "territory_created"} <= actions
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "percorso creato" in page and "obiettivi del programma modificati" in page
+    assert "track_created" not in page  # labels, not stored codes
