@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ..domain.errors import InvalidField
 from ..extensions import db
 from ..models import Role, User
 from ..public.forms import EmptyForm
 from ..services import catalogue
+from .account_views import switch_account
 from .forms import SearchForm, coach_profile_form
 from .views import attach_error, bp, page_number
 
@@ -47,12 +47,5 @@ def coach_account(user_id: int):
     coach = db.first_or_404(db.select(User).where(User.id == user_id, User.role == Role.coach))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    returned = catalogue.set_account_enabled(coach, not coach.is_enabled)
-    db.session.commit()
-    if coach.is_enabled:
-        flash(_("Account riattivato."), "success")
-    else:
-        flash(ngettext("Account disattivato: %(num)d impresa torna in attesa di un coach.",
-                       "Account disattivato: %(num)d imprese tornano in attesa di un coach.", returned)
-              if returned else _("Account disattivato."), "success")
+    switch_account(coach)
     return redirect(url_for("admin.coach_edit", user_id=coach.id))

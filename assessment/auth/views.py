@@ -1,7 +1,7 @@
 """Sign-in and sign-out for coaches and programme managers."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -52,7 +52,7 @@ def logout():
 def set_password_page(token: str):
     user = user_for_password_token(token)
     if user is None:
-        abort(404)
+        return render_template("auth/link_expired.html", status=404), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:

@@ -85,3 +85,16 @@ def user_for_password_token(token: str) -> User | None:
     if user is None or user.password_token_expires_at is None or user.password_token_expires_at < utcnow():
         return None
     return user
+
+
+def staff_accounts() -> list[User]:
+    """Every staff account, programme managers first; a programme holds tens of them, not thousands."""
+    return list(db.session.execute(db.select(User).order_by(User.role, User.name, User.email)).scalars())
+
+
+def password_link_state(user: User) -> str:
+    """'set' (the person has a password), 'pending' (a link is valid) or 'expired' (a new link is needed)."""
+    if user.password_hash:
+        return "set"
+    expires = user.password_token_expires_at
+    return "pending" if expires is not None and expires >= utcnow() else "expired"

@@ -24,7 +24,7 @@ ADMIN_GETS = [
     "/admin/obiettivi", "/admin/audit", "/admin/assegnazioni", "/admin/exports/assessments.csv",
     "/admin/exports/scores.xlsx",
     "/admin/exports/matches.csv?anonymous=1", "/admin/exports/enrolments.xlsx?anonymous=1",
-    "/admin/account/nuovo", "/admin/imprese/{company}", "/admin/imprese/{company}/dati.json",
+    "/admin/account", "/admin/account/nuovo", "/admin/imprese/{company}", "/admin/imprese/{company}/dati.json",
     "/admin/imprese/{company}/cancella", "/admin/token-api", "/admin/bandi/modello.csv",
 ]
 

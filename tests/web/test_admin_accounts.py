@@ -106,3 +106,34 @@ def test_a_disabled_coach_companies_wait_for_another_coach(client, login_as, mak
         db.session.refresh(assignment)
     assert {a.status for a in assignments} == {AssignmentStatus.withdrawn}
     assert {proposed, followed} <= set(waiting_companies())
+
+
+def test_staff_accounts_are_listed_renewed_and_switched_off(app, client, login_as, make_user, tmp_path):
+    from datetime import timedelta
+
+    from assessment.models import utcnow
+    from assessment.services.users import create_user
+
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
+    other_admin = make_user("admin", email="collega@example.org", password="una-password-lunga")
+    late, first_token = create_user("in-ritardo@example.org", "coach", "Coach in ritardo")
+    late.password_token_expires_at = utcnow() - timedelta(hours=1)  # the first link expired unused
+    db.session.commit()
+    assert "Link non più valido" in client.get(f"/password/{first_token}").get_data(as_text=True)
+
+    me = login_as("admin")
+    page = client.get("/admin/account").get_data(as_text=True)
+    assert "collega@example.org" in page and "in-ritardo@example.org" in page and "link scaduto" in page
+    # A new link for the person whose first one expired: mailed, shown once, and it works.
+    page = client.post(f"/admin/account/{late.id}/link").get_data(as_text=True)
+    link = re.search(r"<code>(http[^<]+/password/[^<]+)</code>", page).group(1)
+    assert "Nuovo link per la password" in page and len(list(tmp_path.glob("*.eml"))) == 1
+    assert client.get("/" + link.split("://", 1)[1].split("/", 1)[1]).status_code == 200
+    assert client.get(f"/password/{first_token}").status_code == 404
+    # Another programme manager can be switched off; oneself cannot.
+    client.post(f"/admin/account/{other_admin.id}/stato")
+    assert db.session.get(User, other_admin.id).is_enabled is False
+    page = client.post(f"/admin/account/{me.id}/stato", follow_redirects=True).get_data(as_text=True)
+    assert "Non puoi disattivare il tuo stesso account." in page and db.session.get(User, me.id).is_enabled
+    actions = set(db.session.execute(db.select(AuditEntry.action)).scalars())
+    assert {"password_link_issued", "account_disabled"} <= actions
