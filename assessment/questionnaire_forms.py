@@ -73,7 +73,7 @@ def fill_form(form: FlaskForm, questions: tuple[Question, ...], saved: dict) -> 
 
 _REASONS = {
     "required": lambda: _("Rispondi a questa domanda per continuare."),
-    "empty": lambda: _("Scegli almeno un'opzione (oppure “nessuna di queste”)."),
+    "empty": lambda: _("Scegli almeno un'opzione (se nessuna fa al caso tuo, c'è un'opzione per dirlo)."),
 }
 
 
@@ -83,7 +83,7 @@ def reason_text(reason: str) -> str:
         if reason.startswith(prefix):
             return text()
     if "exclusive" in reason:
-        return _("L'opzione “nessuna di queste” non si può combinare con le altre.")
+        return _("L'opzione che dice che nessuna fa al caso tuo non si può combinare con le altre.")
     if "unknown option" in reason:
         return _("Questa risposta non è tra le opzioni previste.")
     return _("Risposta non valida.")

@@ -111,7 +111,11 @@ def _move(assignment, target: AssignmentStatus, reason: str | None = None):
         flash(str(error), "error")
         return redirect(url_for("coach.company", company_id=assignment.company_id))
     db.session.commit()
-    flash(_("Fatto."), "success")
+    flash({AssignmentStatus.accepted: _("Proposta accettata: l'impresa è tra quelle che segui."),
+           AssignmentStatus.in_progress: _("Accompagnamento avviato."),
+           AssignmentStatus.completed: _("Accompagnamento completato."),
+           AssignmentStatus.declined: _("Proposta rifiutata: l'impresa torna in attesa di un altro coach."),
+           }[target], "success")
     if target == AssignmentStatus.declined:
         return redirect(url_for("coach.dashboard"))
     return redirect(url_for("coach.company", company_id=assignment.company_id))

@@ -109,7 +109,8 @@ def test_withdrawn_consent_hides_the_company(client, login_as, proposed_company)
 def test_accept_then_complete(client, login_as, proposed_company):
     coach, company, assignment = proposed_company
     login_as(coach)
-    assert client.post(f"/coach/imprese/{company.id}/accept").status_code == 302
+    page = client.post(f"/coach/imprese/{company.id}/accept", follow_redirects=True).get_data(as_text=True)
+    assert "Proposta accettata: l&#39;impresa è tra quelle che segui." in page
     db.session.refresh(assignment)
     assert assignment.status == AssignmentStatus.accepted and assignment.accepted_at is not None
     client.post(f"/coach/imprese/{company.id}/complete")
