@@ -5,10 +5,12 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, g
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_currency, format_date, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
 
 from . import __version__
 from .clock import local_time, local_today
+from .domain.matching_text import CLOSING_SOON_DAYS
 
 
 def current_language() -> str:
@@ -54,10 +56,11 @@ def month_label(year_month: str) -> str:
 
 
 def euros(value: float | None) -> str:
-    """A whole amount in euro with the page language's grouping: 150.000 € / 150,000 €."""
+    """A whole amount in euro as the page language writes money: 150.000 € / €150,000."""
     if value is None:
         return "–"
-    return f"{format_decimal(round(value), format='#,##0')} €"
+    pattern = get_locale().currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
+    return format_currency(round(value), "EUR", format=pattern, currency_digits=False)
 
 
 def format_day(value: date | datetime | None) -> str:
@@ -65,10 +68,10 @@ def format_day(value: date | datetime | None) -> str:
     if value is None:
         return "–"
     if isinstance(value, datetime):
-        value = local_time(value)
+        value = local_time(value).date()
     if current_language() == "it":
         return value.strftime("%d/%m/%Y")
-    return value.strftime("%d %b %Y")
+    return format_date(value, "d MMM y")
 
 
 def format_moment(value: datetime | None) -> str:
@@ -82,17 +85,34 @@ def local_day(value: datetime) -> date:
     return local_time(value).date()
 
 
+# The national vocabulary of aid forms (incentivi.gov.it), said in the page's language.
+AID_FORMS = {
+    "Contributo/Fondo perduto": _l("Contributo/Fondo perduto"),
+    "Prestito/Anticipo rimborsabile": _l("Prestito/Anticipo rimborsabile"),
+    "Agevolazione fiscale": _l("Agevolazione fiscale"),
+    "Capitale di rischio": _l("Capitale di rischio"),
+    "Interventi a garanzia": _l("Interventi a garanzia"),
+    "Riduzione dei contributi di previdenza sociale": _l("Riduzione dei contributi di previdenza sociale"),
+}
+
+
+def aid_form(value: str) -> str:
+    return str(AID_FORMS.get(value, value))
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["one_decimal"] = one_decimal
     app.jinja_env.filters["signed"] = signed_decimal
     app.jinja_env.filters["whole"] = whole
+    app.jinja_env.filters["aid_form"] = aid_form
     app.jinja_env.filters["month"] = month_label
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["euros"] = euros
     app.jinja_env.globals["app_version"] = __version__
+    app.jinja_env.globals["closing_soon_days"] = CLOSING_SOON_DAYS
     app.jinja_env.globals["current_language"] = current_language
 
     @app.context_processor

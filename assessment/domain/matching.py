@@ -193,8 +193,7 @@ def rank_grants(companies: Sequence[CompanyVector], grants: Sequence[GrantItem],
 
     def explain(company, grant, pair, main, weakest, scores, status):
         dim, score = _dimension(main, scores)
-        return grant_explanation(dim, score, main == weakest, grant.purposes, grant.aid_max_eur,
-                                 grant.closes_on, today, status or "", pair, grant.comuni_count)
+        return grant_explanation(dim, score, main == weakest, grant.purposes, status or "", grant.comuni_count)
 
     return _rank(grant_space(companies, kept, codes, today), "grant", top_k, reranker, explain)
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import date
 from functools import lru_cache
 
-from .eligibility import format_date_en, format_date_it
 from .grant_dimensions import DIMENSIONS
 
 __all__ = ["AREAS", "DIMENSIONS", "DIMENSION_TITLES", "ITALIAN_STOP_WORDS", "analyse", "grant_explanation",
@@ -157,14 +155,11 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _euro_it(value: float) -> str:
-    return f"{value:,.0f} €".replace(",", ".")
-
-
 def grant_explanation(dim: str | None, score: float | None, is_weakest: bool, purposes: Sequence[str],
-                      aid_max_eur: float | None, closes_on: date | None, today: date, status: str,
-                      features: Mapping[str, float], comuni_count: int) -> tuple[str, str]:
-    """What it funds (and why that matters to the company), then the time left, then what to verify."""
+                      status: str, comuni_count: int) -> tuple[str, str]:
+    """Why the call fits the company: what it funds and why that matters to the company. Amounts, deadlines
+    and whether requirements need checking are shown beside it from the call itself, so this stored text
+    never goes stale ("40 days left" read a month later) nor repeats them."""
     if dim is not None and score is not None:
         (title_it, title_en), (points_it, points_en) = _named(dim), _points(score)
         which_it = "la tua area più debole: " if is_weakest else "nella tua valutazione: "
@@ -174,24 +169,7 @@ def grant_explanation(dim: str | None, score: float | None, is_weakest: bool, pu
     else:
         what = ", ".join(purposes[:2]) or "progetti d'impresa"
         it, en = f"Finanzia: {what}", f"It funds: {what}"
-    if aid_max_eur:
-        it += f", contributo fino a {_euro_it(aid_max_eur)}"
-        en += f", aid up to €{aid_max_eur:,.0f}"
     if comuni_count > 0 and status == "eligible":  # local calls are rarer: worth saying the company is in
         it += "; riservato ad alcuni comuni, tra cui il tuo"
         en += "; limited to some comuni, yours included"
-    it, en = it + ".", en + "."
-    if closes_on is None:
-        it += " Bando a sportello, senza data di chiusura: fino a esaurimento fondi."
-        en += " Open until funds run out (a sportello), no closing date."
-    else:
-        days = (closes_on - today).days
-        left_it = "chiude oggi" if days == 0 else "manca 1 giorno" if days == 1 else f"mancano {days} giorni"
-        left_en = "closes today" if days == 0 else ("1 day left" if days == 1 else f"{days} days left")
-        soon_it, soon_en = ("Chiude a breve: ", "Closing soon: ") if days <= CLOSING_SOON_DAYS else ("", "")
-        it += f" {_capital(soon_it + left_it)} (scade il {format_date_it(closes_on)})."
-        en += f" {_capital(soon_en + left_en)} (closes on {format_date_en(closes_on)})."
-    if status == "to_check":
-        it += " Requisiti da verificare."
-        en += " Eligibility to be confirmed."
-    return it, en
+    return it + ".", en + "."

@@ -96,6 +96,7 @@ def test_stored_instants_are_shown_on_the_programme_clock(app):
     from datetime import datetime
 
     from flask import g
+    from flask_babel import force_locale
 
     from assessment.templating import format_day, format_moment, local_day
 
@@ -106,6 +107,21 @@ def test_stored_instants_are_shown_on_the_programme_clock(app):
         assert format_moment(half_past_midnight_in_rome) == "26/11/2026 00:30"
         assert format_moment(datetime(2026, 7, 1, 10, 0)) == "01/07/2026 12:00"  # summer time
         assert local_day(half_past_midnight_in_rome).day == 26
+    with app.test_request_context("/"), force_locale("en"):
+        g.lang = "en"
+        assert format_day(half_past_midnight_in_rome) == "26 Nov 2026"
+
+
+def test_money_is_written_as_each_language_writes_it(app):
+    from flask import g
+    from flask_babel import force_locale
+
+    from assessment.templating import euros
+
+    for lang, expected in (("it", "150.000\xa0€"), ("en", "€150,000")):  # a space that never breaks
+        with app.test_request_context("/"), force_locale(lang):
+            g.lang = lang
+            assert euros(150_000.0) == expected
 
 
 def test_development_secret_key_is_generated_once(tmp_path):

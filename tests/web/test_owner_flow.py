@@ -240,11 +240,13 @@ def test_result_shows_days_left_closing_soon_a_sportello_and_amounts(client, que
     _complete(client, questionnaire, token, pick="min")
     html = client.get(f"/risultato/{token}").get_data(as_text=True)
     assert "Voucher digitalizzazione in chiusura" in html and "in chiusura" in html
-    assert "tra 5 giorni" in html and "fino a 150.000 €" in html and "Contributo/Fondo perduto" in html
-    assert "Finanziamento a sportello" in html and "a sportello" in html and "da 5.000 €" in html
+    assert "tra 5 giorni" in html and "fino a 150.000\xa0€" in html and "Contributo/Fondo perduto" in html
+    assert "Finanziamento a sportello" in html and "a sportello" in html and "da 5.000\xa0€" in html
     client.get("/lang/en")
     html = client.get(f"/risultato/{token}").get_data(as_text=True)
-    assert "in 5 days" in html and "150,000 €" in html
+    assert "in 5 days" in html and "€150,000" in html and "Non-repayable grant" in html  # all in English
+    pdf = client.get(f"/risultato/{token}/rapporto.pdf")  # the same facts beside each call in the report
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
 
 
 def test_a_known_partita_iva_without_the_link_is_refused_until_the_company_mailbox_joins_the_draft(
