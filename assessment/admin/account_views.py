@@ -12,7 +12,13 @@ from ..public.forms import EmptyForm
 from ..services import catalogue
 from ..services.audit import record
 from ..services.mail import send_mail
-from ..services.users import UserError, create_user, issue_password_link, password_link_state, staff_accounts
+from ..services.users import (
+    UserError,
+    create_user,
+    issue_password_link,
+    password_link_state,
+    staff_accounts,
+)
 from ..urls import external_url
 from .forms import AccountForm
 from .views import bp

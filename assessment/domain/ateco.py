@@ -30,7 +30,8 @@ def normalise_code(code: str) -> str:
     return text
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
+    """Lower case without accents, to compare what people type with official names."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -52,7 +53,7 @@ class AtecoIndex:
                 targets = self._to_2022.setdefault(row["code_2025"].strip(), [])
                 if row["code_2022"].strip() not in targets:
                     targets.append(row["code_2022"].strip())
-        self._plain_titles = {code: _plain(entry.title) for code, entry in self._entries.items()}
+        self._plain_titles = {code: plain_text(entry.title) for code, entry in self._entries.items()}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -72,7 +73,8 @@ class AtecoIndex:
 
     def search(self, term: str, limit: int = 20) -> list[AtecoEntry]:
         """Codes starting with `term` when it starts with a digit, else entries whose title holds every
-        word of `term` (case and accents ignored); sections excluded, ordered by code."""
+        word of `term` (case and accents ignored, a long word without its last letter, so that singular
+        and plural meet: "ristorante" finds "ristoranti"); sections excluded, ordered by code."""
         term = (term or "").strip()
         if not term or limit <= 0:
             return []
@@ -80,10 +82,18 @@ class AtecoIndex:
             prefix = normalise_code(term)
             found = [e for c, e in self._entries.items() if c.startswith(prefix) and e.level != "sezione"]
         else:
-            words = _plain(term).split()
+            words = [w[:-1] if len(w) > 4 else w for w in plain_text(term).split()]
             found = [e for c, e in self._entries.items()
                      if e.level != "sezione" and all(w in self._plain_titles[c] for w in words)]
         return sorted(found, key=lambda e: e.code)[:limit]
+
+    def from_2022(self, code_2022: str) -> tuple[str, ...]:
+        """The ATECO 2025 subcategories an ATECO 2007/2022 code became (owners still read old codes on
+        older papers); () when the code is unknown to the correspondence table."""
+        code = normalise_code(code_2022)
+        return tuple(sorted(c for c, targets in self._to_2022.items()
+                            if code in targets and self._entries.get(c, None) is not None
+                            and self._entries[c].level == "sottocategoria"))
 
     def to_2022(self, code_2025: str) -> tuple[str, ...]:
         """The ATECO 2007/2022 code(s) a 2025 code corresponds to, at the most detailed level the ISTAT

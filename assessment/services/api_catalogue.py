@@ -18,7 +18,7 @@ from ..domain.eligibility import (
 from ..extensions import db
 from ..models import Comune, Grant, Track, TrackFormat
 from .coaching import seats_taken
-from .matching import ateco_index
+from .reference import ateco_index
 
 
 class FiltersInvalid(Exception):

@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from ..clock import local_today
-from ..config import PROJECT_ROOT
-from ..domain.ateco import AtecoIndex
 from ..domain.eligibility import CompanyFacts, decide_eligibility, grant_facts_from
 from ..domain.matching import (
     CompanyVector,
@@ -35,12 +32,7 @@ from ..models import (
 )
 from .coaching import seats_taken
 from .questionnaires import questionnaire_of
-from .reference import territory_keys_by_comune
-
-
-@lru_cache(maxsize=1)
-def ateco_index() -> AtecoIndex:
-    return AtecoIndex(PROJECT_ROOT / "assessment" / "data")
+from .reference import ateco_index, territory_keys_by_comune
 
 
 def _latest_assessments(company_ids: list[int] | None) -> list[Assessment]:

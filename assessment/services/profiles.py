@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from ..domain.company_profile import size_class, validate_vat_number
 from ..domain.errors import InvalidField
-from .reference import ateco_entry, resolve_comune
+from .reference import ateco_entry, ateco_index, comune_label, find_comuni
 
 PRIVACY_NOTICE_VERSION = "2026-11"
 
@@ -43,6 +43,15 @@ class Profile:
     privacy_accepted: bool
     coach_contact: bool
     themes: tuple[str, ...]
+
+
+def _ateco_error(typed: str) -> str:
+    """An older code (ATECO 2007, still printed on many papers) gets the 2025 codes it became."""
+    successors = ateco_index().from_2022(typed) if typed.strip() else ()
+    if successors:
+        return _("%(code)s è un codice ATECO 2007: dal 2025 è diventato %(codes)s. Scegli quello della tua "
+                 "attività.", code=typed.strip(), codes=", ".join(successors[:6]))
+    return _("Indica un codice ATECO esistente (per esempio 10.71.10).")
 
 
 def _as_int(value: Any) -> int | None:
@@ -80,12 +89,17 @@ def validate_profile(raw: Mapping[str, Any], *, themes_allowed: set[str] | None 
     except InvalidField as error:
         errors["vat_number"] = (_("La partita IVA deve avere 11 cifre.") if "11" in error.reason
                                 else _("La partita IVA non è valida: la cifra di controllo non torna."))
-    ateco = ateco_entry(raw.get("ateco_code") if isinstance(raw.get("ateco_code"), str) else None)
+    ateco_raw = raw.get("ateco_code") if isinstance(raw.get("ateco_code"), str) else ""
+    ateco = ateco_entry(ateco_raw)
     if ateco is None or ateco.level == "sezione":
-        errors["ateco_code"] = _("Indica un codice ATECO esistente (per esempio 10.71.10).")
+        errors["ateco_code"] = _ateco_error(ateco_raw)
     comune_raw = raw.get("comune_istat")
-    comune = resolve_comune(comune_raw if isinstance(comune_raw, str) else None)
-    if comune is None:
+    comuni = find_comuni(comune_raw if isinstance(comune_raw, str) else None)
+    comune = comuni[0] if len(comuni) == 1 else None
+    if len(comuni) > 1:
+        errors["comune_istat"] = _("Più comuni hanno questo nome: scegli quello giusto, per esempio %(names)s.",
+                                   names=", ".join(comune_label(c) for c in comuni[:3]))
+    elif comune is None:
         errors["comune_istat"] = _("Scegli il comune dall'elenco ISTAT.")
     employees = _as_int(raw.get("employees"))
     if employees is None or employees < 0 or employees > 10_000_000:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from sqlalchemy import func, or_
-
+from ..config import PROJECT_ROOT
+from ..domain.ateco import AtecoIndex, normalise_code, plain_text
 from ..extensions import db
 from ..models import AtecoCode, Comune, Territory, territory_comuni
 
@@ -15,51 +16,75 @@ def comune_label(comune: Comune) -> str:
     return f"{comune.name} ({comune.province_code})"
 
 
-def resolve_comune(text: str | None) -> Comune | None:
-    """'001125', 'Ivrea' (when the name is unique) or 'Ivrea (TO)' → the comune; else None."""
+def find_comuni(text: str | None) -> list[Comune]:
+    """The comuni a typed text names: '001125', 'Ivrea', 'Ivrea (TO)'; case and accents ignored ('Aglie' is
+    Agliè). Two or more when a name is shared (Samone TO and TN) and no province is given."""
     text = (text or "").strip()
     if not text:
-        return None
+        return []
     if text.isdigit() and len(text) == 6:
-        return db.session.get(Comune, text)
-    query = db.select(Comune)
+        comune = db.session.get(Comune, text)
+        return [comune] if comune else []
     match = _WITH_PROVINCE.match(text)
+    name = match["name"].strip() if match else text
+    query = db.select(Comune).where(Comune.name.ilike(f"{_ascii_start(name)}%"))
     if match:
-        query = query.where(func.lower(Comune.name) == match["name"].strip().lower(),
-                            Comune.province_code == match["sigla"].upper())
-    else:
-        query = query.where(func.lower(Comune.name) == text.lower())
-    found = db.session.execute(query.limit(2)).scalars().all()
+        query = query.where(Comune.province_code == match["sigla"].upper())
+    wanted = plain_text(name)
+    return [c for c in db.session.execute(query.order_by(Comune.name)).scalars() if plain_text(c.name) == wanted]
+
+
+def _ascii_start(text: str) -> str:
+    """The plain leading letters SQL can match whatever the accents further on (at most three)."""
+    start = ""
+    for char in text[:3]:
+        if not (char.isascii() and char.isalpha()):
+            break
+        start += char
+    return start
+
+
+def resolve_comune(text: str | None) -> Comune | None:
+    """The one comune a typed text names; None when it names none or several."""
+    found = find_comuni(text)
     return found[0] if len(found) == 1 else None
 
 
 def search_comuni(term: str, limit: int = 20) -> list[Comune]:
+    """Suggestions while typing: comuni whose name starts with the term (accents ignored), or the code."""
     term = term.strip()
     if len(term) < 2:
         return []
-    return list(db.session.execute(
-        db.select(Comune).where(or_(Comune.name.ilike(f"{term}%"), Comune.istat_code == term))
-        .order_by(Comune.name).limit(limit)
-    ).scalars())
+    if term.isdigit():
+        return list(db.session.execute(db.select(Comune).where(Comune.istat_code.like(f"{term}%"))
+                                       .order_by(Comune.istat_code).limit(limit)).scalars())
+    wanted = plain_text(term)
+    candidates = db.session.execute(db.select(Comune).where(Comune.name.ilike(f"{_ascii_start(term)}%"))
+                                    .order_by(Comune.name)).scalars()
+    return [c for c in candidates if plain_text(c.name).startswith(wanted)][:limit]
+
+
+@lru_cache(maxsize=1)
+def ateco_index() -> AtecoIndex:
+    """The ATECO 2025 tree and its correspondence to ATECO 2007/2022, read once per process."""
+    return AtecoIndex(PROJECT_ROOT / "assessment" / "data")
 
 
 def ateco_entry(code: str | None) -> AtecoCode | None:
-    code = (code or "").strip()
+    code = normalise_code(code or "")  # "107110" is 10.71.10
     return db.session.get(AtecoCode, code) if code else None
 
 
 def search_ateco(term: str, limit: int = 20) -> list[AtecoCode]:
+    """By code prefix, or by the words of the activity (accents, case, singular or plural ignored)."""
     term = term.strip()
     if len(term) < 2:
         return []
-    if term[0].isdigit():
-        condition = AtecoCode.code.like(f"{term}%")
-    else:
-        condition = AtecoCode.title.ilike(f"%{term}%")
+    codes = [entry.code for entry in ateco_index().search(term, limit)]
+    if not codes:
+        return []
     return list(db.session.execute(
-        db.select(AtecoCode).where(condition, AtecoCode.level != "sezione")
-        .order_by(AtecoCode.code).limit(limit)
-    ).scalars())
+        db.select(AtecoCode).where(AtecoCode.code.in_(codes)).order_by(AtecoCode.code)).scalars())
 
 
 def territory_keys_by_comune(comuni: set[str]) -> dict[str, frozenset[str]]:

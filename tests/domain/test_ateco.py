@@ -60,3 +60,14 @@ def test_to_2022_falls_back_to_an_ancestor(ateco):
     assert ateco.to_2022("46.89.00") == ateco.to_2022("46.8")
     assert ateco.to_2022("46.89.00")
     assert ateco.to_2022("99.99.99") == ()
+
+
+def test_search_meets_singular_and_plural(ateco):
+    assert "56.11" in [e.code for e in ateco.search("ristorante")]  # the titles say "ristoranti"
+    assert "96.21.00" in [e.code for e in ateco.search("parrucchiere")]
+
+
+def test_an_ateco_2007_code_leads_to_the_2025_codes_it_became(ateco):
+    assert ateco.get("56.30.00") is None  # the bar of the older papers...
+    assert ateco.from_2022("56.30.00") == ("56.30.01", "56.30.02", "56.30.03", "56.30.04")  # ...today
+    assert ateco.from_2022("99.99.99") == ()

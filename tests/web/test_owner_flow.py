@@ -355,3 +355,25 @@ def test_the_privacy_notice_names_the_controller_and_is_linked_where_consent_is_
     assert "privacy@to.camcom.it" in page and "dopo 90 giorni" in page and "Versione 2026-11." in page
     token = _start(client)
     assert 'href="/privacy"' in client.get(f"/valutazione/{token}/1").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"ateco_code": "107110"}, None, None),  # an undotted code is the same code
+    ({"comune_istat": "Aglie"}, None, None),  # Agliè, typed without the accent
+    ({"ateco_code": "56.30.00"}, "ateco_code", "56.30.00 è un codice ATECO 2007: dal 2025 è diventato 56.30.01"),
+    ({"comune_istat": "Samone"}, "comune_istat", "Più comuni hanno questo nome: scegli quello giusto, per esempio"),
+])
+def test_the_profile_understands_what_owners_type(client, questionnaire, overrides, field, message):
+    token = _start(client)
+    response = client.post(f"/valutazione/{token}/1", data=_profile_form(profile(**overrides)))
+    if field is None:
+        assert response.status_code == 302
+    else:
+        assert message in response.get_data(as_text=True).replace("&#39;", "'")
+
+
+def test_suggestions_ignore_accents_and_plurals(client):
+    comuni = client.get("/api/v1/comuni?q=aglie").get_json()["items"]
+    assert "Agliè (TO)" in [c["value"] for c in comuni]
+    ateco = client.get("/api/v1/ateco?q=ristorante").get_json()["items"]
+    assert "56.11" in [a["value"] for a in ateco]
