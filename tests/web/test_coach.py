@@ -126,6 +126,7 @@ def test_accepting_stops_at_capacity_until_an_accompaniment_ends(client, login_a
     db_session.commit()
     login_as(coach)
     client.post(f"/coach/imprese/{first.id}/accept")
+    assert "Ne segui 1 su 1 che la tua capacità prevede." in client.get("/coach/").get_data(as_text=True)
     page = client.post(f"/coach/imprese/{second.id}/accept", follow_redirects=True).get_data(as_text=True)
     assert "Segui già 1 impresa, quante ne prevede la tua capacità" in page
     for assignment in assignments:
