@@ -47,12 +47,14 @@ def _charts(data: Dashboard, level_labels: dict[str, str],
 @bp.get("/")
 def dashboard():
     form = _filter_form()
-    filters = form.filters() if form.validate() else DashboardFilters()
+    valid = form.validate()
+    filters = form.filters() if valid else DashboardFilters()
     data = build_dashboard(filters)
     titles, level_labels = catalogue.dimension_and_level_names(g.lang)
     return render_template("admin/dashboard.html", form=form, data=data, dimension_titles=titles,
                            level_labels=level_labels, charts=_charts(data, level_labels, titles),
-                           query=request.args.to_dict(), min_group=MIN_GROUP)
+                           # Exports follow the figures shown: filters the page could not apply are left out.
+                           query=request.args.to_dict() if valid else {}, min_group=MIN_GROUP)
 
 
 @bp.get("/exports/<kind>.<fmt>")

@@ -204,6 +204,7 @@ def test_dashboard_page_shows_the_numbers_beside_the_charts(client, login_as, pr
     assert "feb 2024</th><td class=\"num\">3<" in filtered and "gen 2024</th>" not in filtered
     wrong = client.get("/admin/?comune=Atlantide").get_data(as_text=True)
     assert "Comune non trovato" in wrong and "gen 2024</th>" in wrong  # the filters are ignored, not guessed
+    assert "Atlantide" not in re.findall(r'href="(/admin/exports/[^"]+)"', wrong)[0]  # nor carried to exports
 
 
 def add_rows(n: int, track) -> None:
