@@ -186,9 +186,26 @@ def _path_parameters(rule, declared: Operation) -> tuple[str, list[dict]]:
     return _RULE_ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule.rule), parameters
 
 
+# What each error looks like, as the API sends it (one Error schema, a different body per status).
+ERROR_EXAMPLES = {
+    400: ("bad_request", "the body must be a JSON object", None),
+    401: ("unauthorized", "a valid staff API token is required (Bearer)", None),
+    403: ("forbidden", "this operation needs an admin token", None),
+    404: ("not_found", "no such grant", None),
+    422: ("invalid", "the query parameters are not valid", {"open_on": "not a date (YYYY-MM-DD)"}),
+    429: ("too_many_requests", "60 per 1 minute", None),
+}
+
+
+def _error_example(status: int) -> dict:
+    code, message, fields = ERROR_EXAMPLES[status]
+    error = {"status": status, "code": code, "message": message}
+    return {"error": {**error, "fields": fields} if fields else error}
+
+
 def _error_response(status: int) -> dict:
     body = {"description": str(ERROR_DESCRIPTIONS[status]),
-            "content": {"application/json": {"schema": ref("Error")}}}
+            "content": {"application/json": {"schema": ref("Error"), "example": _error_example(status)}}}
     if status == 401:
         body["headers"] = {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}
     return body
@@ -270,11 +287,11 @@ def docs_outline(document: dict) -> list[tuple[str, str, list[dict]]]:
             responses = []
             for status, response in body["responses"].items():
                 content = response.get("content", {})
-                media_type, schema = next(iter(content.items()), (None, None))
-                schema = (schema or {}).get("schema")
+                media_type, media = next(iter(content.items()), (None, None))
+                schema = (media or {}).get("schema")
+                example = media["example"] if media and "example" in media else example_of(schema) if schema else None
                 responses.append({"status": status, "description": response["description"],
-                                  "media_type": media_type, "schema": schema,
-                                  "example": example_of(schema) if schema else None})
+                                  "media_type": media_type, "schema": schema, "example": example})
             groups[body["tags"][0]].append({
                 "method": method.upper(), "path": path, "id": body["operationId"], "summary": body["summary"],
                 "description": body.get("description", ""), "parameters": body["parameters"],

@@ -108,3 +108,22 @@ def test_responses_about_real_rows_conform(client, api_schema, rows, admin_secre
     response = client.get(url.format(**rows), headers={"Authorization": f"Bearer {secret}"} if secret else {})
     assert response.status_code == (401 if who == "nobody" else 200)
     api_schema[path]["GET"].validate_response(response)
+
+
+def test_error_examples_are_what_the_api_sends(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    examples = {}
+    for methods in document["paths"].values():
+        for body in methods.values():
+            for status, response in body["responses"].items():
+                if status >= "400":
+                    examples[int(status)] = response["content"]["application/json"]["example"]["error"]
+    assert {status: example["status"] for status, example in examples.items()} == {s: s for s in examples}
+    sent = {404: client.get(f"/api/v1/grants/{2**31 - 1}").get_json()["error"],
+            401: client.get("/api/v1/companies").get_json()["error"],
+            400: client.post("/api/v1/assessments", json=[1]).get_json()["error"],
+            422: client.get("/api/v1/grants?open_on=tomorrow").get_json()["error"]}
+    for status, error in sent.items():
+        assert (error["status"], error["code"]) == (status, examples[status]["code"])
+    docs = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "no such grant" in docs and "the body must be a JSON object" in docs
