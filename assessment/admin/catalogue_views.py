@@ -1,14 +1,17 @@
 """Tracks, territories and programme targets: list, create, edit (tracks are deactivated, not deleted)."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..domain.errors import InvalidField
 from ..extensions import db
+from ..jobs import refresh_all_recommendations
 from ..models import Territory, Track
 from ..public.forms import EmptyForm
 from ..services import catalogue
+from ..services.audit import record
+from ..urls import safe_next
 from .forms import SearchForm, TerritoryForm, comuni_lines, targets_form, track_form
 from .views import attach_error, bp, page_number
 
@@ -39,7 +42,8 @@ def track_edit(track_id: int | None = None):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_("Percorso salvato."), "success")
+            flash(_("Percorso salvato. Le imprese già valutate lo vedranno tra i suggerimenti dopo «Aggiorna i "
+                    "suggerimenti alle imprese»."), "success")
             return redirect(url_for("admin.tracks"))
     return render_template("admin/track_edit.html", form=form, track=track, button_form=EmptyForm())
 
@@ -53,6 +57,22 @@ def track_active(track_id: int, action: str):
     db.session.commit()
     flash(_("Percorso riattivato.") if track.is_active else _("Percorso disattivato."), "success")
     return redirect(url_for("admin.tracks"))
+
+
+@bp.post("/suggerimenti/aggiorna")
+def refresh_recommendations():
+    """After tracks or grants changed: every company's recommendations are ranked again."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    stored = refresh_all_recommendations(current_app.config["REDIS_URL"])
+    record("recommendations_refreshed", None, queued=stored is None)
+    db.session.commit()
+    if stored is None:
+        flash(_("Aggiornamento dei suggerimenti avviato in background: tra qualche minuto tutte le imprese li "
+                "vedranno aggiornati."), "success")
+    else:
+        flash(_("Suggerimenti aggiornati per tutte le imprese valutate."), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("admin.tracks"))
 
 
 @bp.get("/territori")

@@ -13,6 +13,7 @@ from ..domain.grant_files import LOCAL_COLUMNS, MalformedFile
 from ..downloads import attachment
 from ..extensions import db
 from ..models import Grant
+from ..public.forms import EmptyForm
 from ..services import catalogue
 from ..services.audit import record
 from ..services.grants import import_grants
@@ -50,7 +51,8 @@ def grants():
     form = grant_filter_form(catalogue.grant_sources())
     pagination = catalogue.list_grants(form.q.data or "", form.state.data, form.source.data, page_number(),
                                        local_today())
-    return render_template("admin/grants.html", form=form, pagination=pagination, today=local_today())
+    return render_template("admin/grants.html", form=form, pagination=pagination, today=local_today(),
+                           refresh_form=EmptyForm())
 
 
 @bp.route("/bandi/<int:grant_id>", methods=["GET", "POST"])

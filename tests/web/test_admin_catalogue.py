@@ -292,3 +292,23 @@ def test_changes_to_the_catalogue_and_accounts_are_in_the_audit_log(client, logi
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "percorso creato" in page and "obiettivi del programma modificati" in page
     assert "track_created" not in page  # labels, not stored codes
+
+
+def test_a_new_track_reaches_companies_already_assessed_when_the_admin_updates_suggestions(client, login_as,
+                                                                                           db_session):
+    from assessment.models import Match
+    from tests.factories import submit_company
+
+    company = submit_company("min")[0]
+    db_session.commit()
+    login_as("admin")
+    page = client.post("/admin/percorsi/nuovo", data=track_form(code="NEW-01", level_from="0", level_to="4"),
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Aggiorna i suggerimenti alle imprese" in page
+    new = track("NEW-01")
+    suggested = set(db.session.execute(db.select(Match.track_id).filter_by(company_id=company.id)).scalars())
+    assert new.id not in suggested  # stored before the track existed
+    page = client.post("/admin/suggerimenti/aggiorna", data={"next": "/admin/percorsi"}, follow_redirects=True)
+    assert "Suggerimenti aggiornati per tutte le imprese valutate." in page.get_data(as_text=True)
+    suggested = set(db.session.execute(db.select(Match.track_id).filter_by(company_id=company.id)).scalars())
+    assert new.id in suggested

@@ -54,3 +54,23 @@ def test_queueing_without_redis_says_so_and_how_to_go_on(app, runner, monkeypatc
     result = runner.invoke(match_cli, ["run", "--queue"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "cannot take the job" in result.output and "run without --queue" in result.output
+
+
+def test_updating_suggestions_goes_to_the_queue_when_a_worker_listens_and_runs_here_otherwise(app, db_session):
+    from assessment.jobs import refresh_all_recommendations
+
+    connection = Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    add_track("REFRESH-1", dimension_weights={"data_security": 1.0})
+    submit_company()
+    assert refresh_all_recommendations(REDIS_URL) > 0  # no worker: computed here, nothing left waiting
+    assert Queue("bussola", connection=connection).count == 0
+    worker = SimpleWorker([Queue("bussola", connection=connection)], connection=connection)
+    worker.register_birth()
+    try:
+        assert refresh_all_recommendations(REDIS_URL) is None
+        assert Queue("bussola", connection=connection).count == 1
+    finally:
+        worker.register_death()
+        connection.flushdb()
+    assert refresh_all_recommendations("redis://127.0.0.1:1/0") > 0  # Redis down: computed here too
