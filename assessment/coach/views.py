@@ -206,7 +206,7 @@ def invite(company_id: int):
     company = _accepted_or_refused(company_id)
     if company is None:
         return redirect(url_for("coach.company", company_id=company_id))
-    link, emailed = coaching.invite_reassessment(company)
+    link, emailed = coaching.invite_reassessment(company, current_user)
     db.session.commit()
     if emailed:
         flash(_("Invito inviato a %(email)s.", email=company.email), "success")

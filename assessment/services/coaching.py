@@ -210,7 +210,7 @@ def company_enrolments(company: Company) -> list[Enrolment]:
     ).scalars())
 
 
-def invite_reassessment(company: Company) -> tuple[str, bool]:
+def invite_reassessment(company: Company, coach: User) -> tuple[str, bool]:
     """A new draft linked to the company, in the owner's language; returns its secret link, e-mailed when the
     owner gave an address, and whether the e-mail went."""
     from ..urls import external_url
@@ -223,9 +223,10 @@ def invite_reassessment(company: Company) -> tuple[str, bool]:
     link = external_url("public.section", token=token, step=1)
     with force_locale(company.language):
         subject = _("Bussola Digitale: misura i tuoi progressi")
-        body = _("Buongiorno,\n\nil tuo coach ti invita a ripetere l'autovalutazione della maturità digitale "
-                 "per misurare i progressi fatti. Il questionario riparte dai dati dell'impresa:\n\n%(link)s\n",
-                 link=link)
+        body = _("Buongiorno,\n\n%(coach)s, il tuo coach digitale, ti invita a ripetere l'autovalutazione della "
+                 "maturità digitale per misurare i progressi fatti. Il questionario riparte dai dati dell'impresa:"
+                 "\n\n%(link)s\n\nPer domande scrivi a %(email)s.\n",
+                 coach=coach.name or coach.email, link=link, email=coach.email)
     emailed = bool(company.email) and send_mail(company.email, subject, body)
     record("reassessment_invited", company.id, emailed=emailed)
     db.session.flush()

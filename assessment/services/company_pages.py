@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Assessment, AssessmentStatus, Company, Enrolment, Note, Track
+from ..models import Assessment, AssessmentStatus, Company, Enrolment, Note, Track, utcnow
 from ..templating import localized
 from .coaching import company_enrolments, company_notes, seats_taken
 from .questionnaires import questionnaire_of
@@ -38,6 +38,7 @@ class CompanyPage:
     enrolments: list[Enrolment]
     active_tracks: list[Track]  # with free seats, soonest first
     free_seats: dict[int, int]
+    open_draft: Assessment | None = None  # a new assessment started for this company and not yet sent
 
 
 def company_page_data(company: Company, lang: str) -> CompanyPage:
@@ -77,4 +78,9 @@ def company_page_data(company: Company, lang: str) -> CompanyPage:
     return CompanyPage(company=company, latest=latest, result=result, answers=answers,
                        history=list(reversed(history)), dimension_titles=titles,
                        notes=company_notes(company), enrolments=company_enrolments(company),
-                       active_tracks=[t for t in tracks if free[t.id] > 0], free_seats=free)
+                       active_tracks=[t for t in tracks if free[t.id] > 0], free_seats=free,
+                       open_draft=db.session.execute(
+                           db.select(Assessment)
+                           .where(Assessment.company_id == company.id, Assessment.status == AssessmentStatus.draft,
+                                  Assessment.expires_at > utcnow())
+                           .order_by(Assessment.created_at.desc()).limit(1)).scalar_one_or_none())

@@ -258,6 +258,9 @@ def test_invite_reassessment_writes_mail(app, client, login_as, proposed_company
     client.post(f"/coach/imprese/{company.id}/invita")
     mails = list(tmp_path.glob("*.eml"))
     assert len(mails) == 1 and "/valutazione/" in mails[0].read_text()
+    assert coach.email in mails[0].read_text()  # the owner knows who invites and how to reach them
+    page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    assert "Una nuova valutazione è stata avviata il" in page  # the invitation leaves a trace
 
 
 def test_dashboard_query_count_does_not_grow_with_rows(client, login_as, make_user, count_queries, db_session):
