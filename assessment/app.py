@@ -42,7 +42,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def select_locale() -> str:
     languages = ("it", "en")
-    chosen = request.cookies.get(LANGUAGE_COOKIE) or session.get(LANGUAGE_COOKIE)
+    chosen = g.get("lang_override") or request.cookies.get(LANGUAGE_COOKIE) or session.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return chosen
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.language in languages:
@@ -136,9 +136,17 @@ def register_template_helpers(app: Flask) -> None:
     def _remember_language() -> None:
         # Flask-Babel and Flask-Login cache the locale and the user on the app context, which a request
         # shares when one is already pushed (tests, scripts): every request starts from its own cookies.
+        g.pop("lang_override", None)
         refresh()
         g.pop("_login_user", None)
         g.lang = select_locale()
+
+
+def use_language(code: str) -> None:
+    """Switch the rest of this request to another language (what the page renders, the messages it flashes)."""
+    g.lang_override = code
+    refresh()
+    g.lang = select_locale()
 
 
 def register_cli(app: Flask) -> None:

@@ -1,11 +1,12 @@
 """The owner's wizard: profile page, one page per dimension, save on every step, resume by secret link."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, after_this_request, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..domain.errors import InvalidAnswers
 from ..domain.scoring import is_shown, parse_answers
+from ..app import LANGUAGE_COOKIE, use_language
 from ..extensions import db, limiter
 from ..models import Assessment, ThematicArea
 from ..questionnaire_forms import (
@@ -22,7 +23,7 @@ from ..services.questionnaires import latest_version, questionnaire_of
 from ..services.reference import comune_label, resolve_comune
 from ..templating import localized
 from .forms import EmptyForm, ProfileForm
-from .views import bp
+from .views import bp, with_language
 
 # Pages reached by a secret link. Unknown links are what guessing produces: those are counted per address, 60 a
 # minute. Pages that open are counted apart and generously, because the owners at a workshop share one address.
@@ -40,6 +41,15 @@ def _load(token: str) -> Assessment:
     if assessment is None:
         abort(404)
     return assessment
+
+
+def _in_its_language(assessment: Assessment) -> None:
+    """A link opened in a browser that never chose a language (the e-mail read on another device) opens in the
+    language the assessment was started in, and the browser remembers it."""
+    if request.cookies.get(LANGUAGE_COOKIE) or assessment.language == g.lang:
+        return
+    use_language(assessment.language)
+    after_this_request(lambda response: with_language(response, assessment.language))
 
 
 @bp.route("/valutazione", methods=["GET", "POST"])
@@ -62,6 +72,7 @@ def start():
 @token_limited
 def resume(token: str):
     assessment = _load(token)
+    _in_its_language(assessment)
     if assessment.is_submitted:
         return redirect(url_for("public.result", token=token))
     questionnaire = questionnaire_of(assessment.questionnaire_version)
@@ -83,6 +94,7 @@ def _first_incomplete_step(assessment: Assessment, questionnaire) -> int:
 @token_limited
 def section(token: str, step: int):
     assessment = _load(token)
+    _in_its_language(assessment)
     if assessment.is_submitted:
         return redirect(url_for("public.result", token=token))
     questionnaire = questionnaire_of(assessment.questionnaire_version)

@@ -47,7 +47,11 @@ def privacy():
 @bp.get("/lang/<code>")
 def set_language(code: str):
     target = safe_next(request.args.get("next")) or url_for("public.home")
-    response = redirect(target)
+    return with_language(redirect(target), code)
+
+
+def with_language(response, code: str):
+    """The response, remembering the language chosen in this browser for a year."""
     if code in ("it", "en"):
         response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                             secure=current_app.config["SESSION_COOKIE_SECURE"])

@@ -377,3 +377,18 @@ def test_suggestions_ignore_accents_and_plurals(client):
     assert "Agliè (TO)" in [c["value"] for c in comuni]
     ateco = client.get("/api/v1/ateco?q=ristorante").get_json()["items"]
     assert "56.11" in [a["value"] for a in ateco]
+
+
+def test_a_link_opened_on_another_device_keeps_the_language_the_assessment_began_in(app, client, questionnaire):
+    client.get("/lang/en")
+    token = _start(client)  # begun in English
+    other = app.test_client()  # the e-mail opened on a phone that never chose a language
+    response = other.get(f"/riprendi/{token}")
+    assert "lang=en" in response.headers.get("Set-Cookie", "")  # remembered for the next pages
+    page = other.get(f"/valutazione/{token}/1").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    phone = app.test_client()  # a browser that keeps no cookie still reads it in English, without loops
+    assert '<html lang="en">' in phone.get(f"/valutazione/{token}/1").get_data(as_text=True)
+    chosen = app.test_client()
+    chosen.get("/lang/it")  # a browser that chose Italian keeps it
+    assert '<html lang="it">' in chosen.get(f"/riprendi/{token}", follow_redirects=True).get_data(as_text=True)
