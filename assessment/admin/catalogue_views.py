@@ -1,7 +1,16 @@
 """Tracks, territories and programme targets: list, create, edit (tracks are deactivated, not deleted)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from ..domain.errors import InvalidField

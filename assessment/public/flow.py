@@ -1,12 +1,22 @@
 """The owner's wizard: profile page, one page per dimension, save on every step, resume by secret link."""
 from __future__ import annotations
 
-from flask import abort, after_this_request, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    after_this_request,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
+from ..app import LANGUAGE_COOKIE, use_language
 from ..domain.errors import InvalidAnswers
 from ..domain.scoring import is_shown, parse_answers
-from ..app import LANGUAGE_COOKIE, use_language
 from ..extensions import db, limiter
 from ..models import Assessment, ThematicArea
 from ..questionnaire_forms import (

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Assessment, AssessmentStatus, Company, Enrolment, Note, Track, utcnow
+from ..models import (
+    Assessment,
+    AssessmentStatus,
+    Company,
+    Enrolment,
+    Note,
+    Track,
+    utcnow,
+)
 from ..templating import localized
 from .coaching import company_enrolments, company_notes, seats_taken
 from .questionnaires import questionnaire_of
