@@ -31,8 +31,9 @@ def normalise_code(code: str) -> str:
 
 
 def plain_text(text: str) -> str:
-    """Lower case without accents, to compare what people type with official names."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case without accents, with a phone's curly apostrophe as a straight one, to compare what people
+    type with official names (d’Ivrea is d'Ivrea)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'").replace("‘", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

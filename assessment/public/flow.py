@@ -6,6 +6,7 @@ from flask import (
     after_this_request,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -49,8 +50,13 @@ def token_limited(view):
 def _load(token: str) -> Assessment:
     assessment = service.find_by_token(token)
     if assessment is None:
-        abort(404)
+        link_gone()
     return assessment
+
+
+def link_gone():
+    """A secret link that opens nothing: say why that can be and where to go, instead of a bare 404."""
+    abort(make_response(render_template("public/link_gone.html", status=404), 404))
 
 
 def _in_its_language(assessment: Assessment) -> None:
@@ -83,6 +89,7 @@ def start():
 def resume(token: str):
     assessment = _load(token)
     _in_its_language(assessment)
+    session["resume_token"] = token  # the home page of this browser offers it back
     if assessment.is_submitted:
         return redirect(url_for("public.result", token=token))
     questionnaire = questionnaire_of(assessment.questionnaire_version)
@@ -197,13 +204,14 @@ def _profile_data(form: ProfileForm) -> dict:
 def _profile_errors(assessment: Assessment, data: dict) -> dict[str, str]:
     from ..services.profiles import ProfileInvalid, validate_profile
 
+    errors = {}
     try:
         validate_profile(data)
     except ProfileInvalid as error:
-        return error.errors
-    if service.taken_vat_company(assessment) is not None:
-        return {"vat_number": service.vat_taken_message()}
-    return {}
+        errors = dict(error.errors)
+    if "vat_number" not in errors and service.taken_vat_company(assessment) is not None:
+        errors["vat_number"] = service.vat_taken_message()  # with the others, not in a second round
+    return errors
 
 
 @bp.post("/valutazione/<token>/collegamento")
@@ -253,7 +261,7 @@ def join_company(draft_id: int, secret: str):
     """Opened from the company's mailbox: a button (not the GET, which mail scanners follow) joins the draft."""
     found = service.claim_for(draft_id, secret)
     if found is None:
-        abort(404)
+        link_gone()
     draft, company = found
     form = EmptyForm()
     if form.validate_on_submit():

@@ -1,7 +1,7 @@
 """The owner's result: page, PDF report, re-assessment, and consent withdrawal."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..clock import local_time
@@ -13,7 +13,7 @@ from ..services import assessments as service
 from ..services.privacy import erase_company
 from ..services.recommendations import given_feedback, record_feedback
 from ..services.results import build_result
-from .flow import token_limited
+from .flow import link_gone, token_limited
 from .forms import EmptyForm, EraseForm
 from .views import bp
 
@@ -21,7 +21,7 @@ from .views import bp
 def _submitted(token: str):
     assessment = service.find_by_token(token)
     if assessment is None or not assessment.is_submitted or assessment.company is None:
-        abort(404)
+        link_gone()
     return assessment
 
 
@@ -64,6 +64,7 @@ def reassess(token: str):
                                            company=assessment.company)
     draft.draft_profile = {**draft.draft_profile, "_from_link": True}
     db.session.commit()
+    session["resume_token"] = new_token  # the home page of this browser offers it back
     return redirect(url_for("public.section", token=new_token, step=1))
 
 

@@ -109,6 +109,8 @@ def save_section(assessment: Assessment, *, profile: Mapping[str, Any] | None = 
     """Merge what a page sent into the draft; JSON columns are reassigned so the change is seen."""
     if assessment.is_submitted:
         return
+    # Kept DRAFT_RETENTION_DAYS after its last change, as the privacy notice says, not after its start.
+    assessment.expires_at = utcnow() + timedelta(days=current_app.config["DRAFT_RETENTION_DAYS"])
     if profile is not None:
         assessment.draft_profile = {**assessment.draft_profile, **profile}
     if answers is not None or dropped:
@@ -195,7 +197,7 @@ def _company_for(profile: Profile, linked: Company | None, language: str) -> Com
             raise SubmissionInvalid({"vat_number": vat_taken_message()}, {})
     company.name = profile.company_name
     company.vat_number = profile.vat_number
-    company.email = profile.email
+    company.email = profile.email or company.email  # leaving the field empty does not erase the address
     company.ateco_code = profile.ateco_code
     company.ateco_section = profile.ateco_section
     company.comune_istat = profile.comune_istat
@@ -259,7 +261,8 @@ def join_company(draft: Assessment, company: Company) -> str:
     """Link the draft to the company, as a re-assessment link would; the draft gets a new secret link (the
     old one, held by whoever typed the partita IVA, stops working), which is returned."""
     profile = {key: value for key, value in draft.draft_profile.items() if key != "_claim"}
-    draft.draft_profile = {**profile, "_from_link": True}
+    # The registered address is the one that proved the company: kept unless the owner typed another.
+    draft.draft_profile = {**profile, "email": profile.get("email") or company.email or "", "_from_link": True}
     draft.company = company
     token = new_token()
     draft.token_hash = token_hash(token)

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import AtecoCode, Comune, Territory, territory_comuni
 
 _WITH_PROVINCE = re.compile(r"^(?P<name>.+?)\s*\((?P<sigla>[A-Za-z]{2})\)\s*$")
+_LOOSE_PROVINCE = re.compile(r"^(?P<name>.+?)[\s,]+(?P<sigla>[A-Za-z]{2})\s*$")
 
 
 def comune_label(comune: Comune) -> str:
@@ -26,11 +27,18 @@ def find_comuni(text: str | None) -> list[Comune]:
         comune = db.session.get(Comune, text)
         return [comune] if comune else []
     match = _WITH_PROVINCE.match(text)
-    name = match["name"].strip() if match else text
-    query = db.select(Comune).where(Comune.name.ilike(f"{_ascii_start(name)}%"))
-    if match:
-        query = query.where(Comune.province_code == match["sigla"].upper())
-    wanted = plain_text(name)
+    found = _named(match["name"], match["sigla"]) if match else _named(text, None)
+    loose = _LOOSE_PROVINCE.match(text)
+    if not found and loose:  # "Ivrea TO", "Ivrea, TO": tried only when no comune has the whole text as name
+        found = _named(loose["name"], loose["sigla"])
+    return found
+
+
+def _named(name: str, sigla: str | None) -> list[Comune]:
+    query = db.select(Comune).where(Comune.name.ilike(f"{_ascii_start(name.strip())}%"))
+    if sigla:
+        query = query.where(Comune.province_code == sigla.upper())
+    wanted = plain_text(name.strip())
     return [c for c in db.session.execute(query.order_by(Comune.name)).scalars() if plain_text(c.name) == wanted]
 
 

@@ -144,7 +144,26 @@ def test_unknown_or_expired_token_is_404(client, questionnaire):
     draft = db.session.execute(db.select(Assessment).order_by(Assessment.id.desc())).scalars().first()
     draft.expires_at = utcnow() - timedelta(days=1)
     db.session.commit()
-    assert client.get(f"/riprendi/{token}").status_code == 404
+    response = client.get(f"/riprendi/{token}")
+    assert response.status_code == 404
+    assert "Questo link non apre più nessuna valutazione" in response.get_data(as_text=True)  # says why
+
+
+def test_a_draft_is_kept_from_its_last_change_as_the_privacy_notice_says(client, questionnaire):
+    token = _start(client)
+    draft = service.find_by_token(token)
+    draft.expires_at = utcnow() + timedelta(days=1)  # about to go, but the owner is still working on it
+    db.session.commit()
+    client.post(f"/valutazione/{token}/1", data=_profile_form(profile()))
+    db.session.refresh(draft)
+    assert draft.expires_at > utcnow() + timedelta(days=89)
+
+
+def test_enter_in_a_question_moves_forward(client, questionnaire):
+    token = _start(client)
+    page = client.get(f"/valutazione/{token}/2").get_data(as_text=True)
+    first_button = re.search(r'<button type="submit" name="action" value="(\w+)"', page).group(1)
+    assert first_button == "next"  # the button Enter uses
 
 
 def test_full_flow_gives_result_and_pdf(client, questionnaire):
@@ -265,6 +284,10 @@ def test_a_known_partita_iva_without_the_link_is_refused_until_the_company_mailb
                                  coach_contact=False))
     page = client.post(f"/valutazione/{token}/1", data=form).get_data(as_text=True)
     assert "Questa partita IVA ha già una valutazione" in page and "Inviami il link" in page
+    # Said in the same round as any other mistake, and offered right under the field.
+    page = client.post(f"/valutazione/{token}/1", data={**form, "comune_istat": "Atlantide"}).get_data(as_text=True)
+    assert "Questa partita IVA ha già una valutazione" in page and "Scegli il comune" in page
+    assert page.index('id="company-link-offer"') < page.index('name="ateco_code"')
     assert "Cantina Vera" not in page
     assert client.get(f"/valutazione/{token}/2").status_code == 200  # the other pages still open...
     raw = answers_for(questionnaire, "max")
@@ -293,9 +316,11 @@ def test_a_known_partita_iva_without_the_link_is_refused_until_the_company_mailb
     new_token = re.search(r"/valutazione/([^/]+)/1$", response.headers["Location"]).group(1)
     assert client.get(f"/valutazione/{token}/1").status_code == 404  # the typist's link stops working
     assert client.get(link).status_code == 404  # and the mailed one is used up
-    _complete(client, questionnaire, new_token, vat_number=vat, company_name="Cantina Vera", email="vera@example.org")
+    _complete(client, questionnaire, new_token, vat_number=vat, company_name="Cantina Vera", email="")
     html = client.get(f"/risultato/{new_token}").get_data(as_text=True)
     assert "Cantina Vera" in html and "Rispetto alla valutazione" in html
+    db.session.expire_all()
+    assert db.session.get(Company, company.id).email == "vera@example.org"  # an empty field erases nothing
 
 
 def test_the_api_cannot_reach_a_known_company(client, questionnaire):
@@ -360,6 +385,8 @@ def test_the_privacy_notice_names_the_controller_and_is_linked_where_consent_is_
 @pytest.mark.parametrize("overrides, field, message", [
     ({"ateco_code": "107110"}, None, None),  # an undotted code is the same code
     ({"comune_istat": "Aglie"}, None, None),  # Agliè, typed without the accent
+    ({"comune_istat": "Borgofranco d’Ivrea"}, None, None),  # a phone's curly apostrophe
+    ({"comune_istat": "Ivrea, TO"}, None, None),  # the province without brackets
     ({"ateco_code": "56.30.00"}, "ateco_code", "56.30.00 è un codice ATECO 2007: dal 2025 è diventato 56.30.01"),
     ({"comune_istat": "Samone"}, "comune_istat", "Più comuni hanno questo nome: scegli quello giusto, per esempio"),
 ])
