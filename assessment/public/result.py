@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import ConsentKind, FeedbackSource, Match
 from ..reports.pdf import render_report_pdf
 from ..services import assessments as service
+from ..services.assignment import coach_state
 from ..services.privacy import erase_company
 from ..services.recommendations import given_feedback, record_feedback
 from ..services.results import build_result
@@ -36,7 +37,7 @@ def result(token: str):
     assessment = _submitted(token)
     view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
     return render_template("public/result.html", view=view, token=token, form=EmptyForm(),
-                           company=assessment.company,
+                           company=assessment.company, coach=coach_state(assessment.company),
                            feedback_given=given_feedback(view.recommendations, FeedbackSource.owner))
 
 
@@ -77,6 +78,18 @@ def withdraw_contact(token: str):
     service.withdraw_consent(assessment.company, ConsentKind.coach_contact)
     db.session.commit()
     flash(_("Hai ritirato il consenso a essere contattato da un coach."), "success")
+    return redirect(url_for("public.result", token=token))
+
+
+@bp.post("/risultato/<token>/coach")
+@token_limited
+def ask_for_a_coach(token: str):
+    assessment = _submitted(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    service.ask_for_a_coach_again(assessment.company)
+    db.session.commit()
+    flash(_("Richiesta registrata: il gestore del programma ti proporrà a un coach."), "success")
     return redirect(url_for("public.result", token=token))
 
 

@@ -28,7 +28,7 @@ from ..models import (
 )
 from .coaching import withdraw_active_assignments
 from .passwords import new_token, token_hash, token_matches
-from .profiles import PRIVACY_NOTICE_VERSION, Profile, ProfileInvalid, validate_profile
+from .profiles import PRIVACY_NOTICE_VERSION, Profile, ProfileInvalid, turnover_class, validate_profile
 from .questionnaires import latest_version, questionnaire_of
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def profile_of_company(company: Company) -> dict[str, Any]:
     return {
         "company_name": company.name or "", "vat_number": company.vat_number or "",
         "ateco_code": company.ateco_code, "comune_istat": company.comune_istat,
-        "employees": company.employees, "annual_turnover_eur": company.annual_turnover_eur,
+        "employees": company.employees, "annual_turnover_eur": turnover_class(company.annual_turnover_eur),
         "email": company.email or "", "themes": list(company.themes or []),
         "coach_contact": company.has_active_consent(ConsentKind.coach_contact),
         # Asked again only when the notice changed since the owner accepted it.
@@ -285,6 +285,18 @@ def _add_consents(company: Company, profile: Profile) -> None:
     if profile.coach_contact and not company.has_active_consent(ConsentKind.coach_contact):
         company.consents.append(Consent(kind=ConsentKind.coach_contact, text_version=PRIVACY_NOTICE_VERSION,
                                         given_at=now))
+
+
+def ask_for_a_coach_again(company: Company) -> None:
+    """The owner asks to be followed by a coach again (an accompaniment was completed, or the consent was
+    withdrawn): the consent is given anew now, which puts the company back in the assignment queue."""
+    now = utcnow()
+    for consent in company.consents:
+        if consent.kind == ConsentKind.coach_contact and consent.withdrawn_at is None:
+            consent.withdrawn_at = now
+    company.consents.append(Consent(kind=ConsentKind.coach_contact, text_version=PRIVACY_NOTICE_VERSION,
+                                    given_at=now))
+    db.session.flush()
 
 
 def withdraw_consent(company: Company, kind: ConsentKind) -> None:

@@ -38,34 +38,43 @@ class PlanContext:
     free_places: dict[int, int]  # coach id -> capacity left by their proposed and active companies
 
 
+def waiting_for_a_coach() -> list:
+    """SQL conditions on Company: consenting to a coach, not erased, with no proposal or accompaniment going
+    on, and not served already: a company whose accompaniment was completed waits again only once its owner
+    asks again, which gives the coach consent anew after the completion (the result page offers it)."""
+    consent = (Consent.kind == ConsentKind.coach_contact) & Consent.withdrawn_at.is_(None)
+    latest_consent = (db.select(func.max(Consent.given_at))
+                      .where(Consent.company_id == Company.id, consent).scalar_subquery())
+    served = db.select(CoachAssignment.id).where(
+        CoachAssignment.company_id == Company.id, CoachAssignment.status == AssignmentStatus.completed,
+        CoachAssignment.completed_at >= latest_consent)
+    return [Company.erased_at.is_(None), Company.id.in_(db.select(Consent.company_id).where(consent)),
+            Company.id.not_in(db.select(CoachAssignment.company_id)
+                              .where(CoachAssignment.status.in_(ACTIVE_STATUSES))),
+            ~served.exists()]
+
+
+def coach_state(company: Company) -> str:
+    """What the owner's result page says about coaching: 'following' (a proposal or accompaniment is going
+    on), 'waiting' (in the queue) or 'none' (no request: never asked, withdrawn, or served already)."""
+    if db.session.execute(db.select(CoachAssignment.id).where(
+            CoachAssignment.company_id == company.id, CoachAssignment.status.in_(ACTIVE_STATUSES))).first():
+        return "following"
+    waiting = db.session.execute(
+        db.select(Company.id).where(Company.id == company.id, *waiting_for_a_coach())).first()
+    return "waiting" if waiting else "none"
+
+
 def waiting_companies() -> list[Company]:
-    """Consenting companies with a submitted assessment and no active proposal or assignment. A company whose
-    accompaniment was completed waits again only once its owner asks again: a later submission that asked to
-    be contacted by a coach."""
-    active = db.select(CoachAssignment.company_id).where(CoachAssignment.status.in_(ACTIVE_STATUSES))
-    consenting = db.select(Consent.company_id).where(Consent.kind == ConsentKind.coach_contact,
-                                                     Consent.withdrawn_at.is_(None))
-    completed = dict(db.session.execute(
-        db.select(CoachAssignment.company_id, func.max(CoachAssignment.completed_at))
-        .where(CoachAssignment.status == AssignmentStatus.completed).group_by(CoachAssignment.company_id)
-    ).all())
+    """The assignment queue: companies waiting for a coach (see waiting_for_a_coach) with a submitted
+    assessment, visible to coaches."""
     companies = db.session.execute(
-        db.select(Company)
-        .where(Company.erased_at.is_(None), Company.id.in_(consenting), Company.id.not_in(active))
+        db.select(Company).where(*waiting_for_a_coach())
         .options(subqueryload(Company.consents),
                  subqueryload(Company.assessments).subqueryload(Assessment.dimension_scores))
         .order_by(Company.id)
     ).scalars().all()
-    waiting = []
-    for company in companies:
-        latest = latest_submitted(company) if company.is_visible_to_coaches else None
-        if latest is None:
-            continue
-        if company.id in completed and not (
-                latest.submitted_at > completed[company.id] and latest.draft_profile.get("coach_contact")):
-            continue
-        waiting.append(company)
-    return waiting
+    return [c for c in companies if c.is_visible_to_coaches and latest_submitted(c) is not None]
 
 
 def build_plan() -> PlanContext:

@@ -32,6 +32,7 @@ from ..models import (
     User,
     territory_comuni,
 )
+from .assignment import waiting_for_a_coach
 from .catalogue import current_programme, paginate
 from .peers import MIN_PEERS
 
@@ -212,11 +213,9 @@ def waiting_conditions(filters: DashboardFilters) -> list[ColumnElement]:
         return db.select(Consent.company_id).where(Consent.kind == kind, Consent.withdrawn_at.is_(None))
 
     return [Company.id.in_(company_ids(filters)), Company.id.in_(consenting(ConsentKind.privacy)),
-            Company.id.in_(consenting(ConsentKind.coach_contact)),
             Company.id.in_(db.select(Assessment.company_id)
                            .where(Assessment.status == AssessmentStatus.submitted)),
-            Company.id.not_in(db.select(CoachAssignment.company_id)
-                              .where(CoachAssignment.status.in_(ACTIVE_STATUSES)))]
+            *waiting_for_a_coach()]  # the same rule as the queue the assignment page plans
 
 
 def programme_progress() -> tuple[Programme | None, list[Progress]]:

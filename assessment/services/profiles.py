@@ -23,6 +23,14 @@ TURNOVER_CLASSES = (
 )
 
 
+def turnover_class(value: int | None) -> int | None:
+    """The class of the form's choice an exact turnover falls in (the API and older records hold exact
+    amounts), so that a re-assessment starts with the choice already made."""
+    if value is None:
+        return None
+    return next((bound for bound, _it, _en in TURNOVER_CLASSES if value <= bound), TURNOVER_CLASSES[-1][0])
+
+
 class ProfileInvalid(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(", ".join(errors))

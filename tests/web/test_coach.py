@@ -322,20 +322,26 @@ def test_admin_is_warned_when_an_override_goes_past_a_coach_capacity(client, log
     assert "1 proposta inviata ai coach" in page and "posti liberi" not in page
 
 
-def test_a_completed_company_waits_for_a_coach_again_only_when_its_owner_asks_again(make_user, db_session):
+def test_a_completed_company_waits_for_a_coach_again_only_when_its_owner_asks_again(client, make_user, db_session):
     from assessment.services.assignment import waiting_companies
+    from assessment.services.dashboard import DashboardFilters, build_dashboard
 
     coach = make_user("coach")
-    company = submit_company(coach_contact=True)[0]
-    assert company in waiting_companies()
+    company, _, token = submit_company(coach_contact=True)
+    assert company in waiting_companies() and build_dashboard(DashboardFilters()).waiting == 1
     assignment = propose(company, coach, "accepted")
     assignment.status, assignment.completed_at = AssignmentStatus.completed, utcnow()
-    db_session.flush()
+    db_session.commit()
     assert company not in waiting_companies()  # served: not proposed again by itself
-    submit_company(company=company, coach_contact=False)  # a check-up without asking for a coach
-    assert company not in waiting_companies()
-    submit_company(company=company, coach_contact=True)  # asks again
-    assert company in waiting_companies()
+    # A check-up the coach invited keeps the consent ticked, as it was: that is not asking again.
+    submit_company(company=company, coach_contact=True)
+    assert company not in waiting_companies() and build_dashboard(DashboardFilters()).waiting == 0
+    page = client.get(f"/risultato/{token}").get_data(as_text=True)
+    assert "Chiedi di essere seguito da un coach del programma" in page
+    client.post(f"/risultato/{token}/coach")  # the owner asks again
+    db.session.expire_all()
+    assert company in waiting_companies() and build_dashboard(DashboardFilters()).waiting == 1
+    assert "Hai chiesto di essere seguito da un coach" in client.get(f"/risultato/{token}").get_data(as_text=True)
 
 
 def test_the_invitation_is_written_in_the_owner_language(app, client, login_as, proposed_company, tmp_path):

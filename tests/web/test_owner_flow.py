@@ -419,3 +419,14 @@ def test_a_link_opened_on_another_device_keeps_the_language_the_assessment_began
     chosen = app.test_client()
     chosen.get("/lang/it")  # a browser that chose Italian keeps it
     assert '<html lang="it">' in chosen.get(f"/riprendi/{token}", follow_redirects=True).get_data(as_text=True)
+
+
+def test_a_reassessment_starts_with_the_turnover_choice_made(client, questionnaire):
+    from tests.factories import submit_company
+
+    company, _, token = submit_company(annual_turnover_eur=400_000)  # an exact amount, as the API takes it
+    db.session.commit()
+    response = client.post(f"/risultato/{token}/nuova-valutazione")
+    new_token = re.search(r"/valutazione/([^/]+)/1$", response.headers["Location"]).group(1)
+    page = client.get(f"/valutazione/{new_token}/1").get_data(as_text=True)
+    assert re.search(r'<option[^>]*selected[^>]*value="2000000"|<option[^>]*value="2000000"[^>]*selected', page)
