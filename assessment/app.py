@@ -9,6 +9,7 @@ from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from . import __version__
 from .config import PROJECT_ROOT, load_config
@@ -30,6 +31,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config.update(overrides)
     app.config.setdefault("QUESTIONNAIRE_DIR", str(PROJECT_ROOT / "questionnaires"))
     app.config["VERSION"] = __version__
+    # Every <int:...> in a URL is a row id: one no column can hold is a 404 here, not an error in the database.
+    app.url_map.converters["int"] = RowId
 
     register_extensions(app)
     register_blueprints(app)
@@ -38,6 +41,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_cli(app)
     return app
+
+
+class RowId(IntegerConverter):
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale() -> str:

@@ -1,6 +1,7 @@
 """Jinja helpers shared by every page: bilingual texts, numbers and dates in the page's language."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -100,12 +101,18 @@ def aid_form(value: str) -> str:
     return str(AID_FORMS.get(value, value))
 
 
+def pretty_json(value: Any) -> str:
+    """Indented JSON for reading (examples in the API docs), letters as they are (… not \\u2026)."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["one_decimal"] = one_decimal
     app.jinja_env.filters["signed"] = signed_decimal
     app.jinja_env.filters["whole"] = whole
     app.jinja_env.filters["aid_form"] = aid_form
+    app.jinja_env.filters["pretty_json"] = pretty_json
     app.jinja_env.filters["month"] = month_label
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment

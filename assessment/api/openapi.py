@@ -218,7 +218,7 @@ def _operation_object(endpoint: str, declared: Operation, auth: str | None, path
     body: dict[str, Any] = {
         "operationId": endpoint.replace(".", "_"), "tags": [declared.tag], "summary": str(declared.summary),
         "parameters": parameters,
-        "responses": {str(declared.status): {"description": "OK", "content": {
+        "responses": {str(declared.status): {"description": "Created" if declared.status == 201 else "OK", "content": {
             declared.media_type: {"schema": declared.response}}}},
     }
     if declared.description:

@@ -152,11 +152,14 @@ def _track_choice(track: Track, free: int) -> str:
 
 
 def _accepted_or_refused(company_id: int) -> Company | None:
-    """Enrolling and inviting are part of an accompaniment: a proposal is accepted first."""
+    """Enrolling and inviting are part of an accompaniment going on: accepted, and not completed yet."""
     company = _company_or_404(company_id)
     assignment = coaching.assignment_for(current_user, company_id)
     if assignment is not None and assignment.status == AssignmentStatus.proposed:
         flash(_("Accetta prima la proposta: iscrizioni e inviti fanno parte dell'accompagnamento."), "error")
+        return None
+    if assignment is not None and assignment.status == AssignmentStatus.completed:
+        flash(_("L'accompagnamento è concluso: iscrizioni e inviti non sono più possibili."), "error")
         return None
     return company
 

@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
@@ -31,7 +32,7 @@ from ..models import (
     territory_comuni,
 )
 from .audit import record
-from .coaching import withdraw_coach_assignments
+from .coaching import seats_taken, withdraw_coach_assignments
 from .questionnaires import display_names
 
 PAGE_SIZE = 25
@@ -98,6 +99,12 @@ def save_track(track: Track | None, values: dict) -> Track:
         clash = clash.where(Track.id != track.id)
     if db.session.execute(clash).first():
         raise InvalidField("code", _("Esiste già un percorso con questo codice."))
+    if track is not None:
+        taken = seats_taken([track.id]).get(track.id, 0)
+        if values["seats_per_cohort"] < taken:
+            raise InvalidField("seats_per_cohort", ngettext(
+                "È già iscritta %(num)d persona: i posti non possono essere meno.",
+                "Sono già iscritte %(num)d persone: i posti non possono essere meno.", taken))
     is_new = track is None
     track = track or Track()
     for name, value in values.items():

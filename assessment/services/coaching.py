@@ -28,6 +28,7 @@ from ..models import (
 from ..templating import format_day
 from .access import _VISIBLE_TO_COACH
 from .audit import record
+from .passwords import new_token, token_hash
 
 
 class CoachingError(Exception):
@@ -217,8 +218,16 @@ def invite_reassessment(company: Company, coach: User) -> tuple[str, bool]:
     from .assessments import start_draft
     from .mail import send_mail
 
-    questionnaire_key = latest_submitted(company).questionnaire_version.key
-    draft, token = start_draft(questionnaire_key, company.language, company=company)
+    open_draft = db.session.execute(
+        db.select(Assessment).where(Assessment.company_id == company.id, Assessment.status == AssessmentStatus.draft,
+                                    Assessment.expires_at > utcnow())
+        .order_by(Assessment.created_at.desc()).limit(1)).scalar_one_or_none()
+    if open_draft is not None:  # invited again: the same draft, answers kept, under a new link (the old one stops)
+        draft, token = open_draft, new_token()
+        draft.token_hash = token_hash(token)
+    else:
+        questionnaire_key = latest_submitted(company).questionnaire_version.key
+        draft, token = start_draft(questionnaire_key, company.language, company=company)
     draft.draft_profile = {**draft.draft_profile, "_from_link": True}
     link = external_url("public.section", token=token, step=1)
     with force_locale(company.language):

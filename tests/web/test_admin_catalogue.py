@@ -312,3 +312,18 @@ def test_a_new_track_reaches_companies_already_assessed_when_the_admin_updates_s
     assert "Suggerimenti aggiornati per tutte le imprese valutate." in page.get_data(as_text=True)
     suggested = set(db.session.execute(db.select(Match.track_id).filter_by(company_id=company.id)).scalars())
     assert new.id in suggested
+
+
+def test_places_cannot_drop_below_the_people_enrolled(client, login_as, db_session):
+    from assessment.models import Enrolment
+    from tests.factories import submit_company
+
+    add_track("SEATS-01")
+    enrolled = track("SEATS-01")
+    db_session.add(Enrolment(company_id=submit_company()[0].id, track_id=enrolled.id, participants=4))
+    db_session.commit()
+    login_as("admin")
+    page = client.post(f"/admin/percorsi/{enrolled.id}", data=track_form(code="SEATS-01", seats_per_cohort="2"))
+    assert "Sono già iscritte 4 persone" in page.get_data(as_text=True)
+    db_session.refresh(enrolled)
+    assert enrolled.seats_per_cohort == 10

@@ -126,7 +126,7 @@ def test_accepting_stops_at_capacity_until_an_accompaniment_ends(client, login_a
     db_session.commit()
     login_as(coach)
     client.post(f"/coach/imprese/{first.id}/accept")
-    assert "Ne segui 1 su 1 che la tua capacità prevede." in client.get("/coach/").get_data(as_text=True)
+    assert "Ne segui 1; la tua capacità è di 1." in client.get("/coach/").get_data(as_text=True)
     page = client.post(f"/coach/imprese/{second.id}/accept", follow_redirects=True).get_data(as_text=True)
     assert "Segui già 1 impresa, quante ne prevede la tua capacità" in page
     for assignment in assignments:
@@ -260,7 +260,13 @@ def test_invite_reassessment_writes_mail(app, client, login_as, proposed_company
     assert len(mails) == 1 and "/valutazione/" in mails[0].read_text()
     assert coach.email in mails[0].read_text()  # the owner knows who invites and how to reach them
     page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
-    assert "Una nuova valutazione è stata avviata il" in page  # the invitation leaves a trace
+    assert "è una nuova valutazione aperta dal" in page  # the invitation leaves a trace
+    client.post(f"/coach/imprese/{company.id}/invita")  # invited again: the same draft under a new link
+    drafts = db.session.execute(db.select(Assessment).filter_by(company_id=company.id, status="draft")).all()
+    assert len(drafts) == 1 and len(list(tmp_path.glob("*.eml"))) == 2
+    client.post(f"/coach/imprese/{company.id}/complete")
+    page = client.post(f"/coach/imprese/{company.id}/invita", follow_redirects=True).get_data(as_text=True)
+    assert "L&#39;accompagnamento è concluso" in page and "Invita il titolare" not in page
 
 
 def test_dashboard_query_count_does_not_grow_with_rows(client, login_as, make_user, count_queries, db_session):

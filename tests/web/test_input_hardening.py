@@ -83,3 +83,13 @@ def test_what_the_database_refuses_is_said_as_such_not_as_an_outage(database_url
     assert page.status_code == status and heading in page.get_data(as_text=True)
     api = client.get("/api/v1/prova-rifiuto")
     assert api.status_code == status and api.get_json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize("role, url", [
+    ("admin", "/admin/percorsi/99999999999999999999"), ("admin", "/admin/imprese/9223372036854775808"),
+    ("coach", "/coach/imprese/99999999999999999999"), ("admin", "/admin/account/99999999999999999999/stato"),
+])
+def test_an_id_no_column_can_hold_is_not_found(client, login_as, role, url):
+    login_as(role)
+    response = client.post(url) if url.endswith("/stato") else client.get(url)
+    assert response.status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from assessment import create_app
 from assessment.security import CONTENT_SECURITY_POLICY
@@ -20,9 +21,8 @@ def csrf_app(app, database_url):
 def _sample_path(rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
-        kind = converter.__class__.__name__
-        values[name] = 1 if kind == "IntegerConverter" else (
-            sorted(converter.items)[0] if kind == "AnyConverter" else "xxxxxxxx")
+        values[name] = 1 if isinstance(converter, IntegerConverter) else (
+            sorted(converter.items)[0] if isinstance(converter, AnyConverter) else "xxxxxxxx")
     return rule.build(values, append_unknown=False)[1]
 
 
