@@ -2,15 +2,16 @@
 erased on the company's request (both recorded in the audit log)."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..coach.forms import NoteForm
 from ..coach.views import save_note
 from ..downloads import company_data_download
 from ..extensions import db
-from ..models import Company
+from ..models import CoachAssignment, Company
 from ..public.forms import EmptyForm
+from ..services import coaching
 from ..services.audit import record
 from ..services.company_pages import company_page_data
 from ..services.privacy import erase_company
@@ -30,7 +31,21 @@ def company_detail(company_id: int):
 def _detail_page(company: Company, note_form: NoteForm | None = None):
     return render_template("coach/company.html", data=company_page_data(company, g.lang), company=company,
                            note_form=note_form or NoteForm(), form=EmptyForm(), assignment=None,
-                           coach_actions=False, note_endpoint="admin.company_note")
+                           coach_actions=False, note_endpoint="admin.company_note",
+                           assignments=coaching.company_assignments(company))
+
+
+@bp.post("/imprese/<int:company_id>/affidamenti/<int:assignment_id>/ritira")
+def assignment_withdraw(company_id: int, assignment_id: int):
+    assignment = db.session.get(CoachAssignment, assignment_id)
+    if assignment is None or assignment.company_id != company_id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if coaching.withdraw_assignment(assignment):
+        db.session.commit()
+        flash(_("Proposta ritirata: l'impresa torna in attesa di un coach."), "success")
+    return redirect(url_for("admin.company_detail", company_id=company_id) + "#assignments")
 
 
 @bp.post("/imprese/<int:company_id>/note")

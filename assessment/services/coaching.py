@@ -95,6 +95,21 @@ def withdraw_active_assignments(company_id: int) -> int:
     return _withdraw(CoachAssignment.company_id == company_id)
 
 
+def company_assignments(company: Company) -> list[CoachAssignment]:
+    """Every proposal and accompaniment of the company, newest first, with its coach: the programme
+    manager's view (decline reasons included)."""
+    return list(db.session.execute(
+        db.select(CoachAssignment).where(CoachAssignment.company_id == company.id)
+        .options(subqueryload(CoachAssignment.coach)).order_by(CoachAssignment.proposed_at.desc())
+    ).scalars())
+
+
+def withdraw_assignment(assignment: CoachAssignment) -> int:
+    """The programme manager takes back a proposal left unanswered (or ends an accompaniment): the company
+    waits for another coach and the coach's place frees up."""
+    return _withdraw(CoachAssignment.id == assignment.id)
+
+
 def withdraw_coach_assignments(coach_id: int) -> int:
     """The coach leaves the programme: their proposals and accompaniments end, and the companies wait for
     another coach. Returns how many."""

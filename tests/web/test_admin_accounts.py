@@ -137,3 +137,26 @@ def test_staff_accounts_are_listed_renewed_and_switched_off(app, client, login_a
     assert "Non puoi disattivare il tuo stesso account." in page and db.session.get(User, me.id).is_enabled
     actions = set(db.session.execute(db.select(AuditEntry.action)).scalars())
     assert {"password_link_issued", "account_disabled"} <= actions
+
+
+def test_the_admin_reads_decline_reasons_and_takes_back_a_stuck_proposal(client, login_as, make_user):
+    from assessment.models import AssignmentStatus
+    from assessment.services.assignment import waiting_companies
+    from tests.factories import propose
+
+    coach, other = make_user("coach"), make_user("coach")
+    coach.name = "Coach Lenta"
+    company = submit_company(coach_contact=True)[0]
+    declined = propose(company, other)
+    declined.status, declined.decline_reason = AssignmentStatus.declined, "Troppo lontano da Ivrea"
+    declined.declined_at = declined.proposed_at
+    db.session.flush()
+    stuck = propose(company, coach)
+    db.session.commit()
+    login_as("admin")
+    page = client.get(f"/admin/imprese/{company.id}").get_data(as_text=True)
+    assert "Troppo lontano da Ivrea" in page and "Coach Lenta" in page
+    client.post(f"/admin/imprese/{company.id}/affidamenti/{stuck.id}/ritira")
+    db.session.refresh(stuck)
+    assert stuck.status == AssignmentStatus.withdrawn and company in waiting_companies()
+    assert client.post(f"/admin/imprese/{company.id + 1}/affidamenti/{stuck.id}/ritira").status_code == 404
