@@ -83,7 +83,8 @@ def grant_upload():
             report = import_grants(db.session, upload.read(), filename=upload.filename, today=local_today())
         except MalformedFile as error:
             db.session.rollback()  # nothing of a malformed file is kept
-            form.file.errors = [*form.file.errors, _("File non leggibile: %(reason)s", reason=error.reason)]
+            form.file.errors = [*form.file.errors, _("File non leggibile: %(reason)s",
+                                                     reason=rejection_text(error.reason))]
         else:
             record("grants_imported", None, file=upload.filename, added=report.added, updated=report.updated,
                    rejected=len(report.rejected))
@@ -106,6 +107,32 @@ _REJECTIONS = (
     (re.compile(r"^source or ID too long$"), lambda m: _("fonte o identificativo troppo lunghi")),
     (re.compile(r"^duplicate: the same ID is in record (?P<other>.+)$"),
      lambda m: _("duplicato: lo stesso identificativo è nel record %(other)s", **m.groupdict())),
+    (re.compile(r"^sizes: unknown size (?P<value>.+) \("),
+     lambda m: _("sizes: dimensione sconosciuta %(value)s (micro, small, medium, large)", **m.groupdict())),
+    (re.compile(r"^(?P<closes>\w+) \((?P<day>[\d-]+)\) comes before (?P<opens>\w+)"),
+     lambda m: _("%(closes)s (%(day)s) precede %(opens)s", **m.groupdict())),
+    (re.compile(r"^link: not a web address"),
+     lambda m: _("link: non è un indirizzo web (http:// o https://)")),
+    (re.compile(r"^(?P<field>\w+): a negative amount"), lambda m: _("%(field)s: importo negativo", **m.groupdict())),
+    (re.compile(r"^(?P<low>\w+) is above (?P<high>\w+)$"),
+     lambda m: _("%(low)s è maggiore di %(high)s", **m.groupdict())),
+    # Whole-file problems (MalformedFile).
+    (re.compile(r"^the file is empty$"), lambda m: _("il file è vuoto")),
+    (re.compile(r"^a zip file must hold exactly one"),
+     lambda m: _("un file zip deve contenere un solo file .csv, .json o .yaml (per Excel: salva come CSV)")),
+    (re.compile(r"^unknown header: (?P<names>.+)$"),
+     lambda m: _("colonne sconosciute: %(names)s (scarica il modello CSV per quelle attese)", **m.groupdict())),
+    (re.compile(r"^the header repeats a column$"), lambda m: _("l'intestazione ripete una colonna")),
+    (re.compile(r"^row (?P<row>\d+) has (?P<cells>\d+) cells, the header has (?P<header>\d+)$"),
+     lambda m: _("la riga %(row)s ha %(cells)s celle, l'intestazione %(header)s", **m.groupdict())),
+    (re.compile(r"^a YAML grant file must be"),
+     lambda m: _("un file YAML di bandi deve avere la forma {source: ..., grants: [...]}")),
+    (re.compile(r"^unknown fields: (?P<names>[^;]+);"),
+     lambda m: _("campi sconosciuti: %(names)s", **m.groupdict())),
+    (re.compile(r"^grant (?P<n>\d+): unknown fields (?P<names>.+)$"),
+     lambda m: _("bando %(n)s: campi sconosciuti %(names)s", **m.groupdict())),
+    (re.compile(r"^not valid (?P<kind>JSON|YAML|CSV)\b"),
+     lambda m: _("il file non è %(kind)s valido", **m.groupdict())),
 )
 
 

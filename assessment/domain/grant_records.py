@@ -231,6 +231,11 @@ def parse_local_record(raw: dict, source: str | None = None) -> GrantRecord:
         amounts[key] = parse_amount(raw.get(key))
         if amounts[key] is None and text_or_none(raw.get(key)) is not None:
             raise InvalidRecord(external_id, f"{key}: not an amount: {raw.get(key)!r}")
+        if amounts[key] is not None and amounts[key] < 0:
+            raise InvalidRecord(external_id, f"{key}: a negative amount: {raw.get(key)!r}")
+    for low, high in (("aid_min_eur", "aid_max_eur"), ("spend_min_eur", "spend_max_eur")):
+        if amounts[low] is not None and amounts[high] is not None and amounts[low] > amounts[high]:
+            raise InvalidRecord(external_id, f"{low} is above {high}")
     return GrantRecord(
         source=source, external_id=external_id, title=title, description=description,
         purposes=tuple(purposes),

@@ -214,8 +214,14 @@ def test_grant_upload_reports_counts_and_refuses_malformed_files(client, login_a
     assert count >= 5
     html = client.post("/admin/bandi/carica", data={"file": (BytesIO(b'[{"ID_Incentivo": "1", '), "x.json")},
                        content_type="multipart/form-data").get_data(as_text=True)
-    assert "File non leggibile" in html
+    assert "File non leggibile: il file non è JSON valido" in html  # in the page's language
     assert db.session.execute(db.select(db.func.count()).select_from(Grant)).scalar_one() == count
+    rows = ("source,external_id,title,sizes,aid_min_eur,aid_max_eur\r\n"
+            "cciaa,A,Voucher,enorme,,\r\ncciaa,B,Voucher,micro,-5,\r\ncciaa,C,Voucher,micro,9000,10\r\n")
+    html = client.post("/admin/bandi/carica", data={"file": (BytesIO(rows.encode()), "locali.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True).replace("&#39;", "'")
+    assert "sizes: dimensione sconosciuta 'enorme'" in html
+    assert "aid_min_eur: importo negativo" in html and "aid_min_eur è maggiore di aid_max_eur" in html
 
 
 def test_programme_targets_edit(client, login_as, db_session):
