@@ -2,7 +2,7 @@
 server runs: a server on UTC would keep yesterday's calls open for an hour or two after midnight in Italy."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -18,3 +18,17 @@ def local_time(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+def utc_start_of(day: date) -> datetime | None:
+    """The stored instant (naive UTC) at which a day of the programme's calendar begins; None past the last
+    day a date can name."""
+    if day == date.max:
+        return None
+    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_end_of(day: date) -> datetime | None:
+    """Where a day of the programme's calendar ends (exclusive), as a stored instant; None: no end."""
+    return None if day == date.max else utc_start_of(day + timedelta(days=1))

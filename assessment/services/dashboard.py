@@ -4,12 +4,13 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, distinct, extract, func, or_
 from sqlalchemy.orm import subqueryload
 
+from ..clock import utc_end_of, utc_start_of
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -74,11 +75,12 @@ def company_ids(filters: DashboardFilters) -> Select:
 
 
 def in_period(column, filters: DashboardFilters) -> list[ColumnElement]:
+    """Days of the programme's calendar (Rome): a submission at 00:30 on the 1st belongs to the 1st."""
     conditions = []
     if filters.date_from:
-        conditions.append(column >= datetime.combine(filters.date_from, time.min))
-    if filters.date_to:  # up to the end of that day; 9999-12-31 has no day after it
-        conditions.append(column <= datetime.combine(filters.date_to, time.max))
+        conditions.append(column >= utc_start_of(filters.date_from))
+    if filters.date_to and (end := utc_end_of(filters.date_to)) is not None:
+        conditions.append(column < end)
     return conditions
 
 

@@ -243,3 +243,14 @@ def test_query_count_does_not_grow_with_rows(client, login_as, count_queries, db
     ten = measure()
     add_rows(50, track)
     assert measure() == ten
+
+
+def test_periods_are_days_of_the_programme_calendar(app):
+    from assessment.services.dashboard import in_period
+
+    with app.app_context():  # Europe/Rome: in winter a day starts at 23:00 UTC the day before
+        start, end = in_period(Assessment.submitted_at,
+                               DashboardFilters(date_from=date(2026, 12, 1), date_to=date(2026, 12, 1)))
+        assert start.right.value == datetime(2026, 11, 30, 23, 0)
+        assert end.right.value == datetime(2026, 12, 1, 23, 0)
+        assert len(in_period(Assessment.submitted_at, DashboardFilters(date_to=date.max))) == 0
