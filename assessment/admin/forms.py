@@ -2,8 +2,6 @@
 per thematic area, are added per request by the *_form() builders."""
 from __future__ import annotations
 
-import re
-
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,14 +28,14 @@ from wtforms.validators import (
     Optional,
     Regexp,
 )
-from wtforms.widgets import TextInput
 
 from ..domain.grant_dimensions import DIMENSIONS
+from ..form_fields import WholeNumberField
 from ..models import TrackFormat
 from ..questionnaire_forms import MultiCheckboxField
 from ..services.dashboard import DashboardFilters
 from ..services.reference import resolve_comune
-from ..templating import current_language, whole
+from ..templating import current_language
 
 SIZE_CHOICES = [("", _l("Tutte")), ("micro", _l("Micro")), ("small", _l("Piccola")), ("medium", _l("Media")),
                 ("large", _l("Grande"))]
@@ -93,8 +91,8 @@ class TrackForm(FlaskForm):
     level_to = SelectField(_l("Al livello"), coerce=int)
     ateco_sections = SelectMultipleField(_l("Sezioni ATECO (nessuna: tutti i settori)"),
                                          render_kw={"size": 8})
-    hours = IntegerField(_l("Ore"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
-    seats_per_cohort = IntegerField(_l("Posti per edizione"), default=0,
+    hours = WholeNumberField(_l("Ore"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
+    seats_per_cohort = WholeNumberField(_l("Posti per edizione"), default=0,
                                     validators=[InputRequired(), NumberRange(min=0, max=10_000)])
     starts_on = DateField(_l("Data di inizio"), validators=[Optional()])
     place = StringField(_l("Luogo (vuoto: online)"), validators=[Optional(), Length(max=200)])
@@ -215,7 +213,7 @@ class CoachProfileForm(FlaskForm):
     territory_ids = MultiCheckboxField(_l("Territori serviti"), choices=[], coerce=int)
     comuni = TextAreaField(_l("Comuni serviti: uno per riga, codice ISTAT o nome"), render_kw={"rows": 6})
     languages = MultiCheckboxField(_l("Lingue"), choices=LANGUAGE_CHOICES)
-    capacity = IntegerField(_l("Capacità: imprese seguite alla volta"),
+    capacity = WholeNumberField(_l("Capacità: imprese seguite alla volta"),
                             validators=[InputRequired(), NumberRange(min=0, max=200)])
     availability = RadioField(_l("Disponibilità"), choices=[("active", _l("Attivo: riceve nuove proposte")),
                                                             ("paused", _l("In pausa"))])
@@ -251,32 +249,9 @@ def coach_profile_form(profile, dimension_titles: dict[str, str], areas: list, t
 # Programme targets
 
 
-_GROUPED = re.compile(r"^\d{1,3}([.,\s\u00a0\u202f]\d{3})+$")
-
-
-class GroupedIntegerField(IntegerField):
-    """A whole number that may be typed with thousands separators, as people write targets: 2.400 or 2,400.
-    Only separators in grouping places are dropped: "2,5" stays an error, never 25. A text input: a number
-    input would refuse the separators the browser's own locale does not use."""
-
-    widget = TextInput()
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "numeric"})
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and _GROUPED.match(valuelist[0].strip()):
-            valuelist = [re.sub(r"\D", "", valuelist[0])]
-        super().process_formdata(valuelist)
-
-    def _value(self):
-        return whole(self.data) if isinstance(self.data, int) and not self.raw_data else super()._value()
-
-
 def targets_form(programme, areas: list) -> FlaskForm:
     def number(label: str) -> IntegerField:
-        return GroupedIntegerField(label, validators=[Optional(), NumberRange(min=0, max=10_000_000)])
+        return WholeNumberField(label, validators=[Optional(), NumberRange(min=0, max=10_000_000)])
 
     attrs = {"people_trained": number(_("Persone formate (percorsi completati)")),
              "firms_accompanied": number(_("Micro e piccole imprese accompagnate da un coach"))}

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
+
+from ..form_fields import WholeNumberField
 
 
 def one_newline(text: str | None) -> str | None:
@@ -26,5 +28,5 @@ class NoteForm(FlaskForm):
 
 class EnrolForm(FlaskForm):
     track_id = SelectField(_l("Percorso"), coerce=int, validators=[DataRequired()])
-    participants = IntegerField(_l("Persone dell'impresa che partecipano"),
+    participants = WholeNumberField(_l("Persone dell'impresa che partecipano"),
                                 validators=[DataRequired(), NumberRange(min=1, max=500)])

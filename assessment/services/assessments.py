@@ -28,7 +28,13 @@ from ..models import (
 )
 from .coaching import withdraw_active_assignments
 from .passwords import new_token, token_hash, token_matches
-from .profiles import PRIVACY_NOTICE_VERSION, Profile, ProfileInvalid, turnover_class, validate_profile
+from .profiles import (
+    PRIVACY_NOTICE_VERSION,
+    Profile,
+    ProfileInvalid,
+    turnover_class,
+    validate_profile,
+)
 from .questionnaires import latest_version, questionnaire_of
 
 log = logging.getLogger(__name__)

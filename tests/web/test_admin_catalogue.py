@@ -240,7 +240,7 @@ def test_programme_targets_edit(client, login_as, db_session):
         ("people_trained", None, 2400), ("firms_accompanied", None, 40), ("firms_per_area", area.key, 12)}
     assert 'value="2.400"' in client.get("/admin/obiettivi").get_data(as_text=True)
     wrong = client.post("/admin/obiettivi", data={"people_trained": "2,5", "firms_accompanied": "40"})
-    assert wrong.status_code == 200  # not a whole number: an error, never 25
+    assert "Scrivi un numero intero, per esempio 12." in wrong.get_data(as_text=True)  # an error, never 25
     db_session.refresh(programme)
     assert {t.target for t in programme.targets if t.metric == "people_trained"} == {2400}
     client.post("/admin/obiettivi", data={"people_trained": "150", "firms_accompanied": ""})

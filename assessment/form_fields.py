@@ -1,0 +1,41 @@
+"""Form fields shared by the staff's forms."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from wtforms import IntegerField
+from wtforms.widgets import TextInput
+
+from .templating import whole
+
+_GROUPED = re.compile(r"^\d{1,3}([.,\s\u00a0\u202f]\d{3})+$")
+
+
+class WholeNumberField(IntegerField):
+    """A whole number that may be typed with thousands separators, as people write targets: 2.400 or 2,400.
+    Only separators in grouping places are dropped: "2,5" stays an error, never 25. A text input: a number
+    input would refuse the separators the browser's own locale does not use. The error is ours, in plain
+    words (WTForms' Italian one is ungrammatical)."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip()
+        if _GROUPED.match(text):
+            text = re.sub(r"\D", "", text)
+        try:
+            self.data = int(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Scrivi un numero intero, per esempio 12.")) from None
+
+    def _value(self):
+        return whole(self.data) if isinstance(self.data, int) and not self.raw_data else super()._value()
