@@ -28,6 +28,8 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # the API authenticates by token, never by cookie
 
 READ_LIMIT = "120 per minute"
+# Suggestions while owners type a comune or an activity: a workshop's owners share one address.
+SUGGEST_LIMIT = "600 per minute"
 WRITE_LIMIT = "30 per minute; 300 per hour"
 QUERY = Param("q", _l("Testo cercato, almeno 2 caratteri (contano i primi 60)."), default="", example="Ivr")
 
@@ -131,7 +133,7 @@ def assessment_recommendations(assessment_id: int):
 @bp.get("/comuni")
 @operation(tag="reference", summary=_l("Comuni italiani per nome o codice ISTAT"), parameters=(QUERY,),
            response=ref("ComuneSuggestions"))
-@limiter.limit(READ_LIMIT)
+@limiter.limit(SUGGEST_LIMIT)
 def comuni_suggestions():
     items = [{"value": comune_label(c), "label": c.istat_code, "istat_code": c.istat_code}
              for c in search_comuni(query_args()["q"][:60])]
@@ -141,7 +143,7 @@ def comuni_suggestions():
 @bp.get("/ateco")
 @operation(tag="reference", summary=_l("Codici ATECO 2025 per codice o descrizione"), parameters=(QUERY,),
            response=ref("AtecoSuggestions"))
-@limiter.limit(READ_LIMIT)
+@limiter.limit(SUGGEST_LIMIT)
 def ateco_suggestions():
     items = [{"value": a.code, "label": a.title, "section": a.section}
              for a in search_ateco(query_args()["q"][:60])]
