@@ -34,7 +34,11 @@ def export_company(company: Company) -> dict:
                  selectinload(Assessment.questionnaire_version))
         .order_by(Assessment.created_at)
     ).scalars().all()
-    rows = {model: db.session.execute(db.select(model).where(model.company_id == company.id)).scalars().all()
+    # What a record points at is named too (a track or grant title, not only its id): the owner reads this.
+    related = {Match: (selectinload(Match.track), selectinload(Match.grant)),
+               Enrolment: (selectinload(Enrolment.track),)}
+    rows = {model: db.session.execute(db.select(model).where(model.company_id == company.id)
+                                      .options(*related.get(model, ()))).scalars().all()
             for model in (Consent, CoachAssignment, Note, Enrolment, Match, MatchFeedback)}
     data = {
         "company": {
@@ -57,10 +61,12 @@ def export_company(company: Company) -> dict:
                       "accepted_at": _iso(c.accepted_at), "completed_at": _iso(c.completed_at)}
                      for c in rows[CoachAssignment]],
         "notes": [{"created_at": _iso(n.created_at), "body": n.body} for n in rows[Note]],
-        "enrolments": [{"track_id": e.track_id, "participants": e.participants, "status": e.status.value,
-                        "enrolled_at": _iso(e.enrolled_at)} for e in rows[Enrolment]],
+        "enrolments": [{"track_id": e.track_id, "track": e.track.title_it, "participants": e.participants,
+                        "status": e.status.value, "enrolled_at": _iso(e.enrolled_at)} for e in rows[Enrolment]],
         "recommendations": [{"kind": m.kind.value, "track_id": m.track_id, "grant_id": m.grant_id,
-                             "score": m.score, "rank": m.rank} for m in rows[Match]],
+                             "title": m.track.title_it if m.track else m.grant.title if m.grant else None,
+                             "explanation": m.explanation, "score": m.score, "rank": m.rank}
+                            for m in rows[Match]],
         "feedback": [{"kind": f.kind.value, "source": f.source.value, "is_relevant": f.is_relevant,
                       "created_at": _iso(f.created_at)} for f in rows[MatchFeedback]],
     }

@@ -57,10 +57,14 @@ def test_admin_reads_and_adds_private_notes(client, login_as):
 
 
 def test_admin_exports_and_erases_on_request(client, login_as):
+    from tests.web.test_admin_access import add_track
+
+    add_track("EXPORT-1", title_it="Vendere online")
     company, _, _ = submit_company(company_name="Cantina da Cancellare")
     admin = login_as("admin")
     data = client.get(f"/admin/imprese/{company.id}/dati.json").get_json()
     assert data["company"]["name"] == "Cantina da Cancellare" and data["assessments"][0]["answers"]
+    assert "Vendere online" in [r["title"] for r in data["recommendations"]]  # named, not only an id
     assert client.post(f"/admin/imprese/{company.id}/cancella", data={}).status_code == 200  # unconfirmed
     assert db.session.get(Company, company.id).erased_at is None
     response = client.post(f"/admin/imprese/{company.id}/cancella", data={"confirm": "y"})
