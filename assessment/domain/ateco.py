@@ -10,6 +10,9 @@ from pathlib import Path
 TREE_FILE = "ateco2025_completo.csv"
 CORRESPONDENCE_FILE = "ateco_corrispondenza_2025_2022.csv"
 _UNDOTTED = re.compile(r"^\d{2,6}$")
+_WORD = re.compile(r"[a-z0-9]+")
+# Most detailed first: an owner's code is a subcategory (six digits).
+_DEPTH = {"sottocategoria": 0, "categoria": 1, "classe": 2, "gruppo": 3, "divisione": 4}
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ class AtecoIndex:
                 targets = self._to_2022.setdefault(row["code_2025"].strip(), [])
                 if row["code_2022"].strip() not in targets:
                     targets.append(row["code_2022"].strip())
-        self._plain_titles = {code: plain_text(entry.title) for code, entry in self._entries.items()}
+        self._title_words = {code: frozenset(_WORD.findall(plain_text(entry.title)))
+                             for code, entry in self._entries.items()}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -83,10 +87,26 @@ class AtecoIndex:
             prefix = normalise_code(term)
             found = [e for c, e in self._entries.items() if c.startswith(prefix) and e.level != "sezione"]
         else:
-            words = [w[:-1] if len(w) > 4 else w for w in plain_text(term).split()]
-            found = [e for c, e in self._entries.items()
-                     if e.level != "sezione" and all(w in self._plain_titles[c] for w in words)]
+            return self._search_words(term, limit)
         return sorted(found, key=lambda e: e.code)[:limit]
+
+    def _search_words(self, term: str, limit: int) -> list[AtecoEntry]:
+        """Entries whose title has a word starting with each word typed ("bar" is the bar, not "barre"
+        first): exact words rank first, then the most detailed codes (the six digits an owner needs), then
+        the shorter titles."""
+        wanted = [w[:-1] if len(w) > 4 else w for w in _WORD.findall(plain_text(term))]
+        if not wanted:
+            return []
+        ranked = []
+        for code, entry in self._entries.items():
+            if entry.level == "sezione":
+                continue
+            title_words = self._title_words[code]
+            if all(any(t.startswith(w) for t in title_words) for w in wanted):
+                exact = sum(1 for w in wanted if w in title_words or any(t[:-1] == w for t in title_words))
+                # Ties: the shorter title is the one mostly about the words typed.
+                ranked.append((-exact, _DEPTH.get(entry.level, 9), len(title_words), code, entry))
+        return [entry for *_key, entry in sorted(ranked, key=lambda r: r[:4])[:limit]]
 
     def from_2022(self, code_2022: str) -> tuple[str, ...]:
         """The ATECO 2025 subcategories an ATECO 2007/2022 code became (owners still read old codes on

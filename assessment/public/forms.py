@@ -17,7 +17,7 @@ class ProfileForm(FlaskForm):
     company_name = StringField(_l("Ragione sociale"), validators=[Length(max=200)])
     vat_number = StringField(_l("Partita IVA"), validators=[Length(max=20)],
                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    ateco_code = StringField(_l("Codice ATECO dell'attività principale"), validators=[Length(max=12)],
+    ateco_code = StringField(_l("Codice ATECO dell'attività principale"), validators=[Length(max=120)],
                              render_kw={"list": "ateco-options", "autocomplete": "off",
                                         "data-suggest": "/api/v1/ateco"})
     comune_istat = StringField(_l("Comune della sede"), validators=[Length(max=120)],

@@ -71,3 +71,8 @@ def test_an_ateco_2007_code_leads_to_the_2025_codes_it_became(ateco):
     assert ateco.get("56.30.00") is None  # the bar of the older papers...
     assert ateco.from_2022("56.30.00") == ("56.30.01", "56.30.02", "56.30.03", "56.30.04")  # ...today
     assert ateco.from_2022("99.99.99") == ()
+
+
+def test_a_short_word_finds_the_activity_before_longer_words_that_start_with_it(ateco):
+    assert ateco.search("bar", limit=1)[0].code == "56.30.01"  # the bar, before "barre" or "barbabietole"
+    assert ateco.search("parrucchiere", limit=1)[0].code == "96.21.00"

@@ -430,3 +430,10 @@ def test_a_reassessment_starts_with_the_turnover_choice_made(client, questionnai
     new_token = re.search(r"/valutazione/([^/]+)/1$", response.headers["Location"]).group(1)
     page = client.get(f"/valutazione/{new_token}/1").get_data(as_text=True)
     assert re.search(r'<option[^>]*selected[^>]*value="2000000"|<option[^>]*value="2000000"[^>]*selected', page)
+
+
+def test_the_activity_field_takes_a_whole_description(client, questionnaire):
+    token = _start(client)
+    page = client.get(f"/valutazione/{token}/1").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="ateco_code"[^>]*>', page).group(0)
+    assert 'maxlength="120"' in field  # "commercio al dettaglio di abbigliamento" fits while searching
