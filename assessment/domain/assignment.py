@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .matching_text import AREAS, DIMENSION_TITLES, DIMENSIONS
+from .matching_text import AREAS, DIMENSION_TITLES, DIMENSIONS, points_text
 
 WEIGHTS = {"expertise": 0.50, "area": 0.25, "language": 0.15, "theme": 0.10}
 MIN_FIT = 0.30
@@ -125,8 +125,9 @@ def fit(company: CompanyNeed, coach: CoachFacts) -> FitDetail:
         dim = max(pulls, key=lambda d: (pulls[d], -DIMENSIONS.index(d)))
         level, score = int(coach.expertise.get(dim, 0)), 100.0 - gaps[dim]
         title_it, title_en = DIMENSION_TITLES[dim]
-        its.append(f"esperienza in {title_it} ({level}/3), dove l'impresa è a {score:.0f}/100")
-        ens.append(f"expertise in {title_en} ({level}/3), where the company scores {score:.0f}/100")
+        points_it, points_en = points_text(score)  # as the company's page writes scores
+        its.append(f"esperienza in {title_it} ({level}/3), dove l'impresa è a {points_it}/100")
+        ens.append(f"expertise in {title_en} ({level}/3), where the company scores {points_en}/100")
     if parts["area"] == 1.0:
         local = company.comune_istat in coach.comuni
         its.append("segue il comune dell'impresa" if local else "opera nel territorio dell'impresa")

@@ -107,7 +107,7 @@ def needs_text(weakest: Sequence[str], size_class: str | None, ateco_section: st
     return " ".join(p for p in parts if p)
 
 
-def _points(score: float) -> tuple[str, str]:
+def points_text(score: float) -> tuple[str, str]:
     """A score as the result page writes it: one decimal, a comma in Italian."""
     text = f"{round(score, 1):.1f}"
     return text.replace(".", ","), text
@@ -119,7 +119,7 @@ def _named(dim: str) -> tuple[str, str]:
 
 
 def _lead(dim: str, score: float, is_weakest: bool) -> tuple[str, str]:
-    (it, en), (points_it, points_en) = _named(dim), _points(score)
+    (it, en), (points_it, points_en) = _named(dim), points_text(score)
     if is_weakest:
         return (f"La tua area più debole è {it} ({points_it}/100)",
                 f"Your weakest area is {en} ({points_en}/100)")
@@ -161,7 +161,7 @@ def grant_explanation(dim: str | None, score: float | None, is_weakest: bool, pu
     and whether requirements need checking are shown beside it from the call itself, so this stored text
     never goes stale ("40 days left" read a month later) nor repeats them."""
     if dim is not None and score is not None:
-        (title_it, title_en), (points_it, points_en) = _named(dim), _points(score)
+        (title_it, title_en), (points_it, points_en) = _named(dim), points_text(score)
         which_it = "la tua area più debole: " if is_weakest else "nella tua valutazione: "
         which_en = "your weakest area: " if is_weakest else "you scored "
         it = f"Finanzia progetti nell'area {title_it} ({which_it}{points_it}/100)"
