@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 
 from ..domain.errors import InvalidField
 from ..extensions import db
-from ..models import Role, User
+from ..models import Comune, Role, User
 from ..public.forms import EmptyForm
 from ..services import catalogue
 from .account_views import switch_account
-from .forms import SearchForm, coach_profile_form
+from .forms import SearchForm, coach_profile_form, comuni_lines
 from .views import attach_error, bp, page_number
 
 
@@ -26,7 +26,9 @@ def coach_edit(user_id: int):
     coach = db.first_or_404(db.select(User).where(User.id == user_id, User.role == Role.coach))
     profile = coach.coach_profile
     titles, _levels = catalogue.dimension_and_level_names(g.lang)
-    comuni_text = "\n".join(profile.comuni_istat or []) if profile else ""
+    codes = list(profile.comuni_istat or []) if profile else []
+    comuni = db.session.execute(db.select(Comune).where(Comune.istat_code.in_(codes))).scalars() if codes else []
+    comuni_text = comuni_lines(sorted(comuni, key=lambda c: codes.index(c.istat_code)))  # as territories show them
     form = coach_profile_form(profile, titles, catalogue.thematic_areas(), catalogue.territories(),
                               comuni_text)
     if form.validate_on_submit():

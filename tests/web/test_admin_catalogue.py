@@ -157,6 +157,8 @@ def test_coach_profile_edit_is_saved_and_audited(client, login_as, make_user, db
     assert profile.thematic_areas == [area.key] and profile.territory_ids == [canavese.id]
     assert profile.comuni_istat == ["001125", "001272"] and profile.languages == ["it", "fr"]
     assert profile.capacity == 7 and not profile.is_available
+    page = client.get(f"/admin/coach/{coach.id}").get_data(as_text=True)
+    assert "001125 Ivrea (TO)" in page  # comuni named, as territories show them, and saved back the same
     entry = db.session.execute(db.select(AuditEntry).filter_by(action="coach_profile_update")).scalar_one()
     assert entry.user_id == admin.id and entry.details["coach_id"] == coach.id
     assert "capacity" in entry.details["changed"]
