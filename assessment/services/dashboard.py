@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, distinct, extract, func, or_
+from sqlalchemy import ColumnElement, Select, distinct, func, or_
 from sqlalchemy.orm import subqueryload
 
-from ..clock import utc_end_of, utc_start_of
+from ..clock import local_time, utc_end_of, utc_start_of
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -157,14 +157,13 @@ def build_dashboard(filters: DashboardFilters) -> Dashboard:
 
 
 def _assessment_figures(data: Dashboard, filters: DashboardFilters) -> None:
-    year, month = extract("year", Assessment.submitted_at), extract("month", Assessment.submitted_at)
-    data.months = [(f"{int(y):04d}-{int(m):02d}", n) for y, m, n in db.session.execute(
-        db.select(year, month, func.count()).where(*submitted_in(filters))
-        .group_by(year, month).order_by(year, month)).all()]
-    rows = db.session.execute(db.select(Assessment.level_key, Assessment.overall_score)
+    rows = db.session.execute(db.select(Assessment.level_key, Assessment.overall_score, Assessment.submitted_at)
                               .where(*submitted_in(filters))).all()
-    data.levels = dict(Counter(level for level, _score in rows))
-    data.overall = _stat([score for _level, score in rows])
+    # Months of the programme's calendar: a submission at 00:30 on 1 March in Rome is a March one.
+    months = Counter(f"{local_time(at):%Y-%m}" for _level, _score, at in rows)
+    data.months = sorted(months.items())
+    data.levels = dict(Counter(level for level, _score, _at in rows))
+    data.overall = _stat([score for _level, score, _at in rows])
     per_dimension: dict[str, list[float]] = defaultdict(list)
     for key, score in db.session.execute(
             db.select(DimensionScore.dimension_key, DimensionScore.score)

@@ -254,3 +254,8 @@ def test_periods_are_days_of_the_programme_calendar(app):
         assert start.right.value == datetime(2026, 11, 30, 23, 0)
         assert end.right.value == datetime(2026, 12, 1, 23, 0)
         assert len(in_period(Assessment.submitted_at, DashboardFilters(date_to=date.max))) == 0
+
+
+def test_months_are_months_of_the_programme_calendar(db_session):
+    add_company([(datetime(2024, 2, 29, 23, 30), 50.0, "intermediate", {})])  # 1 March, 00:30 in Rome
+    assert build_dashboard(DashboardFilters()).months == [("2024-03", 1)]
