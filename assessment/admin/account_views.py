@@ -20,7 +20,7 @@ from ..services.users import (
     staff_accounts,
 )
 from ..urls import external_url
-from .forms import AccountForm
+from .forms import AccountForm, AccountNameForm
 from .views import bp
 
 _USER_ERRORS = {
@@ -58,7 +58,21 @@ def _mail_password_link(user: User, token: str) -> tuple[str, bool]:
 def accounts():
     """Every staff account: role, whether it is enabled, whether its person has set a password."""
     return render_template("admin/accounts.html", accounts=staff_accounts(), states=password_link_state,
-                           form=EmptyForm())
+                           form=EmptyForm(), name_form=AccountNameForm())
+
+
+@bp.post("/account/<int:user_id>/nome")
+def account_name(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = AccountNameForm()
+    if form.validate_on_submit():
+        record("account_renamed", None, account_id=user.id)
+        user.name = form.name.data
+        db.session.commit()
+        flash(_("Nome aggiornato."), "success")
+    else:
+        flash(_("Scrivi un nome (al massimo 120 caratteri)."), "error")
+    return redirect(url_for("admin.accounts") + f"#account-{user.id}")
 
 
 @bp.post("/account/<int:user_id>/link")

@@ -320,6 +320,12 @@ def audit_filter_form(users: list) -> AuditFilterForm:
     return form
 
 
+class AccountNameForm(FlaskForm):
+    """The name shown in lists, mails and the audit log, mended after the account was created."""
+
+    name = StringField(_l("Nome e cognome"), filters=[trimmed], validators=[DataRequired(), Length(max=120)])
+
+
 class AccountForm(FlaskForm):
     """A new staff account: the person sets the password through a one-time link."""
 

@@ -139,8 +139,12 @@ def test_staff_accounts_are_listed_renewed_and_switched_off(app, client, login_a
     assert db.session.get(User, other_admin.id).is_enabled is False
     page = client.post(f"/admin/account/{me.id}/stato", follow_redirects=True).get_data(as_text=True)
     assert "Non puoi disattivare il tuo stesso account." in page and db.session.get(User, me.id).is_enabled
+    client.post(f"/admin/account/{late.id}/nome", data={"name": "  Giulia Verdi "})  # mended after creation
+    assert db.session.get(User, late.id).name == "Giulia Verdi"
+    page = client.post(f"/admin/account/{late.id}/nome", data={"name": ""}, follow_redirects=True)
+    assert "Scrivi un nome" in page.get_data(as_text=True) and db.session.get(User, late.id).name == "Giulia Verdi"
     actions = set(db.session.execute(db.select(AuditEntry.action)).scalars())
-    assert {"password_link_issued", "account_disabled"} <= actions
+    assert {"password_link_issued", "account_disabled", "account_renamed"} <= actions
 
 
 def test_the_admin_reads_decline_reasons_and_takes_back_a_stuck_proposal(client, login_as, make_user):
