@@ -7,12 +7,12 @@ import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from sqlalchemy import distinct, func
 
-from ..clock import local_today
+from ..clock import local_time, local_today
 from ..domain.grant_dimensions import DIMENSIONS
 from ..extensions import db
 from ..models import (
@@ -60,9 +60,12 @@ def export_table(kind: str, filters: DashboardFilters, anonymous: bool) -> Table
 
 
 def _cell(value):
-    """Plain values for a spreadsheet; text that Excel would run as a formula is quoted."""
+    """Plain values for a spreadsheet; text that Excel would run as a formula is quoted; a stored instant is
+    written on the programme's clock (TIMEZONE), as every page shows it, to the second."""
     if isinstance(value, enum.Enum):
         value = value.value
+    if isinstance(value, datetime):
+        value = local_time(value).replace(tzinfo=None, microsecond=0)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value

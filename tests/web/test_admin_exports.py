@@ -38,6 +38,8 @@ def test_assessments_csv_has_personal_data_and_notes(client, login_as, cohort, d
     assert len(mine) == 2 and mine[0]["email"] == company.email
     assert mine[0]["vat_number"] == company.vat_number
     assert "Vuole aprire un negozio online" in mine[0]["notes"] and mine[0]["province"] == "TO"
+    # Times as every page shows them, on the programme's clock (stored 2024-01-15 00:00 UTC: 01:00 in Rome).
+    assert mine[0]["submitted_at"] == "2024-01-15 01:00:00"
 
 
 def test_filters_apply_to_exports(client, login_as, cohort):
