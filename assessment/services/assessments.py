@@ -62,13 +62,35 @@ def start_draft(questionnaire_key: str = DEFAULT_QUESTIONNAIRE, language: str = 
     if version is None:
         raise UnknownQuestionnaire(questionnaire_key)
     token = new_token()
-    retention = timedelta(days=current_app.config["DRAFT_RETENTION_DAYS"])
     draft = Assessment(questionnaire_version=version, token_hash=token_hash(token), language=language,
                        draft_profile=profile_of_company(company) if company else {}, draft_answers={},
-                       expires_at=utcnow() + retention, company=company)
+                       expires_at=_kept_until(), company=company)
     db.session.add(draft)
     db.session.flush()
     return draft, token
+
+
+def _kept_until() -> datetime:
+    """A draft is kept DRAFT_RETENTION_DAYS after its last change (as the privacy notice says)."""
+    return utcnow() + timedelta(days=current_app.config["DRAFT_RETENTION_DAYS"])
+
+
+def open_draft_of(company: Company) -> Assessment | None:
+    """The company's newest assessment started and not yet sent, while it is kept."""
+    return db.session.execute(
+        db.select(Assessment).where(Assessment.company_id == company.id, Assessment.status == AssessmentStatus.draft,
+                                    Assessment.expires_at > utcnow())
+        .order_by(Assessment.created_at.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def new_link(draft: Assessment) -> str:
+    """A new secret link for a draft (returned); the previous one stops working. Its answers are kept."""
+    token = new_token()
+    draft.token_hash = token_hash(token)
+    draft.expires_at = _kept_until()
+    db.session.flush()
+    return token
 
 
 def profile_of_company(company: Company) -> dict[str, Any]:
@@ -115,8 +137,7 @@ def save_section(assessment: Assessment, *, profile: Mapping[str, Any] | None = 
     """Merge what a page sent into the draft; JSON columns are reassigned so the change is seen."""
     if assessment.is_submitted:
         return
-    # Kept DRAFT_RETENTION_DAYS after its last change, as the privacy notice says, not after its start.
-    assessment.expires_at = utcnow() + timedelta(days=current_app.config["DRAFT_RETENTION_DAYS"])
+    assessment.expires_at = _kept_until()  # from its last change, not its start
     if profile is not None:
         assessment.draft_profile = {**assessment.draft_profile, **profile}
     if answers is not None or dropped:
@@ -270,11 +291,7 @@ def join_company(draft: Assessment, company: Company) -> str:
     # The registered address is the one that proved the company: kept unless the owner typed another.
     draft.draft_profile = {**profile, "email": profile.get("email") or company.email or "", "_from_link": True}
     draft.company = company
-    token = new_token()
-    draft.token_hash = token_hash(token)
-    draft.expires_at = utcnow() + timedelta(days=current_app.config["DRAFT_RETENTION_DAYS"])
-    db.session.flush()
-    return token
+    return new_link(draft)
 
 
 def _record_consents(company: Company, profile: Profile) -> None:

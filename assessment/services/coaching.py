@@ -28,7 +28,6 @@ from ..models import (
 from ..templating import format_day
 from .access import _VISIBLE_TO_COACH
 from .audit import record
-from .passwords import new_token, token_hash
 
 
 class CoachingError(Exception):
@@ -230,16 +229,12 @@ def invite_reassessment(company: Company, coach: User) -> tuple[str, bool]:
     """A new draft linked to the company, in the owner's language; returns its secret link, e-mailed when the
     owner gave an address, and whether the e-mail went."""
     from ..urls import external_url
-    from .assessments import start_draft
+    from .assessments import new_link, open_draft_of, start_draft
     from .mail import send_mail
 
-    open_draft = db.session.execute(
-        db.select(Assessment).where(Assessment.company_id == company.id, Assessment.status == AssessmentStatus.draft,
-                                    Assessment.expires_at > utcnow())
-        .order_by(Assessment.created_at.desc()).limit(1)).scalar_one_or_none()
-    if open_draft is not None:  # invited again: the same draft, answers kept, under a new link (the old one stops)
-        draft, token = open_draft, new_token()
-        draft.token_hash = token_hash(token)
+    draft = open_draft_of(company)
+    if draft is not None:  # invited again: the same draft, answers kept, under a new link (the old one stops)
+        token = new_link(draft)
     else:
         questionnaire_key = latest_submitted(company).questionnaire_version.key
         draft, token = start_draft(questionnaire_key, company.language, company=company)

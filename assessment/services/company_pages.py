@@ -13,9 +13,9 @@ from ..models import (
     Enrolment,
     Note,
     Track,
-    utcnow,
 )
 from ..templating import localized
+from .assessments import open_draft_of
 from .coaching import company_enrolments, company_notes, seats_taken
 from .questionnaires import questionnaire_of
 from .results import ResultView, build_result
@@ -87,8 +87,4 @@ def company_page_data(company: Company, lang: str) -> CompanyPage:
                        history=list(reversed(history)), dimension_titles=titles,
                        notes=company_notes(company), enrolments=company_enrolments(company),
                        active_tracks=[t for t in tracks if free[t.id] > 0], free_seats=free,
-                       open_draft=db.session.execute(
-                           db.select(Assessment)
-                           .where(Assessment.company_id == company.id, Assessment.status == AssessmentStatus.draft,
-                                  Assessment.expires_at > utcnow())
-                           .order_by(Assessment.created_at.desc()).limit(1)).scalar_one_or_none())
+                       open_draft=open_draft_of(company))
