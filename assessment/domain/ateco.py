@@ -33,10 +33,9 @@ def normalise_code(code: str) -> str:
     return text
 
 
-def plain_text(text: str) -> str:
-    """Lower case without accents, with a phone's curly apostrophe as a straight one, to compare what people
-    type with official names (d’Ivrea is d'Ivrea)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'").replace("‘", "'"))
+def _plain(text: str) -> str:
+    """Lower case without accents, to compare what people type with official titles."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -57,7 +56,7 @@ class AtecoIndex:
                 targets = self._to_2022.setdefault(row["code_2025"].strip(), [])
                 if row["code_2022"].strip() not in targets:
                     targets.append(row["code_2022"].strip())
-        self._title_words = {code: frozenset(_WORD.findall(plain_text(entry.title)))
+        self._title_words = {code: frozenset(_WORD.findall(_plain(entry.title)))
                              for code, entry in self._entries.items()}
 
     def __len__(self) -> int:
@@ -94,7 +93,7 @@ class AtecoIndex:
         """Entries whose title has a word starting with each word typed ("bar" is the bar, not "barre"
         first): exact words rank first, then the most detailed codes (the six digits an owner needs), then
         the shorter titles."""
-        wanted = [w[:-1] if len(w) > 4 else w for w in _WORD.findall(plain_text(term))]
+        wanted = [w[:-1] if len(w) > 4 else w for w in _WORD.findall(_plain(term))]
         if not wanted:
             return []
         ranked = []

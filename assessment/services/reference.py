@@ -5,7 +5,8 @@ import re
 from functools import lru_cache
 
 from ..config import PROJECT_ROOT
-from ..domain.ateco import AtecoIndex, normalise_code, plain_text
+from ..domain.ateco import AtecoIndex, normalise_code
+from ..domain.comuni_names import normalise_name
 from ..extensions import db
 from ..models import AtecoCode, Comune, Territory, territory_comuni
 
@@ -38,8 +39,9 @@ def _named(name: str, sigla: str | None) -> list[Comune]:
     query = db.select(Comune).where(Comune.name.ilike(f"{_ascii_start(name.strip())}%"))
     if sigla:
         query = query.where(Comune.province_code == sigla.upper())
-    wanted = plain_text(name.strip())
-    return [c for c in db.session.execute(query.order_by(Comune.name)).scalars() if plain_text(c.name) == wanted]
+    wanted = normalise_name(name)
+    return [c for c in db.session.execute(query.order_by(Comune.name)).scalars()
+            if normalise_name(c.name) == wanted]
 
 
 def _ascii_start(text: str) -> str:
@@ -66,10 +68,10 @@ def search_comuni(term: str, limit: int = 20) -> list[Comune]:
     if term.isdigit():
         return list(db.session.execute(db.select(Comune).where(Comune.istat_code.like(f"{term}%"))
                                        .order_by(Comune.istat_code).limit(limit)).scalars())
-    wanted = plain_text(term)
+    wanted = normalise_name(term)
     candidates = db.session.execute(db.select(Comune).where(Comune.name.ilike(f"{_ascii_start(term)}%"))
                                     .order_by(Comune.name)).scalars()
-    return [c for c in candidates if plain_text(c.name).startswith(wanted)][:limit]
+    return [c for c in candidates if normalise_name(c.name).startswith(wanted)][:limit]
 
 
 @lru_cache(maxsize=1)
