@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -14,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 from . import __version__
 from .config import PROJECT_ROOT, load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .urls import safe_next
+from .urls import safe_next, same_site_referrer
 
 LANGUAGE_COOKIE = "lang"
 
@@ -79,12 +78,7 @@ def register_extensions(app: Flask) -> None:
 def ask_to_log_in():
     """To the login page, then back. After a form sent with an expired session the way back is the page the
     form was on: the form's own address answers POST only."""
-    if request.method == "GET":
-        back = request.full_path.rstrip("?")
-    else:
-        referrer = urlsplit(request.referrer or "")
-        same_site = referrer.netloc in ("", request.host)
-        back = (referrer.path + (f"?{referrer.query}" if referrer.query else "")) if same_site else None
+    back = request.full_path.rstrip("?") if request.method == "GET" else same_site_referrer()
     flash(_("Accedi per continuare: la sessione è scaduta o non hai ancora effettuato l'accesso."), "info")
     return redirect(url_for("auth.login", next=safe_next(back)))
 

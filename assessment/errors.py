@@ -1,8 +1,6 @@
 """Friendly error pages in both languages; JSON errors under /api; never a traceback outside debug."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -10,6 +8,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .urls import same_site_referrer
 
 
 def wants_json() -> bool:
@@ -21,14 +20,6 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
     if fields:
         body["error"]["fields"] = fields
     return jsonify(body), status
-
-
-def _same_site_referrer_path() -> str | None:
-    """The path of the page that sent the form, when it is one of ours (a button posting to a POST-only route)."""
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host and referrer.path.startswith("/"):
-        return referrer.path
-    return None
 
 
 def register(app: Flask) -> None:
@@ -47,7 +38,7 @@ def register(app: Flask) -> None:
         if wants_json():
             return json_error(400, "csrf_failed", error.description or "")
         rule = request.url_rule
-        back = request.path if rule is not None and "GET" in (rule.methods or ()) else _same_site_referrer_path()
+        back = request.path if rule is not None and "GET" in (rule.methods or ()) else same_site_referrer()
         return render_template("errors/expired.html", status=400, back=back), 400
 
     @app.errorhandler(OperationalError)

@@ -4,6 +4,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 
+def same_site_referrer() -> str | None:
+    """The page (path and query) that sent this request, when it is one of ours: where to go back to after a
+    form posted to an address that answers POST only."""
+    from flask import request
+
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
 def safe_next(target: str | None) -> str | None:
     if not target:
         return None
