@@ -10,13 +10,13 @@ from ..extensions import db
 from ..models import User
 from ..public.forms import EmptyForm
 from ..services import catalogue
-from ..services.audit import record
 from ..services.mail import send_mail
 from ..services.users import (
     UserError,
     create_user,
-    issue_password_link,
     password_link_state,
+    rename_account,
+    renew_password_link,
     staff_accounts,
 )
 from ..urls import external_url
@@ -66,8 +66,7 @@ def account_name(user_id: int):
     user = db.get_or_404(User, user_id)
     form = AccountNameForm()
     if form.validate_on_submit():
-        record("account_renamed", None, account_id=user.id)
-        user.name = form.name.data
+        rename_account(user, form.name.data)
         db.session.commit()
         flash(_("Nome aggiornato."), "success")
     else:
@@ -82,9 +81,7 @@ def account_link(user_id: int):
     user = db.get_or_404(User, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    token = issue_password_link(user)
-    record("password_link_issued", None, account_id=user.id)
-    link, mailed = _mail_password_link(user, token)
+    link, mailed = _mail_password_link(user, renew_password_link(user))
     db.session.commit()
     return render_template("admin/account_created.html", user=user, link=link, mailed=mailed, renewed=True)
 

@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 
 from ..domain.errors import InvalidField
 from ..extensions import db
-from ..models import Comune, Role, User
+from ..models import Role, User
 from ..public.forms import EmptyForm
 from ..services import catalogue
+from ..services.reference import comuni_by_codes
 from .account_views import switch_account
 from .forms import SearchForm, coach_profile_form, comuni_lines
 from .views import attach_error, bp, page_number
@@ -26,9 +27,8 @@ def coach_edit(user_id: int):
     coach = db.first_or_404(db.select(User).where(User.id == user_id, User.role == Role.coach))
     profile = coach.coach_profile
     titles, _levels = catalogue.dimension_and_level_names(g.lang)
-    codes = list(profile.comuni_istat or []) if profile else []
-    comuni = db.session.execute(db.select(Comune).where(Comune.istat_code.in_(codes))).scalars() if codes else []
-    comuni_text = comuni_lines(sorted(comuni, key=lambda c: codes.index(c.istat_code)))  # as territories show them
+    # Named, as territories show them: "001125 Ivrea (TO)", which saves back the same.
+    comuni_text = comuni_lines(comuni_by_codes(list(profile.comuni_istat or []) if profile else []))
     form = coach_profile_form(profile, titles, catalogue.thematic_areas(), catalogue.territories(),
                               comuni_text)
     if form.validate_on_submit():

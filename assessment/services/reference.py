@@ -54,6 +54,15 @@ def _ascii_start(text: str) -> str:
     return start
 
 
+def comuni_by_codes(codes: list[str]) -> list[Comune]:
+    """The comuni of these ISTAT codes, in the order given (a coach's list, as it was saved)."""
+    if not codes:
+        return []
+    found = {c.istat_code: c for c in db.session.execute(
+        db.select(Comune).where(Comune.istat_code.in_(codes))).scalars()}
+    return [found[code] for code in codes if code in found]
+
+
 def resolve_comune(text: str | None) -> Comune | None:
     """The one comune a typed text names; None when it names none or several."""
     found = find_comuni(text)

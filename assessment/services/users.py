@@ -98,3 +98,18 @@ def password_link_state(user: User) -> str:
         return "set"
     expires = user.password_token_expires_at
     return "pending" if expires is not None and expires >= utcnow() else "expired"
+
+
+def rename_account(user: User, name: str) -> None:
+    """The name lists, mails and the audit log show, mended after the account was created."""
+    user.name = name
+    record("account_renamed", None, account_id=user.id)
+    db.session.flush()
+
+
+def renew_password_link(user: User) -> str:
+    """A new one-time link (its token returned); any earlier one stops working."""
+    token = issue_password_link(user)
+    record("password_link_issued", None, account_id=user.id)
+    db.session.flush()
+    return token
