@@ -77,9 +77,10 @@ def _company_page(company: Company, *, note_form: NoteForm | None = None,
     data = company_page_data(company, g.lang)
     form = EnrolForm()
     form.track_id.choices = [(t.id, _track_choice(t, data.free_seats[t.id])) for t in data.active_tracks]
+    assignment = coaching.assignment_for(current_user, company.id)
     return render_template("coach/company.html", data=data, company=company, note_form=note_form or NoteForm(),
                            enrol_form=form, decline_form=decline_form or DeclineForm(), form=EmptyForm(),
-                           assignment=coaching.assignment_for(current_user, company.id), coach_actions=True,
+                           assignment=assignment, following=coaching.is_following(assignment), coach_actions=True,
                            note_endpoint="coach.add_note",
                            feedback_given=given_feedback(data.result.recommendations if data.result else {},
                                                          FeedbackSource.coach))
@@ -155,13 +156,12 @@ def _accepted_or_refused(company_id: int) -> Company | None:
     """Enrolling and inviting are part of an accompaniment going on: accepted, and not completed yet."""
     company = _company_or_404(company_id)
     assignment = coaching.assignment_for(current_user, company_id)
-    if assignment is not None and assignment.status == AssignmentStatus.proposed:
-        flash(_("Accetta prima la proposta: iscrizioni e inviti fanno parte dell'accompagnamento."), "error")
-        return None
-    if assignment is not None and assignment.status == AssignmentStatus.completed:
-        flash(_("L'accompagnamento è concluso: iscrizioni e inviti non sono più possibili."), "error")
-        return None
-    return company
+    if coaching.is_following(assignment):
+        return company
+    flash(_("Accetta prima la proposta: iscrizioni e inviti fanno parte dell'accompagnamento.")
+          if assignment is not None and assignment.status == AssignmentStatus.proposed
+          else _("L'accompagnamento è concluso: iscrizioni e inviti non sono più possibili."), "error")
+    return None
 
 
 @bp.post("/imprese/<int:company_id>/iscrizioni")

@@ -63,6 +63,11 @@ def latest_submitted(company: Company) -> Assessment | None:
     return max(submitted, key=lambda a: a.submitted_at) if submitted else None
 
 
+def is_following(assignment: CoachAssignment | None) -> bool:
+    """An accompaniment going on: accepted and not completed. Enrolments and invitations belong to it."""
+    return assignment is not None and assignment.status in (AssignmentStatus.accepted, AssignmentStatus.in_progress)
+
+
 def assignment_for(coach: User, company_id: int) -> CoachAssignment | None:
     return db.session.execute(
         db.select(CoachAssignment)
