@@ -14,12 +14,16 @@ def recompute_matches_job(company_ids: list[int] | None = None) -> int:
         return stored
 
 
-def enqueue_recompute(redis_url: str, company_ids: list[int] | None = None):
-    """Put a recomputation on the `bussola` queue; the caller gets the RQ job back."""
+def _queue(redis_url: str, **connection_options):
     from redis import Redis
     from rq import Queue
 
-    queue = Queue("bussola", connection=Redis.from_url(redis_url))
+    return Queue("bussola", connection=Redis.from_url(redis_url, **connection_options))
+
+
+def enqueue_recompute(redis_url: str, company_ids: list[int] | None = None, queue=None):
+    """Put a recomputation on the `bussola` queue; the caller gets the RQ job back."""
+    queue = queue or _queue(redis_url)
     return queue.enqueue(recompute_matches_job, company_ids, job_timeout=3600)
 
 
@@ -27,17 +31,15 @@ def refresh_all_recommendations(redis_url: str) -> int | None:
     """Recompute every company's recommendations after the catalogue changed: on the queue when an RQ worker
     listens (None: queued), otherwise here, returning how many matches were stored. Redis down or no worker
     (development) is not a reason to leave the recommendations stale."""
-    from redis import Redis
     from redis.exceptions import RedisError
-    from rq import Queue, Worker
+    from rq import Worker
 
     from .services.matching import recompute_matches
 
     try:
-        connection = Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=2)
-        queue = Queue("bussola", connection=connection)
+        queue = _queue(redis_url, socket_connect_timeout=1, socket_timeout=2)
         if Worker.count(queue=queue) > 0:
-            queue.enqueue(recompute_matches_job, None, job_timeout=3600)
+            enqueue_recompute(redis_url, None, queue=queue)
             return None
     except RedisError:
         pass
