@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 
 from ..domain.grant_dimensions import DIMENSIONS
-from ..form_fields import WholeNumberField
+from ..form_fields import WholeNumberField, trimmed
 from ..models import TrackFormat
 from ..questionnaire_forms import MultiCheckboxField
 from ..services.dashboard import DashboardFilters
@@ -68,11 +68,6 @@ class SearchForm(QueryForm):
 _TRACK_COLUMNS = ("code", "title_it", "title_en", "description_it", "description_en", "thematic_area_key",
                   "level_from", "level_to", "ateco_sections", "hours", "seats_per_cohort", "starts_on",
                   "place", "provider", "is_example")
-
-
-def trimmed(value: str | None) -> str | None:
-    """Spaces pasted around a value are never part of it."""
-    return value.strip() if value else value
 
 
 class TrackForm(FlaskForm):
