@@ -9,6 +9,7 @@ from wtforms.widgets import TextInput
 
 from .templating import whole
 
+
 def trimmed(value: str | None) -> str | None:
     """A filter: spaces pasted around a value are never part of it."""
     return value.strip() if value else value
