@@ -9,6 +9,9 @@ from pathlib import Path
 
 TREE_FILE = "ateco2025_completo.csv"
 CORRESPONDENCE_FILE = "ateco_corrispondenza_2025_2022.csv"
+# Everyday names of trades ("pizzeria", "idraulico", "hairdresser") that official titles do not use, each with
+# the subcategories it most often means, likeliest first. Optional: without it, titles alone are searched.
+TRADE_WORDS_FILE = "ateco_parole_comuni.csv"
 _UNDOTTED = re.compile(r"^\d{2,6}$")
 _WORD = re.compile(r"[a-z0-9]+")
 # Most detailed first: an owner's code is a subcategory (six digits).
@@ -39,6 +42,14 @@ def _plain(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _exact_matches(wanted: list[str], words: frozenset[str]) -> int | None:
+    """None unless every wanted word starts a word of `words`; else how many are whole words (or whole
+    but for a last letter, so that singular and plural meet)."""
+    if not all(any(t.startswith(w) for t in words) for w in wanted):
+        return None
+    return sum(1 for w in wanted if w in words or any(t[:-1] == w for t in words))
+
+
 class AtecoIndex:
     """The ATECO 2025 tree and the ISTAT 2025 -> 2022 correspondence, read from `data_dir`."""
 
@@ -58,6 +69,22 @@ class AtecoIndex:
                     targets.append(row["code_2022"].strip())
         self._title_words = {code: frozenset(_WORD.findall(_plain(entry.title)))
                              for code, entry in self._entries.items()}
+        self._trade_words = self._read_trade_words(data_dir / TRADE_WORDS_FILE)
+
+    def _read_trade_words(self, path: Path) -> list[tuple[frozenset[str], tuple[str, ...]]]:
+        if not path.exists():
+            return []
+        trade_words = []
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                codes = tuple(normalise_code(c) for c in row["codici"].split())
+                unknown = [c for c in codes if self._entries.get(c) is None
+                           or self._entries[c].level != "sottocategoria"]
+                if unknown or not codes:
+                    raise ValueError(f"{path.name}: {row['parola']!r} needs ATECO 2025 subcategories, "
+                                     f"not {unknown or 'nothing'}")
+                trade_words.append((frozenset(_WORD.findall(_plain(row["parola"]))), codes))
+        return trade_words
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -90,22 +117,30 @@ class AtecoIndex:
         return sorted(found, key=lambda e: e.code)[:limit]
 
     def _search_words(self, term: str, limit: int) -> list[AtecoEntry]:
-        """Entries whose title has a word starting with each word typed ("bar" is the bar, not "barre"
-        first): exact words rank first, then the most detailed codes (the six digits an owner needs), then
-        the shorter titles."""
+        """Entries whose title, or an everyday name of the trade, has a word starting with each word typed
+        ("bar" is the bar, not "barre" first): exact words rank first, then the everyday names (in the
+        order their file gives the codes), then the most detailed codes (the six digits an owner needs),
+        then the shorter titles."""
         wanted = [w[:-1] if len(w) > 4 else w for w in _WORD.findall(_plain(term))]
         if not wanted:
             return []
-        ranked = []
+        best: dict[str, tuple] = {}
+        for words, codes in self._trade_words:
+            exact = _exact_matches(wanted, words)
+            if exact is not None:
+                for position, code in enumerate(codes):
+                    key = (-exact, 0, position, 0, code)
+                    best[code] = min(best.get(code, key), key)
         for code, entry in self._entries.items():
             if entry.level == "sezione":
                 continue
             title_words = self._title_words[code]
-            if all(any(t.startswith(w) for t in title_words) for w in wanted):
-                exact = sum(1 for w in wanted if w in title_words or any(t[:-1] == w for t in title_words))
+            exact = _exact_matches(wanted, title_words)
+            if exact is not None:
                 # Ties: the shorter title is the one mostly about the words typed.
-                ranked.append((-exact, _DEPTH.get(entry.level, 9), len(title_words), code, entry))
-        return [entry for *_key, entry in sorted(ranked, key=lambda r: r[:4])[:limit]]
+                key = (-exact, 1, _DEPTH.get(entry.level, 9), len(title_words), code)
+                best[code] = min(best.get(code, key), key)
+        return [self._entries[code] for code in sorted(best, key=best.__getitem__)[:limit]]
 
     def from_2022(self, code_2022: str) -> tuple[str, ...]:
         """The ATECO 2025 subcategories an ATECO 2007/2022 code became (owners still read old codes on

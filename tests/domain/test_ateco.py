@@ -76,3 +76,30 @@ def test_an_ateco_2007_code_leads_to_the_2025_codes_it_became(ateco):
 def test_a_short_word_finds_the_activity_before_longer_words_that_start_with_it(ateco):
     assert ateco.search("bar", limit=1)[0].code == "56.30.01"  # the bar, before "barre" or "barbabietole"
     assert ateco.search("parrucchiere", limit=1)[0].code == "96.21.00"
+
+
+@pytest.mark.parametrize("typed, first", [
+    ("pizzeria", "56.11.11"), ("Estetista", "96.22.09"), ("elettricista", "43.21.01"),
+    ("idraulico", "43.22.05"), ("meccanico", "95.31.10"), ("panificio", "10.71.10"),
+    ("hairdresser", "96.21.00"), ("cantina vinicola", "11.02.10"), ("B&B", "55.20.41"),
+    ("Caffè", "56.30.01"), ("gommisti", "95.31.30"),
+])
+def test_everyday_trade_names_find_the_codes_titles_do_not_name(ateco, typed, first):
+    assert ateco.search(typed, limit=1)[0].code == first
+
+
+def test_trade_names_do_not_push_aside_an_exact_title_word(ateco):
+    assert ateco.search("bar", limit=1)[0].code == "56.30.01"  # not the barber ("barbiere")
+    assert "56.11.11" in [e.code for e in ateco.search("pizz", limit=5)]  # a started word finds the pizzeria
+    found = [e.code for e in ateco.search("pasticceria", limit=10)]
+    assert found[:2] == ["56.11.23", "56.11.24"] and "10.71.20" in found
+
+
+def test_trade_words_naming_an_unknown_code_are_refused(tmp_path):
+    for name in ("ateco2025_completo.csv", "ateco_corrispondenza_2025_2022.csv"):
+        (tmp_path / name).write_text((DATA / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "ateco_parole_comuni.csv").write_text("parola,codici\npizzeria,56.11\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="pizzeria"):
+        AtecoIndex(tmp_path)
+    (tmp_path / "ateco_parole_comuni.csv").unlink()
+    assert AtecoIndex(tmp_path).search("pizzeria") == []  # without the file, titles alone
