@@ -66,3 +66,30 @@ def test_complete_resume_and_download(browser, live_server, questionnaire):
     with open(path, "rb") as handle:
         assert handle.read(4) == b"%PDF"
     second.close()
+
+
+def test_switching_language_keeps_what_was_ticked_and_typed_but_not_saved(browser, live_server, questionnaire):
+    context = browser.new_context(locale="it-IT")
+    page = context.new_page()
+    page.goto(live_server + "/valutazione")
+    page.get_by_role("button", name="Inizia ora").click()
+    page.get_by_label("Ragione sociale").fill("Forno Bilingue")
+    page.get_by_role("navigation", name="Lingua").get_by_role("link", name="English").click()
+    page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_label("Company name").input_value() == "Forno Bilingue"
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Italiano").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_label("Ragione sociale").input_value() == "Forno Bilingue"
+    _fill_profile(page, vat_number())
+    page.get_by_role("button", name="Salva e continua").click()
+    question = questionnaire.dimensions[0].questions[0]
+    option = question.options[-1].key
+    page.locator(f'input[name="{question.key}"][value="{option}"]').check()
+    page.get_by_role("navigation", name="Lingua").get_by_role("link", name="English").click()
+    page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator(f'input[name="{question.key}"][value="{option}"]').is_checked()
+    page.reload(wait_until="load")  # read once: a later visit shows what the draft holds
+    assert not page.locator(f'input[name="{question.key}"][value="{option}"]').is_checked()
+    context.close()
