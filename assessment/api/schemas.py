@@ -68,9 +68,13 @@ SCHEMAS: dict[str, dict] = {
         "email": nullable({"type": "string", "example": "titolare@example.org"}),
         "privacy_accepted": {"type": "boolean", "example": True},
         "coach_contact": {"type": "boolean", "example": True},
-        "themes": STRINGS,
+        "themes": {**STRINGS, "description": "keys of the programme's thematic areas (the `thematic_area` "
+                                             "of GET /tracks); an unknown key is a 422",
+                   "example": ["digital_innovation"]},
     }, required=("company_name", "vat_number", "ateco_code", "comune_istat", "employees",
-                 "annual_turnover_eur", "privacy_accepted")),
+                 "annual_turnover_eur", "privacy_accepted"), additionalProperties=False,
+        description="JSON types as given: \"4\" is not a number, \"true\" is not a boolean, and an "
+                    "unknown key is refused (422) rather than stored."),
     "AssessmentRequest": _object({
         "questionnaire": {"type": "string", "example": "dma-sme"},
         "language": {"type": "string", "enum": ["it", "en"], "example": "it"},

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Assessment
 from . import assessments as service
 from .passwords import token_matches
+from .catalogue import thematic_areas
 from .profiles import ProfileInvalid
 from .questionnaires import latest_version
 
@@ -54,15 +55,30 @@ def _walk(value: Any, path: str, errors: dict[str, str], depth: int = 0) -> None
             _walk(item, path, errors, depth + 1)
 
 
-def _amount_errors(profile: dict) -> dict[str, str]:
-    """Numbers sent as text must be plain ASCII digits within range ('²' passes str.isdigit but not int())."""
+# The JSON types of the profile (api/schemas.py documents the same); the web form sends text, the API JSON.
+PROFILE_TYPES: dict[str, tuple[type, ...]] = {
+    "company_name": (str,), "vat_number": (str,), "ateco_code": (str,), "comune_istat": (str,),
+    "employees": (int,), "annual_turnover_eur": (int,), "email": (str, type(None)),
+    "privacy_accepted": (bool,), "coach_contact": (bool,), "themes": (list,),
+}
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list of strings"}
+
+
+def _profile_errors(profile: dict, theme_keys: set[str]) -> dict[str, str]:
+    """Unknown keys and wrong JSON types are refused, not stored: a draft keeps only what the profile is."""
     errors = {}
-    for name in ("employees", "annual_turnover_eur"):
-        value = profile.get(name)
-        if isinstance(value, str):
-            text = value.strip()
-            if text and not (text.isascii() and text.isdigit() and int(text) <= MAX_AMOUNT):
-                errors[f"profile.{name}"] = "must be a whole number"
+    for name, value in profile.items():
+        expected = PROFILE_TYPES.get(name)
+        if expected is None:
+            errors[f"profile.{str(name)[:100]}"] = "unknown field; known: " + ", ".join(PROFILE_TYPES)
+        elif isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
+            errors[f"profile.{name}"] = "must be " + " or ".join(_TYPE_NAMES.get(t, "null") for t in expected)
+        elif isinstance(value, int) and not 0 <= value <= MAX_AMOUNT:
+            errors[f"profile.{name}"] = f"must be a whole number from 0 to {MAX_AMOUNT}"
+        elif name == "themes":
+            unknown = [t for t in value if not isinstance(t, str) or t not in theme_keys]
+            if unknown:
+                errors["profile.themes"] = "unknown thematic areas; known: " + ", ".join(sorted(theme_keys))
     return errors
 
 
@@ -77,7 +93,7 @@ def check_body(body: dict) -> tuple[str, dict, dict, str]:
     if not isinstance(profile, dict):
         errors["profile"] = "must be an object"
     else:
-        errors.update(_amount_errors(profile))
+        errors.update(_profile_errors(profile, {area.key for area in thematic_areas()}))
     if not isinstance(answers, dict):
         errors["answers"] = "must be an object"
     language = body.get("language", "it")

@@ -56,6 +56,14 @@ def test_cli_api_and_web_agree(client, runner, questionnaire, tmp_path):
     ({"profile": {"employees": "many"}}, "profile.employees"),
     ({"profile": {"email": "mario.rossi"}}, "profile.email"),
     ({"profile": {"email": "mario@"}}, "profile.email"),
+    # The API takes JSON types: text that merely looks like a number or a yes is refused, not guessed.
+    ({"profile": {"employees": "4"}}, "profile.employees"),
+    ({"profile": {"employees": True}}, "profile.employees"),
+    ({"profile": {"privacy_accepted": "true"}}, "profile.privacy_accepted"),
+    ({"profile": {"coach_contact": "yes"}}, "profile.coach_contact"),
+    ({"profile": {"themes": ["nope"]}}, "profile.themes"),
+    ({"profile": {"themes": "digital_innovation"}}, "profile.themes"),
+    ({"profile": {"junk": "x" * 1999}}, "profile.junk"),  # nothing unknown is stored
     ({"questionnaire": "nope"}, "questionnaire"),
     ({"answers": []}, "answers"),
 ])
@@ -133,3 +141,15 @@ def test_recommendations_have_the_agreed_shape_and_agree_with_page_and_pdf(clien
 class _NoPdf:
     def write_pdf(self, *args, **kwargs) -> bytes:
         return b"%PDF-1.7 test"
+
+
+def test_known_themes_are_stored_with_the_company(client, questionnaire, db_session):
+    from assessment.models import Assessment, ThematicArea
+
+    key = "digital_innovation"
+    db_session.add(ThematicArea(key=key, name_it="Innovazione digitale", name_en="Digital innovation"))
+    db_session.flush()
+    response = client.post("/api/v1/assessments", json={
+        "questionnaire": "dma-sme", "profile": {**profile(), "themes": [key]}, "answers": answers_for(questionnaire)})
+    assert response.status_code == 201, response.get_json()
+    assert db_session.get(Assessment, response.get_json()["id"]).company.themes == [key]

@@ -329,10 +329,14 @@ def test_the_api_cannot_reach_a_known_company(client, questionnaire):
     vat = vat_number()
     submit_company(vat_number=vat, pick="max")
     response = client.post("/api/v1/assessments", json={
-        "questionnaire": "dma-sme", "profile": {**profile(vat_number=vat), "_from_link": True},
-        "answers": answers_for(questionnaire, "min")})
+        "questionnaire": "dma-sme", "profile": profile(vat_number=vat), "answers": answers_for(questionnaire, "min")})
     assert response.status_code == 422
     assert "partita IVA ha già una valutazione" in response.get_json()["error"]["fields"]["profile.vat_number"]
+    # The app's own mark of a draft opened from the company's link is not input the API takes.
+    response = client.post("/api/v1/assessments", json={
+        "questionnaire": "dma-sme", "profile": {**profile(vat_number=vat), "_from_link": True},
+        "answers": answers_for(questionnaire, "min")})
+    assert response.status_code == 422 and "profile._from_link" in response.get_json()["error"]["fields"]
 
 def test_the_company_keeps_the_language_its_owner_finished_in(client, questionnaire):
     token = _start(client)  # started in Italian...
