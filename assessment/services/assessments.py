@@ -288,8 +288,17 @@ def join_company(draft: Assessment, company: Company) -> str:
     """Link the draft to the company, as a re-assessment link would; the draft gets a new secret link (the
     old one, held by whoever typed the partita IVA, stops working), which is returned."""
     profile = {key: value for key, value in draft.draft_profile.items() if key != "_claim"}
-    # The registered address is the one that proved the company: kept unless the owner typed another.
-    draft.draft_profile = {**profile, "email": profile.get("email") or company.email or "", "_from_link": True}
+    on_file = profile_of_company(company)
+    draft.draft_profile = {
+        **profile,
+        # The registered address is the one that proved the company: kept unless the owner typed another.
+        "email": profile.get("email") or on_file["email"],
+        # Consents on file stay given, as on any re-assessment: a box left unticked in a browser that did
+        # not know the company must not end its coaching without the owner seeing it was ever asked.
+        "coach_contact": profile.get("coach_contact") is True or on_file["coach_contact"],
+        "privacy_accepted": profile.get("privacy_accepted") is True or on_file["privacy_accepted"],
+        "_from_link": True,
+    }
     draft.company = company
     return new_link(draft)
 

@@ -316,6 +316,10 @@ def test_a_known_partita_iva_without_the_link_is_refused_until_the_company_mailb
     new_token = re.search(r"/valutazione/([^/]+)/1$", response.headers["Location"]).group(1)
     assert client.get(f"/valutazione/{token}/1").status_code == 404  # the typist's link stops working
     assert client.get(link).status_code == 404  # and the mailed one is used up
+    # The consents on file stay ticked: the box left empty by the typist does not end the company's coaching.
+    page = client.get(f"/valutazione/{new_token}/1").get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*name="coach_contact"|<input[^>]*name="coach_contact"[^>]*checked',
+                     page)
     _complete(client, questionnaire, new_token, vat_number=vat, company_name="Cantina Vera", email="")
     html = client.get(f"/risultato/{new_token}").get_data(as_text=True)
     assert "Cantina Vera" in html and "Rispetto alla valutazione" in html
