@@ -52,6 +52,12 @@ def is_shown(question: Question, answers: Answers) -> bool:
     return bool(set(answers.get(question.show_if.question, ())) & question.show_if.values)
 
 
+def shown_change(score: float, previous: float) -> float:
+    """The change between two scores as they are shown, each to one decimal, so that the change printed
+    beside them is their difference (53.14 after 29.76 reads 53.1 after 29.8: +23.3, not +23.4)."""
+    return round(round(score, 1) - round(previous, 1), 1)
+
+
 def advice_band(score: float) -> str:
     if score < MIDDLE_FROM:
         return "low"

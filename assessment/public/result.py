@@ -89,7 +89,7 @@ def ask_for_a_coach(token: str):
         abort(400)
     service.ask_for_a_coach_again(assessment.company)
     db.session.commit()
-    flash(_("Richiesta registrata: il gestore del programma ti proporrà a un coach."), "success")
+    flash(_("Richiesta registrata: il gestore del programma ti affiderà a un coach."), "success")
     return redirect(url_for("public.result", token=token))
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import selectinload
 
+from ..domain.scoring import shown_change
 from ..extensions import db
 from ..models import (
     Assessment,
@@ -75,7 +76,7 @@ def company_page_data(company: Company, lang: str) -> CompanyPage:
     previous: dict[str, float] = {}
     for assessment in submitted:
         scores = assessment.dimension_score_map()
-        history.append(HistoryLine(assessment, {k: (v - previous[k]) if k in previous else None
+        history.append(HistoryLine(assessment, {k: shown_change(v, previous[k]) if k in previous else None
                                                 for k, v in scores.items()}))
         previous = scores
     tracks = list(db.session.execute(

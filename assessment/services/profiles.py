@@ -114,7 +114,7 @@ def validate_profile(raw: Mapping[str, Any], *, themes_allowed: set[str] | None 
         errors["employees"] = _("Indica il numero di addetti (un numero intero, anche 0).")
     turnover = _as_int(raw.get("annual_turnover_eur"))
     if turnover is None or turnover < 0:
-        errors["annual_turnover_eur"] = _("Indica il fatturato annuo in euro.")
+        errors["annual_turnover_eur"] = _("Indica il fatturato annuo.")
     email = raw.get("email") or None
     if email is not None:
         if not isinstance(email, str) or len(email) > 254 or not _is_email(email):

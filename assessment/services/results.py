@@ -7,7 +7,7 @@ from datetime import datetime
 from babel.numbers import format_decimal
 
 from ..domain.questionnaire import Level, Questionnaire
-from ..domain.scoring import advice_band
+from ..domain.scoring import advice_band, shown_change
 from ..models import Assessment
 from ..reports.charts import radar_svg
 from ..templating import localized
@@ -27,7 +27,7 @@ class DimensionLine:
 
     @property
     def change(self) -> float | None:
-        return None if self.previous is None else self.score - self.previous
+        return None if self.previous is None else shown_change(self.score, self.previous)
 
 
 @dataclass
@@ -47,7 +47,7 @@ class ResultView:
     def overall_change(self) -> float | None:
         if self.previous is None:
             return None
-        return self.assessment.overall_score - self.previous.overall_score
+        return shown_change(self.assessment.overall_score, self.previous.overall_score)
 
 
 def build_result(assessment: Assessment, lang: str, *, show_previous: bool = True) -> ResultView:

@@ -12,6 +12,7 @@ from assessment.domain.scoring import (
     is_shown,
     parse_answers,
     score_assessment,
+    shown_change,
 )
 from tests.domain.questionnaire_samples import small
 
@@ -155,3 +156,11 @@ def test_parser_never_crashes_on_any_input(raw):
         assert error.errors and all(isinstance(reason, str) for reason in error.errors.values())
     else:
         assert 0 <= score_assessment(Q, parsed).overall <= 100
+
+
+def test_a_change_is_the_difference_of_the_scores_as_shown():
+    # Unrounded, 53.14 - 29.76 = 23.38 would print +23.4 beside 53.1 and 29.8.
+    assert shown_change(53.14, 29.76) == 23.3
+    assert shown_change(34.54, 17.86) == 16.6  # 34.5 - 17.9
+    assert shown_change(40.0, 45.1) == -5.1
+    assert shown_change(12.34, 12.31) == 0.0

@@ -222,7 +222,7 @@ def test_reassessment_shows_change_per_dimension(client, questionnaire):
     html = client.get(f"/risultato/{new_token}").get_data(as_text=True)
     assert "Variazione" in html
     # Changes are written as the page writes numbers: a comma in Italian, with the sign.
-    change = re.search(r"Rispetto alla valutazione del [0-9/]+: ([^ ]+) punti", html).group(1)
+    change = re.search(r"Rispetto alla valutazione precedente \([0-9/]+\): ([^ ]+) punti", html).group(1)
     assert re.fullmatch(r"\+\d+,\d", change), change
     # The first result's link still opens; its recommendations now follow the newer assessment, and it says so.
     old = client.get(f"/risultato/{token}").get_data(as_text=True)
