@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import selectinload
 
+from ..domain.company_profile import validate_vat_number
+from ..domain.errors import InvalidField
 from ..extensions import db
 from ..models import (
     Answer,
@@ -74,8 +76,32 @@ def export_company(company: Company) -> dict:
     return data
 
 
+def _unlinked_drafts_naming(vat_number: str | None) -> list[int]:
+    """Drafts not joined to any company whose profile holds this partita IVA (someone typed it and stopped,
+    or is waiting for the company's joining link): they name the company too."""
+    if not vat_number:
+        return []
+    rows = db.session.execute(
+        db.select(Assessment.id, Assessment.draft_profile)
+        .where(Assessment.company_id.is_(None), Assessment.status == AssessmentStatus.draft)
+    )
+    found = []
+    for assessment_id, profile in rows:
+        try:
+            typed = validate_vat_number(str((profile or {}).get("vat_number") or ""))
+        except InvalidField:
+            continue
+        if typed == vat_number:
+            found.append(assessment_id)
+    return found
+
+
 def erase_company(company: Company) -> None:
-    """Remove personal data and answers; keep the anonymous scores that programme statistics rest on."""
+    """Remove the data that name the company, its answers, notes and suggestions, also in drafts begun with its
+    partita IVA; keep the scores with sector, comune and size, which programme statistics rest on."""
+    unlinked = _unlinked_drafts_naming(company.vat_number)
+    if unlinked:
+        db.session.execute(db.delete(Assessment).where(Assessment.id.in_(unlinked)))
     company.name = None
     company.vat_number = None
     company.email = None

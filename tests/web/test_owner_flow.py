@@ -445,3 +445,25 @@ def test_the_activity_field_takes_a_whole_description(client, questionnaire):
     page = client.get(f"/valutazione/{token}/1").get_data(as_text=True)
     field = re.search(r'<input[^>]*name="ateco_code"[^>]*>', page).group(0)
     assert 'maxlength="120"' in field  # "commercio al dettaglio di abbigliamento" fits while searching
+
+
+def test_the_owner_erases_the_company_with_every_draft_begun_with_its_partita_iva(client, questionnaire):
+    from assessment.models import Assessment
+
+    vat = vat_number()
+    token = _start(client)
+    _complete(client, questionnaire, token, vat_number=vat, company_name="Forno da Cancellare")
+    # Someone else typed the same partita IVA and stopped: that draft names the company too.
+    other = _start(client)
+    client.post(f"/valutazione/{other}/1", data=_profile_form(profile(vat_number=f"IT {vat}",
+                                                                       company_name="Forno da Cancellare")))
+    assert client.get(f"/risultato/{token}/dati.json").get_json()["company"]["vat_number"] == vat
+    page = client.get(f"/risultato/{token}/cancella").get_data(as_text=True)
+    assert f"/risultato/{token}/dati.json" in page and f"/risultato/{token}/rapporto.pdf" in page
+    response = client.post(f"/risultato/{token}/cancella", data={"confirm": "y"}, follow_redirects=True)
+    assert "senza nome né partita IVA" in response.get_data(as_text=True)
+    assert client.get(f"/risultato/{token}").status_code == 404
+    assert client.get(f"/valutazione/{other}/1").status_code == 404
+    db.session.expire_all()
+    left = db.session.execute(db.select(Assessment.draft_profile)).scalars().all()
+    assert not any("Forno da Cancellare" in str(profile) or vat in str(profile) for profile in left)
