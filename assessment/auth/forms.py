@@ -8,12 +8,15 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField(_l("Nuova password (almeno 10 caratteri)"),
-                             validators=[DataRequired(), Length(min=10, max=200)])
-    confirm = PasswordField(_l("Ripeti la password"),
+                             validators=[DataRequired(), Length(min=10, max=200)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Ripeti la password"), render_kw={"autocomplete": "new-password"},
                             validators=[DataRequired(), EqualTo("password", message=_l("Le password non coincidono."))])

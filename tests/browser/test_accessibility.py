@@ -109,6 +109,9 @@ def test_owner_pages_pass_axe_and_fit_320px(browser, live_server, questionnaire)
         page.get_by_role("button", name="Invia e vedi il risultato" if last else "Salva e continua").click()
     assert "/risultato/" in page.url, page.url
     check_page(page, "result", problems)
+    for path, label in (("/privacy", "privacy notice"), ("/api/v1/docs", "API docs"), ("/no-such-page", "404")):
+        page.goto(live_server + path)
+        check_page(page, label, problems)
     context.close()
     assert not problems, "\n".join(problems)
 
@@ -127,6 +130,28 @@ def test_staff_dashboards_pass_axe_and_fit_320px(browser, live_server, staff, ro
     if role == "coach":
         assert "Tessitura Accessibile" in page.content()
     check_page(page, f"{role} dashboard", problems)
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_a_form_sent_back_with_mistakes_says_so_and_takes_the_focus(browser, live_server, staff):
+    context = _context(browser, viewport=NARROW)
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.get_by_label("E-mail").fill(staff["admin"])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Entra").click()
+    page.goto(live_server + "/admin/account/nuovo")
+    page.get_by_role("button", name="Crea l'account").click()
+    page.wait_for_load_state("load")
+    focused = page.evaluate("() => document.activeElement.className")
+    assert "error-summary" in focused  # announced (role=alert) and in view, even at 320 px
+    summary = page.get_by_role("alert")
+    assert "Non salvato" in summary.inner_text()
+    summary.get_by_role("link").first.click()  # each mistake links to its field
+    assert page.evaluate("() => location.hash") == "#email"
+    problems: list[str] = []
+    check_page(page, "form with mistakes", problems)
     context.close()
     assert not problems, "\n".join(problems)
 
