@@ -18,6 +18,18 @@ def current_language() -> str:
     return getattr(g, "lang", None) or str(get_locale() or "it")
 
 
+def this_page_again() -> str:
+    """Where the language switch returns to: this page, or after a form was posted (an address that answers
+    POST only) the page that held the form."""
+    from flask import request
+
+    from .urls import same_site_referrer
+
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    return same_site_referrer() or "/"
+
+
 def localized(value: Any, lang: str | None = None) -> str:
     """Pick the page language from a {it, en} mapping or a Text-like object; fall back to Italian."""
     lang = lang or current_language()
@@ -121,6 +133,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["app_version"] = __version__
     app.jinja_env.globals["closing_soon_days"] = CLOSING_SOON_DAYS
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["this_page_again"] = this_page_again
 
     @app.context_processor
     def _today() -> dict:

@@ -158,3 +158,12 @@ def test_wsgi_entry_point_serves_the_app_with_ranking_loaded(tmp_path):
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["Flask", "True", "public.start"]
+
+
+def test_the_language_switch_on_a_page_answering_a_post_returns_to_the_page_of_the_form(client):
+    page = client.post("/login", data={"email": "", "password": ""},
+                       headers={"Referer": "http://localhost/login?next=/coach/"}).get_data(as_text=True)
+    # Not the address the form posted to (it may answer POST only): the page the form was on.
+    assert '/lang/en?next=/login?next%3D/coach/"' in page
+    page = client.post("/login", data={"email": ""}, headers={"Referer": "https://elsewhere.example/x"})
+    assert '/lang/en?next=/"' in page.get_data(as_text=True)

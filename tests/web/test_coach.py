@@ -232,6 +232,10 @@ def test_enrolment_counts_seats_once_and_people_trained_once_trained(client, log
     page = client.post(f"/coach/imprese/{company.id}/iscrizioni", data={"track_id": track.id, "participants": 1},
                        follow_redirects=True).get_data(as_text=True)
     assert "già iscritta a questo percorso" in page and "4 persone" in page  # a double click counts once
+    # The page opens at #enrolments, far below the messages: a mistake takes the focus so it is seen and read.
+    assert '<div class="flashes" role="alert" tabindex="-1" autofocus>' in page
+    page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    assert "autofocus" not in page
     page = client.post(f"/coach/imprese/{other.id}/iscrizioni", data={"track_id": track.id, "participants": 2},
                        follow_redirects=True).get_data(as_text=True)
     assert "ne restano 1" in page
