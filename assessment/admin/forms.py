@@ -34,7 +34,7 @@ from ..form_fields import WholeNumberField, trimmed
 from ..models import TrackFormat
 from ..questionnaire_forms import MultiCheckboxField
 from ..services.dashboard import DashboardFilters
-from ..services.reference import resolve_comune
+from ..services.reference import resolve_comune, section_titles_en
 from ..templating import current_language
 
 SIZE_CHOICES = [("", _l("Tutte")), ("micro", _l("Micro")), ("small", _l("Piccola")), ("medium", _l("Media")),
@@ -130,8 +130,9 @@ def track_form(dimension_titles: dict[str, str], levels: list[str], areas: list,
 
 
 def section_label(section, limit: int = 60) -> str:
-    """'C – Attività manifatturiere': ISTAT writes section titles in capitals, too loud in a list."""
-    title = section.title.capitalize()
+    """'C – Attività manifatturiere' / 'C – Manufacturing': ISTAT writes section titles in capitals, too loud
+    in a list, and in Italian only."""
+    title = section.title.capitalize() if _is_it() else section_titles_en().get(section.code, section.title)
     return f"{section.code} – {title if len(title) <= limit else title[:limit - 1] + '…'}"
 
 

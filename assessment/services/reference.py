@@ -1,6 +1,7 @@
 """Look-ups in the reference tables: comuni, the territories they belong to and ATECO codes."""
 from __future__ import annotations
 
+import csv
 import re
 from functools import lru_cache
 
@@ -81,6 +82,14 @@ def search_comuni(term: str, limit: int = 20) -> list[Comune]:
     candidates = db.session.execute(db.select(Comune).where(Comune.name.ilike(f"{_ascii_start(term)}%"))
                                     .order_by(Comune.name)).scalars()
     return [c for c in candidates if normalise_name(c.name).startswith(wanted)][:limit]
+
+
+@lru_cache(maxsize=1)
+def section_titles_en() -> dict[str, str]:
+    """English titles of the ATECO 2025 sections (ISTAT publishes Italian only): NACE Rev. 2.1's, whose
+    sections ATECO 2025 keeps letter for letter."""
+    with open(PROJECT_ROOT / "assessment" / "data" / "nace21_sections_en.csv", newline="", encoding="utf-8") as handle:
+        return {row["code"]: row["title_en"] for row in csv.DictReader(handle)}
 
 
 @lru_cache(maxsize=1)

@@ -259,3 +259,17 @@ def test_periods_are_days_of_the_programme_calendar(app):
 def test_months_are_months_of_the_programme_calendar(db_session):
     add_company([(datetime(2024, 2, 29, 23, 30), 50.0, "intermediate", {})])  # 1 March, 00:30 in Rome
     assert build_dashboard(DashboardFilters()).months == [("2024-03", 1)]
+
+
+def test_ateco_sections_are_named_in_the_page_language(client, login_as, make_user):
+    from assessment.models import AtecoCode
+    from assessment.services.reference import section_titles_en
+
+    assert len(section_titles_en()) == 22
+    assert set(section_titles_en()) == set(db.session.execute(
+        db.select(AtecoCode.code).where(AtecoCode.level == "sezione")).scalars())
+    login_as(make_user("admin"))
+    assert "I – Attività dei servizi di alloggio e di ristorazione" in client.get("/admin/").get_data(as_text=True)
+    client.get("/lang/en")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "I – Accommodation and food service activities" in page and "Attività dei servizi di" not in page
