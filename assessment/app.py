@@ -43,6 +43,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 class RowId(IntegerConverter):
+    """A row id: ASCII digits only (werkzeug's \\d also takes "１" and other Unicode digits), within a column."""
+
+    regex = r"[0-9]+"
+
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's name
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)

@@ -1,7 +1,7 @@
 """Friendly error pages in both languages; JSON errors under /api; never a traceback outside debug."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
@@ -27,9 +27,16 @@ def register(app: Flask) -> None:
     def _http_error(error: HTTPException):
         status = error.code or 500
         if wants_json():
-            return json_error(status, (error.name or "error").lower().replace(" ", "_"), error.description or "")
-        template = f"errors/{status}.html" if status in (400, 403, 404, 429, 500, 503) else "errors/generic.html"
-        return render_template(template, error=error, status=status), status
+            response = json_error(status, (error.name or "error").lower().replace(" ", "_"), error.description or "")[0]
+        else:
+            template = f"errors/{status}.html" if status in (400, 403, 404, 429, 500, 503) else "errors/generic.html"
+            response = make_response(render_template(template, error=error, status=status))
+        # The error's own headers: Allow on a 405, Retry-After on a 429, WWW-Authenticate on a 401.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        response.status_code = status
+        return response
 
     @app.errorhandler(CSRFError)
     def _form_expired(error: CSRFError):

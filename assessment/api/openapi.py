@@ -17,8 +17,9 @@ from .schemas import MAX_ID, SCHEMAS, example_of, ref
 API_PREFIX = "/api/v1"
 OPERATION_ATTR = "openapi_operation"
 AUTH_ATTR = "api_auth"  # set by auth.token_required: "staff" (coach or admin token) or "admin"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INTEGER = re.compile(r"^[+-]?\d{1,12}$")
+# ASCII digits: \d would also take "２" and other Unicode digits, which int() then reads.
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_INTEGER = re.compile(r"^[+-]?[0-9]{1,12}$")
 _RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 
 TAGS = {

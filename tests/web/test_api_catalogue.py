@@ -133,3 +133,14 @@ def test_query_count_does_not_grow_with_rows(client, count_queries, path, add):
     with count_queries() as many:
         assert len(client.get(path).get_json()["items"]) == 12
     assert many.count == one.count
+
+
+def test_a_method_not_allowed_says_which_are(client):
+    response = client.delete("/api/v1/tracks")
+    assert response.status_code == 405 and response.get_json()["error"]["status"] == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tracks/１", "/api/v1/tracks?page=２", "/api/v1/grants?open_on=２０２６-01-01"])
+def test_only_ascii_digits_are_numbers(client, path):
+    assert client.get(path).status_code in (404, 422)
