@@ -22,7 +22,8 @@ from .serializers import DOMAIN_ELIGIBILITY, grant_json, page_json, track_json
 from .views import READ_LIMIT, bp
 
 TRACK_FILTERS = (
-    Param("thematic_area", _l("Chiave dell'area tematica."), max_length=60, example="cybersecurity"),
+    Param("thematic_area", _l("Chiave dell'area tematica."), max_length=60,
+          example="digital_innovation"),
     Param("format", _l("Formato del percorso."), enum=("workshop", "coaching", "online_course")),
 )
 GRANT_FILTERS = (
@@ -31,7 +32,7 @@ GRANT_FILTERS = (
     Param("size_class", _l("Dimensione dell'impresa."), enum=SIZE_CLASSES),
     Param("region", _l("Regione dell'impresa: nome o codice ISTAT a due cifre."), max_length=60,
           example="Piemonte"),
-    Param("comune_istat", _l("Codice ISTAT del comune dell'impresa."), pattern=r"^\d{6}$", example="001125"),
+    Param("comune_istat", _l("Codice ISTAT del comune dell'impresa."), pattern=r"^[0-9]{6}$", example="001125"),
     Param("ateco_code", _l("Codice ATECO 2025 dell'impresa."), max_length=10, example="10.71.10"),
 )
 STATUS = Param("status", _l("Solo i bandi con questo esito di ammissibilità (serve almeno un filtro "

@@ -30,12 +30,16 @@ TAGS = {
     "meta": _l("Documentazione"),
 }
 ERROR_DESCRIPTIONS = {
-    400: _l("Corpo della richiesta non leggibile (non è un oggetto JSON)."),
+    400: _l("Corpo della richiesta non leggibile (non è un oggetto JSON), o un valore che il database non può "
+            "contenere."),
     401: _l("Token mancante, non valido o revocato."),
     403: _l("Il token è valido ma non dà accesso a questa operazione."),
     404: _l("Risorsa inesistente o non visibile con questo token."),
     422: _l("Parametri o dati non validi: `fields` indica il motivo per ciascuno."),
+    409: _l("Gli stessi dati sono stati salvati nello stesso momento da un'altra richiesta: nulla di questa è "
+            "stato tenuto, inviala di nuovo."),
     429: _l("Troppe richieste: riprova più tardi."),
+    503: _l("Il database non è raggiungibile in questo momento: riprova tra poco."),
 }
 
 
@@ -194,7 +198,9 @@ ERROR_EXAMPLES = {
     403: ("forbidden", "this operation needs an admin token", None),
     404: ("not_found", "no such grant", None),
     422: ("invalid", "the query parameters are not valid", {"open_on": "not a date (YYYY-MM-DD)"}),
+    409: ("conflict", "the same data were just saved by another request: send again", None),
     429: ("too_many_requests", "60 per 1 minute", None),
+    503: ("database_unavailable", "the service is temporarily unavailable", None),
 }
 
 
@@ -224,10 +230,10 @@ def _operation_object(endpoint: str, declared: Operation, auth: str | None, path
     }
     if declared.description:
         body["description"] = str(declared.description)
-    errors = {429, *declared.errors}
+    errors = {429, 503, *declared.errors}
     if declared.request is not None:
         body["requestBody"] = {"required": True, "content": {"application/json": {"schema": declared.request}}}
-        errors |= {400, 422}
+        errors |= {400, 409, 422}
     if declared.parameters:
         errors.add(422)
     if path_params or declared.security == "owner":

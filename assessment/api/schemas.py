@@ -121,7 +121,7 @@ SCHEMAS: dict[str, dict] = {
         "title_it": {"type": "string", "example": "Sicurezza informatica di base"},
         "title_en": {"type": "string", "example": "Cyber security basics"},
         "description_it": STRING, "description_en": STRING,
-        "thematic_area": _object({"key": {"type": "string", "example": "cybersecurity"},
+        "thematic_area": _object({"key": {"type": "string", "example": "digital_innovation"},
                                   "name_it": STRING, "name_en": STRING}),
         "dimensions": {"type": "object", "additionalProperties": {"type": "number"},
                        "description": "dimension key → weight from 0 to 1", "example": {"security": 1.0}},

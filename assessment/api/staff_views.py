@@ -6,7 +6,8 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
 from ..errors import json_error
-from ..extensions import db
+from ..extensions import db, limiter
+from ..models import Comune, Territory
 from ..services.api_companies import (
     companies_page,
     company_matches,
@@ -19,10 +20,10 @@ from .auth import current_token, token_required
 from .openapi import PAGE, PER_PAGE, InvalidQuery, Param, operation, query_args
 from .schemas import MAX_ID, SIZE_CLASSES, ref
 from .serializers import company_json, matches_json, page_json, statistics_json
-from .views import bp
+from .views import READ_LIMIT, bp
 
 STATISTICS_FILTERS = (
-    Param("comune_istat", _l("Codice ISTAT del comune."), pattern=r"^\d{6}$", example="001125"),
+    Param("comune_istat", _l("Codice ISTAT del comune."), pattern=r"^[0-9]{6}$", example="001125"),
     Param("territory_id", _l("Territorio del programma."), "integer", minimum=1, maximum=MAX_ID),
     Param("ateco_section", _l("Sezione ATECO (una lettera)."), pattern=r"^[A-Z]$", example="C"),
     Param("size_class", _l("Dimensione dell'impresa."), enum=SIZE_CLASSES),
@@ -34,6 +35,7 @@ STATISTICS_FILTERS = (
 @bp.get("/companies")
 @operation(tag="staff", summary=_l("Le imprese, le più recenti per prime (token di amministratore)"),
            parameters=(PAGE, PER_PAGE), response=ref("CompanyPage"))
+@limiter.limit(READ_LIMIT)
 @token_required(admin_only=True)
 def companies():
     args = query_args()
@@ -48,6 +50,7 @@ def companies():
            description=_l("Un coach legge solo le imprese che gli sono state proposte o assegnate e che hanno "
                           "accettato di essere contattate; le altre rispondono 404."),
            response=ref("Company"))
+@limiter.limit(READ_LIMIT)
 @token_required()
 def company(company_id: int):
     found = visible_company(current_token(), company_id, "company")
@@ -61,6 +64,7 @@ def company(company_id: int):
 @bp.get("/companies/<int:company_id>/matches")
 @operation(tag="staff", summary=_l("Percorsi e bandi consigliati a un'impresa (token di amministratore)"),
            response=ref("Matches"))
+@limiter.limit(READ_LIMIT)
 @token_required(admin_only=True)
 def matches(company_id: int):
     found = company_matches(current_token(), company_id)
@@ -76,9 +80,18 @@ def matches(company_id: int):
            description=_l("I gruppi con meno di 5 imprese non riportano valori (null), così nessuna impresa è "
                           "riconoscibile."),
            parameters=STATISTICS_FILTERS, response=ref("Statistics"))
+@limiter.limit(READ_LIMIT)
 @token_required(admin_only=True)
 def programme_statistics():
     filters = DashboardFilters(**query_args())
+    errors = {}
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        raise InvalidQuery({"date_to": "must not precede date_from"})
+        errors["date_to"] = "must not precede date_from"
+    # A typo must not read as "no companies there".
+    if filters.comune_istat and db.session.get(Comune, filters.comune_istat) is None:
+        errors["comune_istat"] = "unknown ISTAT code"
+    if filters.territory_id and db.session.get(Territory, filters.territory_id) is None:
+        errors["territory_id"] = "unknown territory"
+    if errors:
+        raise InvalidQuery(errors)
     return jsonify(statistics_json(statistics(filters)))

@@ -16,7 +16,7 @@ from ..domain.eligibility import (
     is_open,
 )
 from ..extensions import db
-from ..models import Comune, Grant, Track, TrackFormat
+from ..models import Comune, Grant, ThematicArea, Track, TrackFormat
 from .coaching import seats_taken
 from .reference import ateco_index
 
@@ -125,7 +125,11 @@ def _line(grant: Grant, facts: CompanyFacts | None, open_on: date) -> GrantLine:
 
 def tracks_page(thematic_area: str | None, track_format: str | None, page: int,
                 per_page: int) -> tuple[list[tuple[Track, int]], int]:
-    """A page of active tracks, soonest start first, each with its free seats."""
+    """A page of active tracks, soonest start first, each with its free seats; FiltersInvalid for a thematic
+    area the programme does not have (a typo must not read as "no tracks")."""
+    if thematic_area and db.session.get(ThematicArea, thematic_area) is None:
+        known = db.session.execute(db.select(ThematicArea.key).order_by(ThematicArea.key)).scalars()
+        raise FiltersInvalid({"thematic_area": "unknown thematic area; known: " + ", ".join(known)})
     query = (db.select(Track).where(Track.is_active.is_(True)).options(selectinload(Track.thematic_area))
              .order_by(Track.starts_on.is_(None), Track.starts_on, Track.code))
     if thematic_area:

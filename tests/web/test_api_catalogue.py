@@ -144,3 +144,19 @@ def test_a_method_not_allowed_says_which_are(client):
 @pytest.mark.parametrize("path", ["/api/v1/tracks/１", "/api/v1/tracks?page=２", "/api/v1/grants?open_on=２０２６-01-01"])
 def test_only_ascii_digits_are_numbers(client, path):
     assert client.get(path).status_code in (404, 422)
+
+
+def test_staff_endpoints_are_rate_limited_even_for_wrong_tokens(rate_limited_app):
+    client = rate_limited_app.test_client()
+    headers = {"Authorization": "Bearer not-a-token"}
+    statuses = [client.get("/api/v1/statistics", headers=headers).status_code for _ in range(121)]
+    assert statuses[:120] == [401] * 120 and statuses[-1] == 429
+
+
+def test_an_unknown_thematic_area_is_a_422_naming_the_known_ones(client, db_session):
+    track = add_track("T-AREA")
+    found = client.get(f"/api/v1/tracks?thematic_area={track.thematic_area_key}").get_json()
+    assert [t["code"] for t in found["items"]] == ["T-AREA"]
+    response = client.get("/api/v1/tracks?thematic_area=nope")
+    assert response.status_code == 422
+    assert track.thematic_area_key in response.get_json()["error"]["fields"]["thematic_area"]

@@ -116,6 +116,10 @@ def test_statistics_suppress_groups_of_fewer_than_five_companies(client, bearer)
     assert client.get("/api/v1/statistics?date_from=2025-02-01&date_to=2025-01-01",
                       headers=headers).status_code == 422
     assert client.get("/api/v1/statistics?date_to=9999-12-31", headers=headers).get_json()["companies"] == 5
+    for wrong in ("comune_istat=999999", "territory_id=99999"):  # a typo is not "no companies there"
+        response = client.get(f"/api/v1/statistics?{wrong}", headers=headers)
+        assert response.status_code == 422 and wrong.split("=")[0] in response.get_json()["error"]["fields"]
+    assert client.get("/api/v1/statistics?comune_istat=001125", headers=headers).status_code == 200
 
 
 # The admin page
