@@ -59,6 +59,8 @@ def select_locale() -> str:
         return chosen
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.language in languages:
         return current_user.language
+    if request.path.startswith("/api/"):  # a program says which language it reads; a person picks on the page
+        return request.accept_languages.best_match(languages) or "it"
     return "it"
 
 

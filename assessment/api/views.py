@@ -98,7 +98,7 @@ def create_assessment():
         return json_error(422, "invalid", "the assessment is not valid", error.errors)
     db.session.commit()
     body = assessment_json(assessment, token)
-    body["recommendations"] = recommendations_json(stored_recommendations(assessment))
+    body["recommendations"] = recommendations_json(stored_recommendations(assessment), assessment.language)
     return jsonify(body), 201
 
 
@@ -127,7 +127,7 @@ def assessment_recommendations(assessment_id: int):
     assessment = owned_assessment(assessment_id, _owner_token())
     if assessment is None:
         return json_error(404, "not_found", "no such assessment for this token")
-    return jsonify(recommendations_json(stored_recommendations(assessment)))
+    return jsonify(recommendations_json(stored_recommendations(assessment), assessment.language))
 
 
 @bp.get("/comuni")

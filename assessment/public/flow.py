@@ -59,7 +59,7 @@ def link_gone():
     abort(make_response(render_template("public/link_gone.html", status=404), 404))
 
 
-def _in_its_language(assessment: Assessment) -> None:
+def in_its_language(assessment: Assessment) -> None:
     """A link opened in a browser that never chose a language (the e-mail read on another device) opens in the
     language the assessment was started in, and the browser remembers it."""
     if request.cookies.get(LANGUAGE_COOKIE) or assessment.language == g.lang:
@@ -88,7 +88,7 @@ def start():
 @token_limited
 def resume(token: str):
     assessment = _load(token)
-    _in_its_language(assessment)
+    in_its_language(assessment)
     session["resume_token"] = token  # the home page of this browser offers it back
     if assessment.is_submitted:
         return redirect(url_for("public.result", token=token))
@@ -111,7 +111,7 @@ def _first_incomplete_step(assessment: Assessment, questionnaire) -> int:
 @token_limited
 def section(token: str, step: int):
     assessment = _load(token)
-    _in_its_language(assessment)
+    in_its_language(assessment)
     if assessment.is_submitted:
         return redirect(url_for("public.result", token=token))
     questionnaire = questionnaire_of(assessment.questionnaire_version)

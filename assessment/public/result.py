@@ -14,7 +14,7 @@ from ..services.assignment import coach_state
 from ..services.privacy import erase_company
 from ..services.recommendations import given_feedback, record_feedback
 from ..services.results import build_result
-from .flow import link_gone, token_limited
+from .flow import in_its_language, link_gone, token_limited
 from .forms import EmptyForm, EraseForm
 from .views import bp
 
@@ -35,6 +35,7 @@ def _came_from_link(assessment) -> bool:
 @token_limited
 def result(token: str):
     assessment = _submitted(token)
+    in_its_language(assessment)
     view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
     return render_template("public/result.html", view=view, token=token, form=EmptyForm(),
                            company=assessment.company, coach=coach_state(assessment.company),
@@ -45,6 +46,7 @@ def result(token: str):
 @token_limited
 def report_pdf(token: str):
     assessment = _submitted(token)
+    in_its_language(assessment)
     view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
     try:
         pdf = render_report_pdf(view, g.lang)

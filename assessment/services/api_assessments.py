@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..app import use_language
 from ..extensions import db
 from ..models import Assessment
 from . import assessments as service
@@ -107,6 +108,7 @@ def check_body(body: dict) -> tuple[str, dict, dict, str]:
 def submit_from_api(body: dict) -> tuple[Assessment, str]:
     """Score and store the assessment the body describes; BodyInvalid names each wrong field."""
     key, profile, answers, language = check_body(body)
+    use_language(language)  # the reasons per field, in the language the assessment is sent in
     try:
         return service.create_and_submit(key, profile, answers, language)
     except service.SubmissionInvalid as error:

@@ -136,6 +136,15 @@ def test_recommendations_have_the_agreed_shape_and_agree_with_page_and_pdf(clien
     monkeypatch.setattr(pdf, "HTML", lambda string, **_: rendered.setdefault("html", string) and _NoPdf())
     client.get(body["result_url"].split("localhost")[-1] + "/rapporto.pdf")
     assert all(t["title"] in rendered["html"] for t in tracks) and "Voucher sicurezza informatica" in rendered["html"]
+    # Sent in English, answered in English: titles and reasons, when posting and when reading again.
+    english = client.post("/api/v1/assessments", json={"questionnaire": "dma-sme", "language": "en",
+                                                       "profile": profile(), "answers": answers_for(questionnaire, "min")})
+    english = english.get_json()
+    assert {t["title"] for t in english["recommendations"]["tracks"]} <= {"Track T-DATA", "Track T-GREEN", "Track T-AI"}
+    again = client.get(f"/api/v1/assessments/{english['id']}/recommendations",
+                       headers={"Authorization": f"Bearer {english['token']}"}).get_json()
+    assert [t["title"] for t in again["tracks"]] == [t["title"] for t in english["recommendations"]["tracks"]]
+    assert [t["explanation"] for t in again["tracks"]] == [t["explanation_en"] for t in again["tracks"]]
 
 
 class _NoPdf:
@@ -153,3 +162,25 @@ def test_known_themes_are_stored_with_the_company(client, questionnaire, db_sess
         "questionnaire": "dma-sme", "profile": {**profile(), "themes": [key]}, "answers": answers_for(questionnaire)})
     assert response.status_code == 201, response.get_json()
     assert db_session.get(Assessment, response.get_json()["id"]).company.themes == [key]
+
+
+def test_an_assessment_sent_in_english_is_answered_in_english(client, questionnaire):
+    body = {"questionnaire": "dma-sme", "language": "en", "profile": {**profile(), "vat_number": "123"},
+            "answers": answers_for(questionnaire)}
+    response = client.post("/api/v1/assessments", json=body)
+    assert response.status_code == 422
+    assert "11 digits" in response.get_json()["error"]["fields"]["profile.vat_number"]
+    assert "11 cifre" in client.post("/api/v1/assessments", json={**body, "language": "it"}).get_json()[
+        "error"]["fields"]["profile.vat_number"]
+    body["profile"] = profile()
+    created = client.post("/api/v1/assessments", json=body).get_json()
+    # The owner's link opens in the assessment's language in a browser that never chose one.
+    result = client.get(created["result_url"].split("localhost")[-1])
+    assert '<html lang="en">' in result.get_data(as_text=True)
+
+
+def test_a_program_reads_the_api_document_in_the_language_it_accepts(client):
+    italian = client.get("/api/v1/openapi.json").get_json()
+    english = client.get("/api/v1/openapi.json", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_json()
+    assert italian["paths"]["/api/v1/tracks"]["get"]["summary"] != english["paths"]["/api/v1/tracks"]["get"]["summary"]
+    assert "Active tracks" in english["paths"]["/api/v1/tracks"]["get"]["summary"]
