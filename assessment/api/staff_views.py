@@ -33,10 +33,12 @@ STATISTICS_FILTERS = (
 
 
 @bp.get("/companies")
-@operation(tag="staff", summary=_l("Le imprese, le più recenti per prime (token di amministratore)"),
+@operation(tag="staff", summary=_l("Le imprese che il token può vedere, le più recenti per prime"),
+           description=_l("Con un token di amministratore, tutte; con quello di un coach, le imprese che gli sono "
+                          "state proposte o assegnate e che hanno accettato di essere contattate."),
            parameters=(PAGE, PER_PAGE), response=ref("CompanyPage"))
 @limiter.limit(READ_LIMIT)
-@token_required(admin_only=True)
+@token_required()
 def companies():
     args = query_args()
     rows, total = companies_page(current_token(), args["page"], args["per_page"])

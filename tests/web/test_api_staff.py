@@ -12,8 +12,8 @@ from assessment.models import ApiToken, AuditEntry
 from assessment.services.api_tokens import issue_token, revoke_token
 from tests.factories import propose, submit_company
 
-ADMIN_ONLY = ["/api/v1/companies", "/api/v1/companies/{company}/matches", "/api/v1/statistics"]
-STAFF = [*ADMIN_ONLY, "/api/v1/companies/{company}"]
+ADMIN_ONLY = ["/api/v1/companies/{company}/matches", "/api/v1/statistics"]
+STAFF = [*ADMIN_ONLY, "/api/v1/companies", "/api/v1/companies/{company}"]
 
 
 @pytest.fixture
@@ -69,6 +69,9 @@ def test_coach_reads_only_the_companies_linked_to_them(client, company, bearer, 
     body = response.get_json()
     assert body["id"] == company.id and body["latest_assessment"]["overall"] is not None
     assert _audit_count(company.id) == before + 1
+    # The list says which: no need to probe ids.
+    assert [c["id"] for c in client.get("/api/v1/companies", headers=bearer(coach)).get_json()["items"]] == [company.id]
+    assert client.get("/api/v1/companies", headers=bearer(stranger)).get_json()["total"] == 0
 
 
 def test_tracks_and_grants_are_open_to_coach_tokens(client, bearer):
