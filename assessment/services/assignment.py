@@ -54,15 +54,27 @@ def waiting_for_a_coach() -> list:
             ~served.exists()]
 
 
-def coach_state(company: Company) -> str:
-    """What the owner's result page says about coaching: 'following' (a proposal or accompaniment is going
-    on), 'waiting' (in the queue) or 'none' (no request: never asked, withdrawn, or served already)."""
-    if db.session.execute(db.select(CoachAssignment.id).where(
-            CoachAssignment.company_id == company.id, CoachAssignment.status.in_(ACTIVE_STATUSES))).first():
-        return "following"
+@dataclass(frozen=True)
+class CoachState:
+    """What the owner's result page says about coaching. kind: 'proposed' (a coach is looking at the request),
+    'following' (a coach accepted), 'waiting' (in the queue) or 'none' (never asked, withdrawn, or served)."""
+    kind: str
+    coach_name: str = ""
+
+
+def coach_state(company: Company) -> CoachState:
+    active = db.session.execute(
+        db.select(CoachAssignment.status, User.name, User.email).join(User, User.id == CoachAssignment.coach_id)
+        .where(CoachAssignment.company_id == company.id, CoachAssignment.status.in_(ACTIVE_STATUSES))
+        .order_by(CoachAssignment.id.desc()).limit(1)).first()
+    if active is not None:
+        status, name, email = active
+        # The owner learns who follows them once the coach accepted; the name, not the address.
+        return CoachState("proposed") if status == AssignmentStatus.proposed else CoachState(
+            "following", name or email.split("@")[0])
     waiting = db.session.execute(
         db.select(Company.id).where(Company.id == company.id, *waiting_for_a_coach())).first()
-    return "waiting" if waiting else "none"
+    return CoachState("waiting" if waiting else "none")
 
 
 def waiting_companies() -> list[Company]:

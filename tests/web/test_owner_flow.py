@@ -467,3 +467,21 @@ def test_the_owner_erases_the_company_with_every_draft_begun_with_its_partita_iv
     db.session.expire_all()
     left = db.session.execute(db.select(Assessment.draft_profile)).scalars().all()
     assert not any("Forno da Cancellare" in str(profile) or vat in str(profile) for profile in left)
+
+
+def test_the_result_page_says_who_follows_the_company(client, make_user):
+    from tests.factories import propose, submit_company
+
+    company, _assessment, token = submit_company(coach_contact=True)
+    assert "Chiedi di essere seguito da un coach" not in client.get(f"/risultato/{token}").get_data(as_text=True)
+    coach = make_user("coach")
+    assignment = propose(company, coach)
+    db.session.commit()
+    page = client.get(f"/risultato/{token}").get_data(as_text=True)
+    assert "sta esaminando la tua richiesta" in page and coach.name not in page  # a proposal names nobody yet
+    from assessment.models import AssignmentStatus
+
+    assignment.status = AssignmentStatus.accepted
+    db.session.commit()
+    page = client.get(f"/risultato/{token}").get_data(as_text=True)
+    assert f"Ti segue {coach.name}, coach del programma." in page and coach.email not in page
