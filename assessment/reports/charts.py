@@ -10,7 +10,8 @@ SIZE = 420
 CENTRE = SIZE / 2
 RADIUS = 140
 LABEL_ROOM = 150  # left and right of the circle, so side labels are never cut
-LINE_HEIGHT = 15
+LINE_HEIGHT = 16
+FONT_SIZE = 15  # of a 720-unit wide drawing: read on a phone scaled to less than half
 
 
 def _point(index: int, count: int, fraction: float) -> tuple[float, float]:
@@ -25,9 +26,11 @@ def _polygon(values: Sequence[float], count: int) -> str:
 
 def radar_svg(labels: Sequence[str], values: Sequence[float], title: str, description: str,
               previous: Sequence[float] | None = None,
-              number: Callable[[float], str] = lambda value: f"{value:.1f}") -> str:
-    """A radar of 0–100 scores; `previous` draws an earlier assessment dashed, to show progress; `number`
-    writes a score as the page does (31,2 in Italian)."""
+              number: Callable[[float], str] = lambda value: f"{value:.1f}",
+              legend: tuple[str, str] = ("", "")) -> str:
+    """A radar of 0–100 scores; `previous` draws an earlier assessment dashed, to show progress, and `legend`
+    names the two lines (this assessment, the earlier one) in the free corner below left; `number` writes a
+    score as the page does (31,2 in Italian)."""
     count = len(labels)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-LABEL_ROOM} 0 {SIZE + 2 * LABEL_ROOM} {SIZE}" '
@@ -53,9 +56,17 @@ def radar_svg(labels: Sequence[str], values: Sequence[float], title: str, descri
         first_dy = -LINE_HEIGHT * (len(lines) - 1) if y < CENTRE - 1 else 0
         spans = "".join(f'<tspan x="{x:.1f}" dy="{first_dy if n == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
                         for n, line in enumerate(lines))
-        parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="13" fill="#1b2430">'
-                     f'{spans}<tspan x="{x:.1f}" dy="{LINE_HEIGHT}" font-weight="700">{escape(number(value))}</tspan>'
-                     '</text>')
+        parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{FONT_SIZE}" '
+                     f'fill="#1b2430">{spans}<tspan x="{x:.1f}" dy="{LINE_HEIGHT}" font-weight="700">'
+                     f'{escape(number(value))}</tspan></text>')
+    if previous and all(legend):
+        for row, (text, stroke, dash) in enumerate(((legend[0], 3, ""), (legend[1], 2, ' stroke-dasharray="6 4"'))):
+            y = SIZE - 32 + 22 * row
+            colour = "#0b4f6c" if row == 0 else "#8a5300"
+            parts.append(f'<line x1="{-LABEL_ROOM + 4}" y1="{y - 5}" x2="{-LABEL_ROOM + 34}" y2="{y - 5}" '
+                         f'stroke="{colour}" stroke-width="{stroke}"{dash}/>'
+                         f'<text x="{-LABEL_ROOM + 42}" y="{y}" font-size="{FONT_SIZE}" fill="#1b2430">'
+                         f'{escape(text)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -10,7 +10,7 @@ from ..domain.questionnaire import Level, Questionnaire
 from ..domain.scoring import advice_band, shown_change
 from ..models import Assessment
 from ..reports.charts import radar_svg
-from ..templating import localized
+from ..templating import format_day, localized
 from .assessments import newer_submission, previous_assessment
 from .peers import PeerGroup, compare_with_peers
 from .questionnaires import questionnaire_of
@@ -72,8 +72,15 @@ def build_result(assessment: Assessment, lang: str, *, show_previous: bool = Tru
     radar = radar_svg(
         [line.title for line in lines], [line.score for line in lines],
         title=("Punteggi per area" if lang == "it" else "Scores by area"),
-        description="; ".join(f"{line.title}: {number(line.score)}" for line in lines),
+        description="; ".join(
+            f"{line.title}: {number(line.score)}" + (
+                "" if line.previous is None else (f" (prima {number(line.previous)})" if lang == "it"
+                                                  else f" (before {number(line.previous)})"))
+            for line in lines),
         previous=[before[line.key] for line in lines] if before else None, number=number,
+        legend=(("Questa valutazione", f"Valutazione precedente ({format_day(previous.submitted_at)})") if lang == "it"
+                else ("This assessment", f"Previous assessment ({format_day(previous.submitted_at)})"))
+        if previous else ("", ""),
     )
     return ResultView(
         assessment=assessment, questionnaire=questionnaire, level=levels[assessment.level_key],
