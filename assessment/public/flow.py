@@ -163,8 +163,9 @@ def _send_resume_link_once(assessment: Assessment, token: str, email: str | None
     link = url_for("public.resume", token=token, _external=True)
     sent = send_mail(email, _("Bussola Digitale: il tuo link per riprendere la valutazione"),
                      _("Buongiorno,\n\necco il link personale per riprendere la valutazione della maturità "
-                       "digitale da qualsiasi dispositivo:\n\n%(link)s\n\nNon condividerlo: chi ha il link vede le "
-                       "risposte.\n", link=link))
+                       "digitale da qualsiasi dispositivo:\n\n%(link)s\n\nQuando l'avrai inviata, lo stesso link "
+                       "riapre il risultato e il rapporto PDF: conserva questa e-mail. Non condividerlo: chi ha il "
+                       "link vede le risposte.\n", link=link))
     if sent:
         service.save_section(assessment, profile={"_resume_sent_to": email})
     else:  # tried again at the next save of this page; meanwhile the link is on every page

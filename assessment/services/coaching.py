@@ -252,6 +252,8 @@ def invite_reassessment(company: Company, coach: User) -> tuple[str, bool]:
                  "\n\n%(link)s\n\nPer domande scrivi a %(email)s.\n",
                  coach=coach.name or coach.email, link=link, email=coach.email)
     emailed = bool(company.email) and send_mail(company.email, subject, body)
+    if emailed:  # the invitation carries the link: the owner's first save need not mail it again
+        draft.draft_profile = {**draft.draft_profile, "_resume_sent_to": company.email}
     record("reassessment_invited", company.id, emailed=emailed)
     db.session.flush()
     return link, emailed

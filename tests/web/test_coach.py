@@ -1,6 +1,8 @@
 """The coach workspace: who sees what, accept/decline, notes, enrolment, re-assessment invitation."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assessment.extensions import db
@@ -263,6 +265,14 @@ def test_invite_reassessment_writes_mail(app, client, login_as, proposed_company
     mails = list(tmp_path.glob("*.eml"))
     assert len(mails) == 1 and "/valutazione/" in mails[0].read_text()
     assert coach.email in mails[0].read_text()  # the owner knows who invites and how to reach them
+    # The owner saves the profile from the invitation: no second mail with the same link.
+    from tests.factories import profile
+    from tests.web.test_owner_flow import _profile_form
+
+    link = re.search(r"http://localhost(/valutazione/\S+/1)", mails[0].read_text()).group(1)
+    form = _profile_form(profile(vat_number=company.vat_number, company_name=company.name, email=company.email))
+    assert client.post(link, data=form).status_code == 302
+    assert len(list(tmp_path.glob("*.eml"))) == 1
     page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
     assert "è una nuova valutazione aperta dal" in page  # the invitation leaves a trace
     client.post(f"/coach/imprese/{company.id}/invita")  # invited again: the same draft under a new link
