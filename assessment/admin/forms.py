@@ -334,6 +334,14 @@ class AccountForm(FlaskForm):
                       default="coach", validators=[InputRequired()])
 
 
+class OwnerLinkForm(FlaskForm):
+    """A new personal link for an owner who lost theirs, mailed to the address given (kept as the company's)."""
+
+    email = StringField(_l("E-mail del titolare (facoltativa)"), filters=[trimmed], validators=[
+        Optional(), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Scrivi un indirizzo e-mail valido."))])
+
+
 class CompanyEraseForm(FlaskForm):
     confirm = BooleanField(_l("Confermo che l'impresa ha chiesto la cancellazione dei propri dati"),
                            validators=[DataRequired(message=_l("Spunta la casella per confermare."))])

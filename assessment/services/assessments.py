@@ -93,6 +93,45 @@ def new_link(draft: Assessment) -> str:
     return token
 
 
+def new_result_link(assessment: Assessment) -> str:
+    """A new secret link to a submitted assessment (returned), for an owner who lost theirs: the old link stops
+    working, which is what a lost or leaked link needs."""
+    token = new_token()
+    assessment.token_hash = token_hash(token)
+    db.session.flush()
+    return token
+
+
+def send_owner_link(company: Company, email: str | None) -> tuple[str, bool] | None:
+    """For the programme managers' helpdesk: a new link to the company's latest result, mailed to `email` (which
+    becomes the company's address), or only returned without one, to be handed over; (link, mailed), or None
+    with no result yet."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from ..urls import external_url
+    from .audit import record
+    from .mail import send_mail
+
+    submitted = [a for a in company.assessments if a.is_submitted]
+    if not submitted or company.erased_at is not None:
+        return None
+    latest = max(submitted, key=lambda a: (a.submitted_at, a.id))
+    if email and email.lower() != (company.email or ""):
+        company.email = email.lower()
+        record("email_changed", company.id)
+    link = external_url("public.result", token=new_result_link(latest))
+    with force_locale(company.language):
+        subject = _("Bussola Digitale: il nuovo link al tuo risultato")
+        body = _("Buongiorno,\n\necco il nuovo link personale al risultato della valutazione di %(name)s, con il "
+                 "rapporto PDF e i tuoi dati:\n\n%(link)s\n\nIl link precedente non funziona più. Non condividerlo: "
+                 "chi ha il link vede le risposte.\n", name=company.name, link=link)
+    mailed = bool(email) and send_mail(company.email, subject, body)
+    record("owner_link_issued", company.id, mailed=mailed)
+    db.session.flush()
+    return link, mailed
+
+
 def profile_of_company(company: Company) -> dict[str, Any]:
     return {
         "company_name": company.name or "", "vat_number": company.vat_number or "",

@@ -168,3 +168,34 @@ def test_the_admin_reads_decline_reasons_and_takes_back_a_stuck_proposal(client,
     db.session.refresh(stuck)
     assert stuck.status == AssignmentStatus.withdrawn and company in waiting_companies()
     assert client.post(f"/admin/imprese/{company.id + 1}/affidamenti/{stuck.id}/ritira").status_code == 404
+
+
+def test_the_helpdesk_gives_an_owner_a_new_link_to_the_result(app, client, login_as, tmp_path):
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
+    company, _assessment, old_token = submit_company(email="")
+    db.session.commit()
+    login_as("admin")
+    page = client.get(f"/admin/imprese/{company.id}").get_data(as_text=True)
+    assert "Link personale del titolare" in page
+    # No address: the link is shown, to be handed over; the old one stops working.
+    page = client.post(f"/admin/imprese/{company.id}/link-titolare", data={"email": ""},
+                       follow_redirects=True).get_data(as_text=True)
+    link = re.search(r"http://localhost(/risultato/[A-Za-z0-9_-]+)", page).group(1)
+    assert client.get(link).status_code == 200 and client.get(f"/risultato/{old_token}").status_code == 404
+    assert not list(tmp_path.glob("*.eml"))
+    # A wrong address is said on the page, nothing changes.
+    response = client.post(f"/admin/imprese/{company.id}/link-titolare", data={"email": "non-una-mail"})
+    assert response.status_code == 422 and "indirizzo e-mail valido" in response.get_data(as_text=True)
+    assert client.get(link).status_code == 200
+    # An address given: it becomes the company's, the link goes there.
+    page = client.post(f"/admin/imprese/{company.id}/link-titolare", data={"email": "Titolare@Example.org"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Nuovo link inviato a titolare@example.org" in page
+    mail = next(tmp_path.glob("*.eml")).read_text()
+    assert "To: titolare@example.org" in mail
+    mailed = re.search(r"http://localhost(/risultato/[A-Za-z0-9_-]+)", mail).group(1)
+    assert client.get(mailed).status_code == 200 and client.get(link).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Company, company.id).email == "titolare@example.org"
+    audit = client.get("/admin/audit").get_data(as_text=True)
+    assert "nuovo link personale per il titolare" in audit
