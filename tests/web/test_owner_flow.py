@@ -490,7 +490,7 @@ def test_the_result_page_says_who_follows_the_company(client, make_user):
     assert f"Ti segue {coach.name}, coach del programma." in page and coach.email not in page
 
 
-def test_the_home_page_says_where_a_lost_link_is(app, client):
+def test_the_home_page_says_where_a_lost_link_is(app, client, monkeypatch):
     assert "chiedi al gestore del programma" in client.get("/").get_data(as_text=True)
-    app.config["PRIVACY_CONTACT"] = "bussola@example.org"
+    monkeypatch.setitem(app.config, "PRIVACY_CONTACT", "bussola@example.org")
     assert "scrivi a bussola@example.org" in client.get("/").get_data(as_text=True)
