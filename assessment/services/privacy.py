@@ -25,7 +25,9 @@ from .passwords import new_token, token_hash
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value else None
+    """Instants are stored in UTC without an offset: written with the "Z" the API uses, so that no reader
+    takes them for Rome time."""
+    return value.isoformat() + "Z" if value else None
 
 
 def export_company(company: Company) -> dict:
@@ -38,7 +40,7 @@ def export_company(company: Company) -> dict:
     ).scalars().all()
     # What a record points at is named too (a track or grant title, not only its id): the owner reads this.
     related = {Match: (selectinload(Match.track), selectinload(Match.grant)),
-               Enrolment: (selectinload(Enrolment.track),)}
+               Enrolment: (selectinload(Enrolment.track),), CoachAssignment: (selectinload(CoachAssignment.coach),)}
     rows = {model: db.session.execute(db.select(model).where(model.company_id == company.id)
                                       .options(*related.get(model, ()))).scalars().all()
             for model in (Consent, CoachAssignment, Note, Enrolment, Match, MatchFeedback)}
@@ -59,7 +61,7 @@ def export_company(company: Company) -> dict:
             "dimensions": {d.dimension_key: d.score for d in a.dimension_scores},
             "answers": {ans.question_key: ans.option_keys for ans in a.answers} or a.draft_answers,
         } for a in assessments],
-        "coaching": [{"coach_id": c.coach_id, "status": c.status.value, "proposed_at": _iso(c.proposed_at),
+        "coaching": [{"coach_id": c.coach_id, "coach": c.coach.name or c.coach.email, "status": c.status.value, "proposed_at": _iso(c.proposed_at),
                       "accepted_at": _iso(c.accepted_at), "completed_at": _iso(c.completed_at)}
                      for c in rows[CoachAssignment]],
         "notes": [{"created_at": _iso(n.created_at), "body": n.body} for n in rows[Note]],

@@ -460,7 +460,9 @@ def test_the_owner_erases_the_company_with_every_draft_begun_with_its_partita_iv
     other = _start(client)
     client.post(f"/valutazione/{other}/1", data=_profile_form(profile(vat_number=f"IT {vat}",
                                                                        company_name="Forno da Cancellare")))
-    assert client.get(f"/risultato/{token}/dati.json").get_json()["company"]["vat_number"] == vat
+    data = client.get(f"/risultato/{token}/dati.json").get_json()
+    assert data["company"]["vat_number"] == vat
+    assert data["company"]["created_at"].endswith("Z")  # UTC said, not left to be taken for Rome time
     page = client.get(f"/risultato/{token}/cancella").get_data(as_text=True)
     assert f"/risultato/{token}/dati.json" in page and f"/risultato/{token}/rapporto.pdf" in page
     response = client.post(f"/risultato/{token}/cancella", data={"confirm": "y"}, follow_redirects=True)
