@@ -391,15 +391,17 @@ def create_and_submit(questionnaire_key: str, profile: Mapping[str, Any], answer
     return submit(draft), token
 
 
-def previous_assessment(assessment: Assessment) -> Assessment | None:
-    """The company's submission before this one, to show the change per dimension."""
+def previous_assessment(assessment: Assessment, *, first: bool = False) -> Assessment | None:
+    """The company's submission before this one, to show the change per dimension; with `first`, its first
+    submission, to show the change since the start."""
     if assessment.company_id is None or assessment.submitted_at is None:
         return None
+    when = Assessment.submitted_at.asc() if first else Assessment.submitted_at.desc()
     return db.session.execute(
         db.select(Assessment)
         .where(Assessment.company_id == assessment.company_id, Assessment.status == AssessmentStatus.submitted,
                Assessment.submitted_at < assessment.submitted_at)
-        .order_by(Assessment.submitted_at.desc()).limit(1)
+        .order_by(when).limit(1)
     ).scalar_one_or_none()
 
 

@@ -42,12 +42,19 @@ class ResultView:
     radar: str
     recommendations: dict = field(default_factory=dict)
     newer_submitted_at: datetime | None = None  # the company assessed again since: recommendations live there
+    first: Assessment | None = None  # the company's first submission, when older than the previous one
 
     @property
     def overall_change(self) -> float | None:
         if self.previous is None:
             return None
         return shown_change(self.assessment.overall_score, self.previous.overall_score)
+
+    @property
+    def change_since_first(self) -> float | None:
+        if self.first is None:
+            return None
+        return shown_change(self.assessment.overall_score, self.first.overall_score)
 
 
 def build_result(assessment: Assessment, lang: str, *, show_previous: bool = True) -> ResultView:
@@ -87,4 +94,13 @@ def build_result(assessment: Assessment, lang: str, *, show_previous: bool = Tru
         dimensions=lines, weakest=weakest, previous=previous, peers=compare_with_peers(assessment),
         radar=radar, recommendations=stored_recommendations(assessment),
         newer_submitted_at=newer_submission(assessment),
+        first=_first_if_older(assessment, previous),
     )
+
+
+def _first_if_older(assessment: Assessment, previous: Assessment | None) -> Assessment | None:
+    """The proof of a longer way: the first assessment, when it is not the previous one already shown."""
+    if previous is None:
+        return None
+    first = previous_assessment(assessment, first=True)
+    return first if first is not None and first.id != previous.id else None

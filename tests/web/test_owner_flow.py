@@ -496,3 +496,18 @@ def test_the_home_page_says_where_a_lost_link_is(app, client, monkeypatch):
     assert "chiedi al gestore del programma" in client.get("/").get_data(as_text=True)
     monkeypatch.setitem(app.config, "PRIVACY_CONTACT", "bussola@example.org")
     assert "scrivi a bussola@example.org" in client.get("/").get_data(as_text=True)
+
+
+def test_a_third_assessment_shows_the_way_since_the_first(app, client):
+    from assessment.services.results import build_result
+    from tests.factories import submit_company
+
+    company, first, _ = submit_company("min")
+    _, second, _ = submit_company("mid", company=company)
+    _, third, _ = submit_company("max", company=company)
+    db.session.flush()
+    with app.test_request_context():
+        view = build_result(third, "it")
+        assert view.previous.id == second.id and view.first.id == first.id
+        assert view.change_since_first == round(round(third.overall_score, 1) - round(first.overall_score, 1), 1)
+        assert build_result(second, "it").first is None  # the previous one is the first: said once
