@@ -154,6 +154,7 @@ def _profile_step(assessment: Assessment, token: str, total: int, going_back: bo
         form[field].errors = [message]
     return render_template("public/profile.html", form=form, token=token, step=1, total=total,
                            assessment=assessment, vat_taken=errors.get("vat_number") == service.vat_taken_message(),
+                           claim_pending=service.claim_pending(assessment),
                            link_form=EmptyForm())
 
 

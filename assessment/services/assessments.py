@@ -307,6 +307,12 @@ def request_company_link(draft: Assessment, company: Company) -> str:
     return secret
 
 
+def claim_pending(draft: Assessment) -> bool:
+    """A joining link was mailed for this draft and can still be used."""
+    claim = draft.draft_profile.get("_claim")
+    return isinstance(claim, dict) and datetime.fromisoformat(claim["until"]) >= utcnow()
+
+
 def claim_for(draft_id: int, secret: str) -> tuple[Assessment, Company] | None:
     """The draft and company a link from request_company_link joins, while it is valid."""
     draft = db.session.get(Assessment, draft_id)
