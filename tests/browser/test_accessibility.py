@@ -130,6 +130,12 @@ def test_staff_dashboards_pass_axe_and_fit_320px(browser, live_server, staff, ro
     if role == "coach":
         assert "Tessitura Accessibile" in page.content()
     check_page(page, f"{role} dashboard", problems)
+    if role == "admin":  # every admin page without parameters, with the data the module made
+        for path in ("account", "account/nuovo", "assegnazioni", "audit", "bandi", "bandi/carica", "coach",
+                     "imprese", "obiettivi", "percorsi", "percorsi/nuovo", "territori", "territori/nuovo",
+                     "token-api"):
+            page.goto(f"{live_server}/admin/{path}")
+            check_page(page, f"admin {path}", problems)
     context.close()
     assert not problems, "\n".join(problems)
 
