@@ -81,7 +81,7 @@ def test_coach_sees_proposed_company_with_reason(client, login_as, proposed_comp
     assert '<span class="badge warn">proposta</span>' in html  # the status, in the page's language
     page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
     assert "<svg" in page and "Note private" in page and '<span class="badge warn">proposta</span>' in page
-    assert "Perché a te, quando l&#39;impresa ti è stata proposta (" in page  # the reason is of that day
+    assert "Perché a te, quando l'impresa ti è stata proposta (" in page  # the reason is of that day
     client.get("/lang/en")
     assert '<span class="badge warn">proposed</span>' in client.get("/coach/").get_data(as_text=True)
 
