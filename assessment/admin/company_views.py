@@ -92,6 +92,7 @@ def company_erase(company_id: int):
     if company.erased_at is None and form.validate_on_submit():
         erase_company(company)
         db.session.commit()
-        flash(_("I dati dell'impresa sono stati cancellati. Restano, senza nome né partita IVA, i punteggi con settore, comune e dimensione."), "success")
+        flash(_("I dati dell'impresa sono stati cancellati. Restano, senza nome né partita IVA, i punteggi con "
+                "settore, comune e dimensione."), "success")
         return redirect(url_for("admin.companies"))
     return render_template("admin/company_erase.html", form=form, company=company)

@@ -121,6 +121,7 @@ def erase(token: str):
     if form.validate_on_submit():
         erase_company(assessment.company)
         db.session.commit()
-        flash(_("I dati della tua impresa sono stati cancellati. Restano, senza nome né partita IVA, i punteggi con settore, comune e dimensione, per le statistiche del programma."), "success")
+        flash(_("I dati della tua impresa sono stati cancellati. Restano, senza nome né partita IVA, i punteggi "
+                "con settore, comune e dimensione, per le statistiche del programma."), "success")
         return redirect(url_for("public.home"))
     return render_template("public/erase.html", form=form, token=token, company=assessment.company)

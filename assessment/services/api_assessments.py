@@ -10,8 +10,8 @@ from ..app import use_language
 from ..extensions import db
 from ..models import Assessment
 from . import assessments as service
-from .passwords import token_matches
 from .catalogue import thematic_areas
+from .passwords import token_matches
 from .profiles import ProfileInvalid
 from .questionnaires import latest_version
 

@@ -137,9 +137,9 @@ def test_recommendations_have_the_agreed_shape_and_agree_with_page_and_pdf(clien
     client.get(body["result_url"].split("localhost")[-1] + "/rapporto.pdf")
     assert all(t["title"] in rendered["html"] for t in tracks) and "Voucher sicurezza informatica" in rendered["html"]
     # Sent in English, answered in English: titles and reasons, when posting and when reading again.
-    english = client.post("/api/v1/assessments", json={"questionnaire": "dma-sme", "language": "en",
-                                                       "profile": profile(), "answers": answers_for(questionnaire, "min")})
-    english = english.get_json()
+    english = client.post("/api/v1/assessments", json={
+        "questionnaire": "dma-sme", "language": "en", "profile": profile(),
+        "answers": answers_for(questionnaire, "min")}).get_json()
     assert {t["title"] for t in english["recommendations"]["tracks"]} <= {"Track T-DATA", "Track T-GREEN", "Track T-AI"}
     again = client.get(f"/api/v1/assessments/{english['id']}/recommendations",
                        headers={"Authorization": f"Bearer {english['token']}"}).get_json()

@@ -141,7 +141,8 @@ def test_a_method_not_allowed_says_which_are(client):
     assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
 
 
-@pytest.mark.parametrize("path", ["/api/v1/tracks/１", "/api/v1/tracks?page=２", "/api/v1/grants?open_on=２０２６-01-01"])
+@pytest.mark.parametrize("path", ["/api/v1/tracks/１", "/api/v1/tracks?page=２",
+                                  "/api/v1/grants?open_on=２０２６-01-01"])
 def test_only_ascii_digits_are_numbers(client, path):
     assert client.get(path).status_code in (404, 422)
 
