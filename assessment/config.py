@@ -54,6 +54,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
     database_url = sqlalchemy_url(env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'bussola.sqlite'}")
     if is_production and database_url.startswith("sqlite") and not _bool("ALLOW_SQLITE_IN_PRODUCTION", False):
         raise ConfigError("Production runs on PostgreSQL: set DATABASE_URL=postgresql://…")
+    public_base_url = env.get("PUBLIC_BASE_URL", "").rstrip("/")
+    if is_production and not public_base_url.startswith("https://"):
+        raise ConfigError("PUBLIC_BASE_URL must be set when APP_ENV=production (e.g. https://bussola.example.org): "
+                          "links in e-mails are built on it, never on the Host header a request brings.")
     redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     timezone = env.get("TIMEZONE", "Europe/Rome")
     try:
@@ -97,7 +101,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", 10)),
         "MAIL_SENDER": env.get("MAIL_SENDER", "Bussola Digitale <noreply@localhost>"),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(instance_dir / "outbox")),
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        "PUBLIC_BASE_URL": public_base_url,
+        # Host names this service answers to (comma-separated); others get 400. Unset: any.
+        "TRUSTED_HOSTS": [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
         # Who is responsible for the data, as the privacy notice names them: the body running the programme.
         "PRIVACY_CONTROLLER": env.get("PRIVACY_CONTROLLER", ""),
         "PRIVACY_CONTACT": env.get("PRIVACY_CONTACT", ""),

@@ -25,11 +25,13 @@ def safe_next(target: str | None) -> str | None:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for e-mails and the CLI: the request's host, else PUBLIC_BASE_URL."""
+    """An absolute link for e-mails, API answers and the CLI, on PUBLIC_BASE_URL. Never on the request's Host
+    header, which the sender chooses: a mailed secret link would otherwise point at the sender's server (only in
+    development, with PUBLIC_BASE_URL unset, the request's host is used)."""
     from flask import current_app, has_request_context, url_for
 
-    if has_request_context():
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base and has_request_context():
         return url_for(endpoint, _external=True, **values)
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-    with current_app.test_request_context(base_url=base):
+    with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
         return url_for(endpoint, _external=True, **values)

@@ -1,13 +1,12 @@
 """JSON shapes of the API, in one place so every endpoint answers alike."""
 from __future__ import annotations
 
-from flask import url_for
-
 from ..domain.eligibility import ELIGIBLE, NOT_ELIGIBLE, TO_CHECK, Eligibility
 from ..models import Assessment, Company, Match, Track
 from ..services.api_catalogue import GrantLine
 from ..services.api_companies import CompanyMatches, Statistics
 from ..services.dashboard import MIN_GROUP
+from ..urls import external_url
 
 # Domain keys -> the words the API uses (schemas.ELIGIBILITY_STATUSES), and back for the status filter.
 API_ELIGIBILITY = {ELIGIBLE: "eligible", TO_CHECK: "to check", NOT_ELIGIBLE: "not eligible"}
@@ -26,7 +25,7 @@ def assessment_json(assessment: Assessment, token: str | None) -> dict:
     }
     if token:
         body["token"] = token
-        body["result_url"] = url_for("public.result", token=token, _external=True)
+        body["result_url"] = external_url("public.result", token=token)
     return body
 
 

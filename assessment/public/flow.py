@@ -33,6 +33,7 @@ from ..services.profiles import TURNOVER_CLASSES
 from ..services.questionnaires import latest_version, questionnaire_of
 from ..services.reference import comune_label, resolve_comune
 from ..templating import localized
+from ..urls import external_url
 from .forms import EmptyForm, ProfileForm
 from .views import bp, with_language
 
@@ -161,7 +162,7 @@ def _profile_step(assessment: Assessment, token: str, total: int, going_back: bo
 def _send_resume_link_once(assessment: Assessment, token: str, email: str | None) -> None:
     if not email or assessment.draft_profile.get("_resume_sent_to") == email:
         return
-    link = url_for("public.resume", token=token, _external=True)
+    link = external_url("public.resume", token=token)
     sent = send_mail(email, _("Bussola Digitale: il tuo link per riprendere la valutazione"),
                      _("Buongiorno,\n\necco il link personale per riprendere la valutazione della maturità "
                        "digitale da qualsiasi dispositivo:\n\n%(link)s\n\nQuando l'avrai inviata, lo stesso link "
@@ -235,7 +236,7 @@ def request_company_link(token: str):
                 "gestore del programma."), "warning")
         return redirect(url_for("public.section", token=token, step=1))
     secret = service.request_company_link(assessment, company)
-    link = url_for("public.join_company", draft_id=assessment.id, secret=secret, _external=True)
+    link = external_url("public.join_company", draft_id=assessment.id, secret=secret)
     sent = send_mail(company.email, _("Bussola Digitale: continua la valutazione della tua impresa"),
                      _("Buongiorno,\n\nqualcuno ha iniziato una valutazione della maturità digitale con la partita "
                        "IVA di %(name)s. Se sei stato tu, apri questo link entro %(hours)d ore per continuarla come "

@@ -336,8 +336,10 @@ def join_company(draft: Assessment, company: Company) -> str:
     on_file = profile_of_company(company)
     draft.draft_profile = {
         **profile,
-        # The registered address is the one that proved the company: kept unless the owner typed another.
-        "email": profile.get("email") or on_file["email"],
+        # Who the company is comes from its record, not from what was typed before its mailbox answered: the
+        # registered address proved the company and stays (the owner can change it on the profile page).
+        "company_name": on_file["company_name"] or profile.get("company_name", ""),
+        "email": on_file["email"] or profile.get("email", ""),
         # Consents on file stay given, as on any re-assessment: a box left unticked in a browser that did
         # not know the company must not end its coaching without the owner seeing it was ever asked.
         "coach_contact": profile.get("coach_contact") is True or on_file["coach_contact"],

@@ -326,6 +326,9 @@ def test_a_known_partita_iva_without_the_link_is_refused_until_the_company_mailb
     page = client.get(f"/valutazione/{new_token}/1").get_data(as_text=True)
     assert re.search(r'<input[^>]*checked[^>]*name="coach_contact"|<input[^>]*name="coach_contact"[^>]*checked',
                      page)
+    # Who the company is comes from its record: what the typist wrote (name, address) is gone.
+    assert 'value="vera@example.org"' in page and "Cantina Vera" in page
+    assert "falsa@example.org" not in page and "Cantina Falsa" not in page
     _complete(client, questionnaire, new_token, vat_number=vat, company_name="Cantina Vera", email="")
     html = client.get(f"/risultato/{new_token}").get_data(as_text=True)
     assert "Cantina Vera" in html and "Rispetto alla valutazione" in html
@@ -514,3 +517,24 @@ def test_a_third_assessment_shows_the_way_since_the_first(app, client):
         assert view.previous.id == second.id and view.first.id == first.id
         assert view.change_since_first == round(round(third.overall_score, 1) - round(first.overall_score, 1), 1)
         assert build_result(second, "it").first is None  # the previous one is the first: said once
+
+
+def test_mailed_links_are_built_on_the_public_address_not_on_the_host_header(app, client, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "MAIL_OUTBOX_DIR", str(tmp_path))
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://bussola.example.org")
+    token = _start(client)
+    client.post(f"/valutazione/{token}/1", data=_profile_form(profile(email="titolare@example.org")),
+                headers={"Host": "evil.example"})
+    mail = email.message_from_bytes(next(tmp_path.glob("*.eml")).read_bytes(), policy=email.policy.default)
+    assert f"https://bussola.example.org/riprendi/{token}" in mail.get_content()
+    assert "evil.example" not in mail.get_content()
+
+
+def test_production_needs_the_public_address():
+    from assessment.config import ConfigError, load_config
+
+    base = {"APP_ENV": "production", "SECRET_KEY": "x" * 32, "DATABASE_URL": "postgresql://db/bussola"}
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
+        load_config(base)
+    config = load_config({**base, "PUBLIC_BASE_URL": "https://bussola.example.org/", "TRUSTED_HOSTS": "a.org, b.org"})
+    assert config["PUBLIC_BASE_URL"] == "https://bussola.example.org" and config["TRUSTED_HOSTS"] == ["a.org", "b.org"]
