@@ -66,11 +66,13 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 
 def test_rate_limits_are_shared_in_redis_in_production_and_never_fail_a_request(tmp_path):
     production = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 32, "INSTANCE_PATH": str(tmp_path),
-                              "DATABASE_URL": "postgresql://u@h/db", "REDIS_URL": "redis://cache.example:6379/2"})
+                              "DATABASE_URL": "postgresql://u@h/db", "REDIS_URL": "redis://cache.example:6379/2",
+                              "PUBLIC_BASE_URL": "https://b.example"})
     assert production["RATELIMIT_STORAGE_URI"] == "redis://cache.example:6379/2"
     assert production["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] and production["RATELIMIT_SWALLOW_ERRORS"]
     chosen = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 32, "INSTANCE_PATH": str(tmp_path),
-                          "DATABASE_URL": "postgresql://u@h/db", "RATELIMIT_STORAGE_URI": "redis://limits:6379/1"})
+                          "DATABASE_URL": "postgresql://u@h/db", "RATELIMIT_STORAGE_URI": "redis://limits:6379/1",
+                          "PUBLIC_BASE_URL": "https://b.example"})
     assert chosen["RATELIMIT_STORAGE_URI"] == "redis://limits:6379/1"
     assert load_config({"INSTANCE_PATH": str(tmp_path)})["RATELIMIT_STORAGE_URI"] == "memory://"
 

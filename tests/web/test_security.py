@@ -97,7 +97,7 @@ def test_session_cookie_flags(app):
     from assessment.config import load_config
 
     production = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 32,
-                              "DATABASE_URL": "postgresql://u@h/db"})
+                              "DATABASE_URL": "postgresql://u@h/db", "PUBLIC_BASE_URL": "https://b.example"})
     assert production["SESSION_COOKIE_SECURE"] is True and production["REMEMBER_COOKIE_SECURE"] is True
 
 
