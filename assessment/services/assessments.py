@@ -104,8 +104,8 @@ def new_result_link(assessment: Assessment) -> str:
 
 def send_owner_link(company: Company, email: str | None) -> tuple[str, bool] | None:
     """For the programme managers' helpdesk: a new link to the company's latest result, mailed to `email` (which
-    becomes the company's address), or only returned without one, to be handed over; (link, mailed), or None
-    with no result yet."""
+    becomes the company's address), or only returned without one, to be handed over; every older link of the
+    company stops working. (link, mailed), or None with no result yet."""
     from flask_babel import force_locale
     from flask_babel import gettext as _
 
@@ -120,6 +120,10 @@ def send_owner_link(company: Company, email: str | None) -> tuple[str, bool] | N
     if email and email.lower() != (company.email or ""):
         company.email = email.lower()
         record("email_changed", company.id)
+    # A lost link may be a leaked one: every link of the company stops working, not only the latest's.
+    for assessment in company.assessments:
+        if assessment is not latest:
+            assessment.token_hash = token_hash(new_token())
     link = external_url("public.result", token=new_result_link(latest))
     with force_locale(company.language):
         subject = _("Bussola Digitale: il nuovo link al tuo risultato")

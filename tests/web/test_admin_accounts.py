@@ -172,7 +172,8 @@ def test_the_admin_reads_decline_reasons_and_takes_back_a_stuck_proposal(client,
 
 def test_the_helpdesk_gives_an_owner_a_new_link_to_the_result(app, client, login_as, tmp_path):
     app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
-    company, _assessment, old_token = submit_company(email="")
+    company, _assessment, older_token = submit_company(email="")
+    _company, _again, old_token = submit_company(company=company)
     db.session.commit()
     login_as("admin")
     page = client.get(f"/admin/imprese/{company.id}").get_data(as_text=True)
@@ -182,6 +183,7 @@ def test_the_helpdesk_gives_an_owner_a_new_link_to_the_result(app, client, login
                        follow_redirects=True).get_data(as_text=True)
     link = re.search(r"http://localhost(/risultato/[A-Za-z0-9_-]+)", page).group(1)
     assert client.get(link).status_code == 200 and client.get(f"/risultato/{old_token}").status_code == 404
+    assert client.get(f"/risultato/{older_token}/dati.json").status_code == 404  # every older link, not only the last
     assert not list(tmp_path.glob("*.eml"))
     # A wrong address is said on the page, nothing changes.
     response = client.post(f"/admin/imprese/{company.id}/link-titolare", data={"email": "non-una-mail"})
