@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 from wtforms import IntegerField
 from wtforms.widgets import TextInput
 
+from .domain.text import CONTROL_CHARACTERS
 from .templating import whole
 
 
 def trimmed(value: str | None) -> str | None:
-    """A filter: spaces pasted around a value are never part of it."""
-    return value.strip() if value else value
+    """A filter: spaces pasted around a value, and invisible control characters, are never part of it."""
+    return CONTROL_CHARACTERS.sub("", value).strip() if value else value
 
 
 _GROUPED = re.compile(r"^\d{1,3}([.,\s\u00a0\u202f]\d{3})+$")

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..form_fields import trimmed
 from ..questionnaire_forms import MultiCheckboxField
 
 
@@ -14,21 +15,21 @@ class EmptyForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    company_name = StringField(_l("Ragione sociale"), validators=[Length(max=200)])
-    vat_number = StringField(_l("Partita IVA"), validators=[Length(max=20)],
+    company_name = StringField(_l("Ragione sociale"), filters=[trimmed], validators=[Length(max=200)])
+    vat_number = StringField(_l("Partita IVA"), filters=[trimmed], validators=[Length(max=20)],
                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    ateco_code = StringField(_l("Codice ATECO dell'attività principale"), validators=[Length(max=120)],
+    ateco_code = StringField(_l("Codice ATECO dell'attività principale"), filters=[trimmed], validators=[Length(max=120)],
                              render_kw={"list": "ateco-options", "autocomplete": "off",
                                         "data-suggest": "/api/v1/ateco"})
-    comune_istat = StringField(_l("Comune della sede"), validators=[Length(max=120)],
+    comune_istat = StringField(_l("Comune della sede"), filters=[trimmed], validators=[Length(max=120)],
                                render_kw={"list": "comune-options", "autocomplete": "off",
                                           "data-suggest": "/api/v1/comuni"})
     # Text, checked with the rest of the profile: a number field would report its error alone, and the
     # others only at the next send.
-    employees = StringField(_l("Numero di addetti (titolari e dipendenti)"), validators=[Length(max=20)],
+    employees = StringField(_l("Numero di addetti (titolari e dipendenti)"), filters=[trimmed], validators=[Length(max=20)],
                             render_kw={"inputmode": "numeric"})
     annual_turnover_eur = SelectField(_l("Fatturato annuo"), coerce=str, validate_choice=False)
-    email = EmailField(_l("E-mail (facoltativa)"), validators=[Optional(), Length(max=254)],
+    email = EmailField(_l("E-mail (facoltativa)"), filters=[trimmed], validators=[Optional(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
     themes = MultiCheckboxField(_l("Temi che ti interessano di più (facoltativo)"), choices=[],
                                 validate_choice=False)

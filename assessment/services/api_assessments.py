@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from ..app import use_language
+from ..domain.text import CONTROL_CHARACTERS
 from ..extensions import db
 from ..models import Assessment
 from . import assessments as service
@@ -33,8 +34,8 @@ def _walk(value: Any, path: str, errors: dict[str, str], depth: int = 0) -> None
     if depth > MAX_DEPTH:
         errors[path] = "nested too deeply"
     elif isinstance(value, str):
-        if "\x00" in value:
-            errors[path] = "must not contain NUL characters"
+        if CONTROL_CHARACTERS.search(value):
+            errors[path] = "must not contain control characters"
         elif len(value) > MAX_TEXT:
             errors[path] = f"must be at most {MAX_TEXT} characters"
     elif isinstance(value, float) and not math.isfinite(value):

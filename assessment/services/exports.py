@@ -14,6 +14,7 @@ from sqlalchemy import distinct, func
 
 from ..clock import local_time, local_today
 from ..domain.grant_dimensions import DIMENSIONS
+from ..domain.text import CONTROL_CHARACTERS
 from ..extensions import db
 from ..models import (
     Assessment,
@@ -66,8 +67,11 @@ def _cell(value):
         value = value.value
     if isinstance(value, datetime):
         value = local_time(value).replace(tzinfo=None, microsecond=0)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        # Control characters no input keeps any more, but older rows may hold: a spreadsheet cannot.
+        value = CONTROL_CHARACTERS.sub("", value)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return value
 
 

@@ -107,6 +107,16 @@ def test_formulas_in_company_names_are_neutralised(client, login_as, db_session)
     assert not any(cell.startswith("=") for cell in cells) and "'=HYPERLINK(\"http://evil\",\"x\")" in cells
 
 
+def test_a_control_character_in_an_older_row_does_not_break_the_spreadsheet(client, login_as, db_session):
+    add_company([(datetime(2024, 1, 1), 30.0, "basic", {})], name="Ctrl\x07Co")
+    login_as("admin")
+    response = client.get("/admin/exports/assessments.xlsx")
+    assert response.status_code == 200
+    cells = [cell for row in load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True)
+             for cell in row]
+    assert "CtrlCo" in cells
+
+
 def test_every_export_is_audited(client, login_as, cohort):
     admin = login_as("admin")
     client.get("/admin/exports/matches.xlsx?anonymous=1&size_class=micro")

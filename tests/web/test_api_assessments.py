@@ -64,6 +64,7 @@ def test_cli_api_and_web_agree(client, runner, questionnaire, tmp_path):
     ({"profile": {"themes": ["nope"]}}, "profile.themes"),
     ({"profile": {"themes": "digital_innovation"}}, "profile.themes"),
     ({"profile": {"junk": "x" * 1999}}, "profile.junk"),  # nothing unknown is stored
+    ({"profile": {"company_name": "Ctrl\x07Co"}}, "profile.company_name"),  # no spreadsheet can hold it
     ({"questionnaire": "nope"}, "questionnaire"),
     ({"answers": []}, "answers"),
 ])

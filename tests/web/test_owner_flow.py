@@ -538,3 +538,12 @@ def test_production_needs_the_public_address():
         load_config(base)
     config = load_config({**base, "PUBLIC_BASE_URL": "https://bussola.example.org/", "TRUSTED_HOSTS": "a.org, b.org"})
     assert config["PUBLIC_BASE_URL"] == "https://bussola.example.org" and config["TRUSTED_HOSTS"] == ["a.org", "b.org"]
+
+
+def test_pasted_control_characters_never_reach_the_company(client, questionnaire):
+    token = _start(client)
+    _complete(client, questionnaire, token, company_name="  Forno\x07 Rossi\x0b ")
+    db.session.expire_all()
+    assessment = db.session.execute(db.select(Assessment).where(Assessment.status == AssessmentStatus.submitted)
+                                    .order_by(Assessment.id.desc()).limit(1)).scalar_one()
+    assert assessment.company.name == "Forno Rossi"
