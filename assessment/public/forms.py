@@ -18,7 +18,8 @@ class ProfileForm(FlaskForm):
     company_name = StringField(_l("Ragione sociale"), filters=[trimmed], validators=[Length(max=200)])
     vat_number = StringField(_l("Partita IVA"), filters=[trimmed], validators=[Length(max=20)],
                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    ateco_code = StringField(_l("Codice ATECO dell'attività principale"), filters=[trimmed], validators=[Length(max=120)],
+    ateco_code = StringField(_l("Codice ATECO dell'attività principale"), filters=[trimmed],
+                             validators=[Length(max=120)],
                              render_kw={"list": "ateco-options", "autocomplete": "off",
                                         "data-suggest": "/api/v1/ateco"})
     comune_istat = StringField(_l("Comune della sede"), filters=[trimmed], validators=[Length(max=120)],
@@ -26,7 +27,8 @@ class ProfileForm(FlaskForm):
                                           "data-suggest": "/api/v1/comuni"})
     # Text, checked with the rest of the profile: a number field would report its error alone, and the
     # others only at the next send.
-    employees = StringField(_l("Numero di addetti (titolari e dipendenti)"), filters=[trimmed], validators=[Length(max=20)],
+    employees = StringField(_l("Numero di addetti (titolari e dipendenti)"), filters=[trimmed],
+                            validators=[Length(max=20)],
                             render_kw={"inputmode": "numeric"})
     annual_turnover_eur = SelectField(_l("Fatturato annuo"), coerce=str, validate_choice=False)
     email = EmailField(_l("E-mail (facoltativa)"), filters=[trimmed], validators=[Optional(), Length(max=254)],
