@@ -14,6 +14,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from limits import parse as parse_limit
 
 from ..app import LANGUAGE_COOKIE, use_language
 from ..domain.errors import InvalidAnswers
@@ -159,8 +161,23 @@ def _profile_step(assessment: Assessment, token: str, total: int, going_back: bo
                            link_form=EmptyForm())
 
 
+# The address is typed by whoever fills the page: these caps keep the form from mailing strangers at will.
+RESUME_MAILS_PER_DRAFT = 3
+RESUME_MAILS_PER_ADDRESS = parse_limit("10 per hour")
+
+
+def _may_mail_resume_link(assessment: Assessment) -> bool:
+    if assessment.draft_profile.get("_resume_mails", 0) >= RESUME_MAILS_PER_DRAFT:
+        return False
+    return not limiter.enabled or limiter.limiter.hit(RESUME_MAILS_PER_ADDRESS, "resume-mail", get_remote_address())
+
+
 def _send_resume_link_once(assessment: Assessment, token: str, email: str | None) -> None:
     if not email or assessment.draft_profile.get("_resume_sent_to") == email:
+        return
+    if not _may_mail_resume_link(assessment):
+        flash(_("Non inviamo altre e-mail da questa valutazione: copia il link dal riquadro in fondo alla pagina."),
+              "info")
         return
     link = external_url("public.resume", token=token)
     sent = send_mail(email, _("Bussola Digitale: il tuo link per riprendere la valutazione"),
@@ -169,7 +186,8 @@ def _send_resume_link_once(assessment: Assessment, token: str, email: str | None
                        "riapre il risultato e il rapporto PDF: conserva questa e-mail. Non condividerlo: chi ha il "
                        "link vede le risposte.\n", link=link))
     if sent:
-        service.save_section(assessment, profile={"_resume_sent_to": email})
+        service.save_section(assessment, profile={
+            "_resume_sent_to": email, "_resume_mails": assessment.draft_profile.get("_resume_mails", 0) + 1})
     else:  # tried again at the next save of this page; meanwhile the link is on every page
         flash(_("Non siamo riusciti a inviarti l'e-mail con il link per riprendere: copialo dal riquadro in fondo "
                 "alla pagina."), "warning")

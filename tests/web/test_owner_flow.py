@@ -547,3 +547,13 @@ def test_pasted_control_characters_never_reach_the_company(client, questionnaire
     assessment = db.session.execute(db.select(Assessment).where(Assessment.status == AssessmentStatus.submitted)
                                     .order_by(Assessment.id.desc()).limit(1)).scalar_one()
     assert assessment.company.name == "Forno Rossi"
+
+
+def test_the_resume_link_is_mailed_to_a_few_addresses_at_most(app, client, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "MAIL_OUTBOX_DIR", str(tmp_path))
+    token = _start(client)
+    for n in range(5):  # whoever fills the page types the address: not a way to mail strangers at will
+        page = client.post(f"/valutazione/{token}/1", data=_profile_form(profile(email=f"persona{n}@example.org")),
+                           follow_redirects=True).get_data(as_text=True)
+    assert len(list(tmp_path.glob("*.eml"))) == 3
+    assert "Non inviamo altre e-mail da questa valutazione" in page
