@@ -8,6 +8,7 @@ from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import __version__
@@ -32,6 +33,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["VERSION"] = __version__
     # Every <int:...> in a URL is a row id: one no column can hold is a 404 here, not an error in the database.
     app.url_map.converters["int"] = RowId
+    if app.config["PROXY_COUNT"]:
+        # Behind that many proxies, the client's address and scheme are the ones they forward: each visitor
+        # gets their own rate limits (else all share the proxy's), and HTTPS is seen (HSTS, secure links).
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
     register_extensions(app)
     register_blueprints(app)

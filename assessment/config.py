@@ -58,6 +58,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
     if is_production and not public_base_url.startswith("https://"):
         raise ConfigError("PUBLIC_BASE_URL must be set when APP_ENV=production (e.g. https://bussola.example.org): "
                           "links in e-mails are built on it, never on the Host header a request brings.")
+    proxy_count = env.get("PROXY_COUNT", "0").strip() or "0"
+    if not (proxy_count.isascii() and proxy_count.isdigit()):
+        raise ConfigError(f"PROXY_COUNT={proxy_count!r} must be a whole number (how many proxies stand in front).")
+    proxy_count = int(proxy_count)
     redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     timezone = env.get("TIMEZONE", "Europe/Rome")
     try:
@@ -102,6 +106,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "MAIL_SENDER": env.get("MAIL_SENDER", "Bussola Digitale <noreply@localhost>"),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(instance_dir / "outbox")),
         "PUBLIC_BASE_URL": public_base_url,
+        # How many proxies stand in front (nginx: 1): their X-Forwarded-For/-Proto are believed, no others.
+        "PROXY_COUNT": proxy_count,
         # Host names this service answers to (comma-separated); others get 400. Unset: any.
         "TRUSTED_HOSTS": [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
         # Who is responsible for the data, as the privacy notice names them: the body running the programme.

@@ -169,3 +169,20 @@ def test_the_language_switch_on_a_page_answering_a_post_returns_to_the_page_of_t
     assert '/lang/en?next=/login?next%3D/coach/"' in page
     page = client.post("/login", data={"email": ""}, headers={"Referer": "https://elsewhere.example/x"})
     assert '/lang/en?next=/"' in page.get_data(as_text=True)
+
+
+def test_behind_a_proxy_each_visitor_has_their_own_rate_limit(tmp_path):
+    from assessment import create_app
+
+    def logins(app, forwarded_for: str) -> list[int]:
+        client = app.test_client()
+        return [client.post("/login", data={"email": "x@example.org", "password": "wrong"},
+                            headers={"X-Forwarded-For": f"{forwarded_for}{n}"}).status_code for n in range(12)]
+
+    overrides = {"RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://"}
+    direct = create_app({**overrides, "PROXY_COUNT": 0})
+    assert 429 in logins(direct, "203.0.113.")  # without a proxy the header is nobody's word: one bucket
+    behind = create_app({**overrides, "PROXY_COUNT": 1})
+    assert 429 not in logins(behind, "198.51.100.")  # twelve visitors, one attempt each
+    with pytest.raises(ConfigError, match="PROXY_COUNT"):
+        load_config({"INSTANCE_PATH": str(tmp_path), "PROXY_COUNT": "one"})
