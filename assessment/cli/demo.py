@@ -51,6 +51,7 @@ def load_demo(no_accounts: bool) -> None:
     companies are refused in production."""
     from ..domain.catalogue_seed import SeedError
     from ..domain.grant_records import MalformedFile
+    from ..domain.questionnaire import QuestionnaireError
     from ..extensions import db
     from ..services.demo_companies import create_demo_companies
     from ..services.grants import import_grants
@@ -72,7 +73,7 @@ def load_demo(no_accounts: bool) -> None:
             lines += _create_accounts(os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD)
             lines.append(f"demo companies created: {create_demo_companies()}")
         lines.append(f"recommendations stored: {recompute_matches()}")
-    except (SeedError, MalformedFile, UserError) as error:
+    except (SeedError, MalformedFile, UserError, QuestionnaireError) as error:
         db.session.rollback()
         raise click.ClickException(f"{error}; nothing was loaded") from None
     db.session.commit()

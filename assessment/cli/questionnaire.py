@@ -16,7 +16,21 @@ from ..services.questionnaires import (
     sync_questionnaires,
 )
 
-questionnaire_cli = AppGroup("questionnaire", help="Questionnaire files: check and score.")
+questionnaire_cli = AppGroup("questionnaire", help="Questionnaire files: check, load and score.")
+
+
+@questionnaire_cli.command("load")
+def load() -> None:
+    """Store every file of QUESTIONNAIRE_DIR whose content is new, as a new version (stored ones never change):
+    after `db upgrade` on a new installation, and after a questionnaire file was edited."""
+    from ..extensions import db
+
+    try:
+        versions = sync_questionnaires()
+    except QuestionnaireError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo("questionnaires: " + (", ".join(f"{v.key} {v.version}" for v in versions) or "none"))
 
 
 @questionnaire_cli.command("validate")

@@ -185,3 +185,21 @@ def test_a_program_reads_the_api_document_in_the_language_it_accepts(client):
     english = client.get("/api/v1/openapi.json", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_json()
     assert italian["paths"]["/api/v1/tracks"]["get"]["summary"] != english["paths"]["/api/v1/tracks"]["get"]["summary"]
     assert "Active tracks" in english["paths"]["/api/v1/tracks"]["get"]["summary"]
+
+
+def test_questionnaire_load_stores_new_files_once_and_names_a_broken_one(app, runner, tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    from assessment.extensions import db
+    from assessment.models import QuestionnaireVersion
+
+    shutil.copy(Path(app.config["QUESTIONNAIRE_DIR"]) / "dma-sme.yaml", tmp_path / "dma-sme.yaml")
+    monkeypatch.setitem(app.config, "QUESTIONNAIRE_DIR", str(tmp_path))
+    count = db.session.execute(db.select(db.func.count()).select_from(QuestionnaireVersion)).scalar_one()
+    result = runner.invoke(args=["questionnaire", "load"])
+    assert result.exit_code == 0 and "dma-sme" in result.output
+    assert db.session.execute(db.select(db.func.count()).select_from(QuestionnaireVersion)).scalar_one() == count
+    (tmp_path / "broken.yaml").write_text("key: broken\nversion: '1'\ndimensions: []\n", encoding="utf-8")
+    result = runner.invoke(args=["questionnaire", "load"])
+    assert result.exit_code != 0 and "Traceback" not in result.output and "Error" in result.output
