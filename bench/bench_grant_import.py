@@ -1,8 +1,10 @@
 """Benchmark: import 6,000 incentivi.gov.it-shaped records into a fresh database, then re-import them.
 
-Usage: .venv/bin/python bench/bench_grant_import.py [--records 6000]
-DATABASE_URL is honoured (default: a new SQLite file in a temporary directory); the schema is built
-with the Alembic migrations (`flask db upgrade`), or db.create_all() if there are none yet.
+Usage: .venv/bin/python bench/bench_grant_import.py [--records 6000] [--database-url URL]
+The records are made up in the shape of the real ones (their fields, sampled values). Default database: a new
+SQLite file in a temporary directory; --database-url (or BENCH_DATABASE_URL, as the other benches) names an
+empty one to use instead: the records stay in it. DATABASE_URL is ignored, so that a bench never fills the
+app's own database. The schema is built with the Alembic migrations (`flask db upgrade`).
 """
 from __future__ import annotations
 
@@ -63,15 +65,17 @@ def make_records(count: int, seed: int = 2024) -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=6000)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     args = parser.parse_args()
+
+    from assessment import create_app
+    from assessment.config import sqlalchemy_url
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-grants-"))
     os.environ.setdefault("INSTANCE_PATH", str(workdir))
-    overrides = {"SECRET_KEY": "bench", "TESTING": True}
-    if not os.environ.get("DATABASE_URL"):  # else the app's config reads (and normalises) it
-        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{workdir / 'bench.sqlite'}"
-
-    from assessment import create_app
+    overrides = {"SECRET_KEY": "bench", "TESTING": True,
+                 "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(args.database_url) if args.database_url
+                 else f"sqlite:///{workdir / 'bench.sqlite'}"}
 
     app = create_app(overrides)
     database_url = app.config["SQLALCHEMY_DATABASE_URI"]
