@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -37,7 +36,7 @@ from ..services.reference import comune_label, resolve_comune
 from ..templating import localized
 from ..urls import external_url
 from .forms import EmptyForm, ProfileForm
-from .views import bp, with_language
+from .views import bp, remember_here, with_language
 
 # Pages reached by a secret link. Unknown links are what guessing produces: those are counted per address, 60 a
 # minute. Pages that open are counted apart and generously, because the owners at a workshop share one address.
@@ -81,7 +80,7 @@ def start():
     if form.validate_on_submit():
         draft, token = service.start_draft(questionnaire.key, g.lang)
         db.session.commit()
-        session["resume_token"] = token
+        remember_here(token)
         return redirect(url_for("public.section", token=token, step=1))
     return render_template("public/start.html", form=form, questionnaire=questionnaire,
                            question_count=len(questionnaire.questions), sections=len(questionnaire.dimensions) + 1)
@@ -92,7 +91,7 @@ def start():
 def resume(token: str):
     assessment = _load(token)
     in_its_language(assessment)
-    session["resume_token"] = token  # the home page of this browser offers it back
+    remember_here(token)  # the home page of this browser offers it back
     if assessment.is_submitted:
         return redirect(url_for("public.result", token=token))
     questionnaire = questionnaire_of(assessment.questionnaire_version)
@@ -288,7 +287,7 @@ def join_company(draft_id: int, secret: str):
     if form.validate_on_submit():
         token = service.join_company(draft, company)
         db.session.commit()
-        session["resume_token"] = token
+        remember_here(token)
         flash(_("La valutazione ora è collegata a %(name)s: controlla i dati e prosegui.", name=company.name),
               "success")
         return redirect(url_for("public.section", token=token, step=1))

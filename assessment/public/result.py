@@ -1,7 +1,7 @@
 """The owner's result: page, PDF report, re-assessment, and consent withdrawal."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..clock import local_time
@@ -16,7 +16,7 @@ from ..services.recommendations import given_feedback, record_feedback
 from ..services.results import build_result
 from .flow import in_its_language, link_gone, token_limited
 from .forms import EmptyForm, EraseForm
-from .views import bp
+from .views import bp, remember_here
 
 
 def _submitted(token: str):
@@ -67,7 +67,7 @@ def reassess(token: str):
                                            company=assessment.company)
     draft.draft_profile = {**draft.draft_profile, "_from_link": True}
     db.session.commit()
-    session["resume_token"] = new_token  # the home page of this browser offers it back
+    remember_here(new_token)  # the home page of this browser offers it back
     return redirect(url_for("public.section", token=new_token, step=1))
 
 

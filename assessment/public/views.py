@@ -1,9 +1,13 @@
 """Public pages: home, language switch, health check."""
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
+    abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -11,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import text
 
 from ..app import LANGUAGE_COOKIE
@@ -18,19 +23,46 @@ from ..extensions import db
 from ..services.assessments import find_by_token
 from ..services.profiles import PRIVACY_NOTICE_VERSION
 from ..urls import safe_next
+from .forms import EmptyForm
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("public/home.html", started=started_here())
+    return render_template("public/home.html", started=started_here(), forget_form=EmptyForm())
+
+
+# A workshop's shared computer offers the last company's link to the next person: only for a few hours after
+# its last use, and "not you?" forgets it at once.
+REMEMBERED_HOURS = 8
+
+
+def remember_here(token: str) -> None:
+    """Keep the assessment's link in this browser's session (which ends with the browser), for the home page."""
+    session["resume_token"] = token
+    session["resume_at"] = int(time.time())
+
+
+@bp.post("/dimentica")
+def forget_here():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    session.pop("resume_token", None)
+    session.pop("resume_at", None)
+    flash(_("Fatto: questo dispositivo non propone più quella valutazione. Il link personale funziona ancora."),
+          "success")
+    return redirect(url_for("public.home"))
 
 
 def started_here():
-    """The assessment begun in this browser (its link is kept in the session), to offer it back instead of a
-    new empty one; None when there is none or it has expired."""
+    """The assessment begun in this browser, to offer it back instead of a new empty one; None when there is
+    none, it has expired, or it was last used here more than REMEMBERED_HOURS ago."""
     token = session.get("resume_token")
+    if token and time.time() - session.get("resume_at", 0) > REMEMBERED_HOURS * 3600:
+        session.pop("resume_token", None)
+        session.pop("resume_at", None)
+        return None
     assessment = find_by_token(token) if token else None
     return (assessment, token) if assessment is not None else None
 

@@ -366,6 +366,15 @@ def test_the_home_page_offers_back_what_this_browser_started(client, questionnai
     assert f"/riprendi/{token}" in home and "Inizia una nuova autovalutazione" in home
     _complete(client, questionnaire, token)
     assert f"/risultato/{token}" in client.get("/").get_data(as_text=True)
+    # On a shared computer it is forgotten by itself after some hours, and at once when the next person asks.
+    with client.session_transaction() as session:
+        session["resume_at"] -= 9 * 3600
+    assert f"/risultato/{token}" not in client.get("/").get_data(as_text=True)
+    client.get(f"/riprendi/{token}")
+    assert f"/risultato/{token}" in client.get("/").get_data(as_text=True)
+    client.post("/dimentica")
+    assert f"/risultato/{token}" not in client.get("/").get_data(as_text=True)
+    assert client.get(f"/risultato/{token}").status_code == 200  # the link itself still works
 
 
 def test_an_opinion_on_a_recommendation_is_kept_once_and_shown(client, questionnaire):
