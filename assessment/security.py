@@ -19,4 +19,8 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint != "static":
+        # Pages and files are personal (a result, a company's data, a staff list): no copy kept by a proxy, or on
+        # a shared computer's disk. Only the static files are cached.
+        headers.setdefault("Cache-Control", "no-store")
     return response

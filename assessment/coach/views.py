@@ -191,6 +191,12 @@ def complete_enrolment(company_id: int, enrolment_id: int):
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.company_id != company.id or not EmptyForm().validate_on_submit():
         abort(404)
+    # The coach who accompanies (or accompanied: a track may end after the accompaniment) says so, not one who
+    # only has the company on proposal.
+    assignment = coaching.assignment_for(current_user, company_id)
+    if assignment is None or assignment.accepted_at is None:
+        flash(_("Accetta prima la proposta: iscrizioni e inviti fanno parte dell'accompagnamento."), "error")
+        return redirect(url_for("coach.company", company_id=company_id) + "#enrolments")
     try:
         coaching.complete_enrolment(enrolment)
         db.session.commit()

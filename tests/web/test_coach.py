@@ -380,3 +380,21 @@ def test_the_invitation_is_written_in_the_owner_language(app, client, login_as, 
     assert mail["Subject"] == "Bussola Digitale: measure your progress"
     draft = db.session.execute(db.select(Assessment).filter_by(company_id=company.id, status="draft")).scalar_one()
     assert draft.language == "en"
+
+
+def test_a_coach_with_only_a_proposal_cannot_mark_a_track_completed(client, login_as, proposed_company, db_session):
+    from datetime import date, timedelta
+
+    from tests.web.test_admin_access import add_track
+
+    coach, company, _assignment = proposed_company
+    track = add_track("T-PAST", starts_on=date.today() - timedelta(days=10))
+    enrolment = Enrolment(company_id=company.id, track_id=track.id, participants=3)
+    db_session.add(enrolment)
+    db_session.commit()
+    login_as(coach)
+    page = client.post(f"/coach/imprese/{company.id}/iscrizioni/{enrolment.id}/completa",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Accetta prima la proposta" in page
+    db.session.refresh(enrolment)
+    assert enrolment.status.value == "enrolled"

@@ -84,6 +84,8 @@ def test_security_headers_on_every_kind_of_response(client):
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
         assert "Strict-Transport-Security" not in headers
+        # Personal pages and files are never kept by a cache or on a shared disk; static files are.
+        assert (headers.get("Cache-Control") == "no-store") == (not path.startswith("/static/")), path
 
 
 def test_hsts_over_https(client):
