@@ -131,7 +131,7 @@ def fetch(app, client, user, url: str) -> Callable[[], int]:
         with client.session_transaction() as session:
             session.clear()
             if user is not None:
-                session["_user_id"] = str(user.id)
+                session["_user_id"] = user.get_id()
                 session["_fresh"] = True
         return client.get(url).status_code
 

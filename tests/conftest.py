@@ -151,7 +151,7 @@ def login_as(client, make_user):
     def _login(role_or_user="coach"):
         user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return user
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,14 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
         return self.is_enabled
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes with the password: a session remembers it, so that a new password ends the other sessions."""
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # what Flask-Login keeps in the session
+        return f"{self.id}.{self.password_fingerprint}"
 
     @property
     def is_admin(self) -> bool:

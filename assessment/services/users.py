@@ -1,6 +1,7 @@
 """Staff accounts: loading for Flask-Login, creation, passwords and one-time password links."""
 from __future__ import annotations
 
+import hmac
 from datetime import timedelta
 
 from flask import current_app
@@ -21,10 +22,15 @@ class UserError(Exception):
         self.code = code
 
 
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """The user a session names (User.get_id), while their password is the one it was opened with."""
+    user_id, _dot, fingerprint = session_id.partition(".")
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(fingerprint, user.password_fingerprint):
+        return None
+    return user
 
 
 def authenticate(email: str, password: str) -> User | None:

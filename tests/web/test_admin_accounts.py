@@ -201,3 +201,15 @@ def test_the_helpdesk_gives_an_owner_a_new_link_to_the_result(app, client, login
     assert db.session.get(Company, company.id).email == "titolare@example.org"
     audit = client.get("/admin/audit").get_data(as_text=True)
     assert "nuovo link personale per il titolare" in audit
+
+
+def test_a_new_password_ends_the_other_sessions(client, login_as, make_user, db_session):
+    from assessment.services.users import set_password
+
+    coach = make_user("coach")
+    login_as(coach)
+    assert client.get("/coach/").status_code == 200
+    set_password(coach, "a brand new passphrase")  # set elsewhere: from the password link, on another device
+    db_session.commit()
+    response = client.get("/coach/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -22,7 +22,7 @@ def _count(client, count_queries, user, url: str) -> list[str]:
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
     client.get(url)  # warm-up: first-use caches are not what this measures
     with count_queries() as counter:
