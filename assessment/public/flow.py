@@ -1,6 +1,8 @@
 """The owner's wizard: profile page, one page per dimension, save on every step, resume by secret link."""
 from __future__ import annotations
 
+import hashlib
+
 from flask import (
     abort,
     after_this_request,
@@ -13,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from limits import parse as parse_limit
 
 from ..app import LANGUAGE_COOKIE, use_language
@@ -160,23 +161,41 @@ def _profile_step(assessment: Assessment, token: str, total: int, going_back: bo
                            link_form=EmptyForm())
 
 
-# The address is typed by whoever fills the page: these caps keep the form from mailing strangers at will.
+# The address is typed by whoever fills the page: these caps keep the form from mailing strangers at will, by
+# draft and by recipient (a workshop's owners share one network address: that is not what is counted).
 RESUME_MAILS_PER_DRAFT = 3
-RESUME_MAILS_PER_ADDRESS = parse_limit("10 per hour")
+RESUME_MAILS_PER_RECIPIENT = parse_limit("3 per hour")
 
 
-def _may_mail_resume_link(assessment: Assessment) -> bool:
-    if assessment.draft_profile.get("_resume_mails", 0) >= RESUME_MAILS_PER_DRAFT:
-        return False
-    return not limiter.enabled or limiter.limiter.hit(RESUME_MAILS_PER_ADDRESS, "resume-mail", get_remote_address())
+def _recipient_key(email: str) -> str:
+    return "resume-mail-" + hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+
+
+def _recipient_has_room(email: str) -> bool:
+    try:
+        return not limiter.enabled or limiter.limiter.test(RESUME_MAILS_PER_RECIPIENT, _recipient_key(email))
+    except Exception:  # noqa: BLE001 - the counter's store unreachable: the per-draft cap still holds
+        return True
+
+
+def _count_mail_to(email: str) -> None:
+    try:
+        if limiter.enabled:
+            limiter.limiter.hit(RESUME_MAILS_PER_RECIPIENT, _recipient_key(email))
+    except Exception:  # noqa: BLE001 - as above
+        pass
 
 
 def _send_resume_link_once(assessment: Assessment, token: str, email: str | None) -> None:
     if not email or assessment.draft_profile.get("_resume_sent_to") == email:
         return
-    if not _may_mail_resume_link(assessment):
+    if assessment.draft_profile.get("_resume_mails", 0) >= RESUME_MAILS_PER_DRAFT:
         flash(_("Non inviamo altre e-mail da questa valutazione: copia il link dal riquadro in fondo alla pagina."),
               "info")
+        return
+    if not _recipient_has_room(email):
+        flash(_("A questo indirizzo abbiamo appena inviato altre e-mail: riprova più tardi, o copia il link dal "
+                "riquadro in fondo alla pagina."), "info")
         return
     link = external_url("public.resume", token=token)
     sent = send_mail(email, _("Bussola Digitale: il tuo link per riprendere la valutazione"),
@@ -185,6 +204,7 @@ def _send_resume_link_once(assessment: Assessment, token: str, email: str | None
                        "riapre il risultato e il rapporto PDF: conserva questa e-mail. Non condividerlo: chi ha il "
                        "link vede le risposte.\n", link=link))
     if sent:
+        _count_mail_to(email)
         service.save_section(assessment, profile={
             "_resume_sent_to": email, "_resume_mails": assessment.draft_profile.get("_resume_mails", 0) + 1})
     else:  # tried again at the next save of this page; meanwhile the link is on every page
@@ -213,7 +233,7 @@ def _profile_data(form: ProfileForm) -> dict:
         "ateco_code": (form.ateco_code.data or "").strip().split(" ")[0],
         "comune_istat": comune.istat_code if comune else (form.comune_istat.data or "").strip(),
         "employees": form.employees.data,
-        "annual_turnover_eur": int(turnover) if turnover and turnover.isdigit() else None,
+        "annual_turnover_eur": int(turnover) if turnover and turnover.isascii() and turnover.isdigit() else None,
         "email": (form.email.data or "").strip(),
         "themes": list(form.themes.data or []),
         "privacy_accepted": bool(form.privacy_accepted.data),

@@ -566,3 +566,24 @@ def test_the_resume_link_is_mailed_to_a_few_addresses_at_most(app, client, monke
                            follow_redirects=True).get_data(as_text=True)
     assert len(list(tmp_path.glob("*.eml"))) == 3
     assert "Non inviamo altre e-mail da questa valutazione" in page
+
+
+def test_a_workshop_behind_one_address_gets_every_link_but_a_recipient_only_a_few(rate_limited_app, tmp_path):
+    rate_limited_app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
+    client = rate_limited_app.test_client()
+    for n in range(12):  # twelve owners at one workshop: one network address, each their own draft and e-mail
+        token = _start(client)
+        client.post(f"/valutazione/{token}/1", data=_profile_form(profile(email=f"owner{n}@example.org")))
+    assert len(list(tmp_path.glob("*.eml"))) == 12
+    for _ in range(5):  # one address typed in five new drafts: three mails in the hour, then the page says so
+        token = _start(client)
+        page = client.post(f"/valutazione/{token}/1", data=_profile_form(profile(email="victim@example.org")),
+                           follow_redirects=True).get_data(as_text=True)
+    assert len(list(tmp_path.glob("*.eml"))) == 15
+    assert "A questo indirizzo abbiamo appena inviato altre e-mail" in page
+
+
+def test_a_crafted_turnover_is_a_form_error_not_a_crash(client):
+    token = _start(client)
+    response = client.post(f"/valutazione/{token}/1", data={**_profile_form(profile()), "annual_turnover_eur": "²"})
+    assert response.status_code == 200 and "Indica il fatturato annuo." in response.get_data(as_text=True)
