@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import CoachAssignment, Company
 from ..public.forms import EmptyForm
 from ..services import coaching
-from ..services.assessments import send_owner_link
+from ..services.assessments import OwnerLink, send_owner_link
 from ..services.audit import record
 from ..services.company_pages import company_page_data
 from ..services.privacy import erase_company
@@ -29,13 +29,14 @@ def company_detail(company_id: int):
     return _detail_page(company)
 
 
-def _detail_page(company: Company, note_form: NoteForm | None = None, link_form: OwnerLinkForm | None = None):
+def _detail_page(company: Company, note_form: NoteForm | None = None, link_form: OwnerLinkForm | None = None,
+                 issued: OwnerLink | None = None):
     if link_form is None:
         link_form = OwnerLinkForm(email=company.email)
     return render_template("coach/company.html", data=company_page_data(company, g.lang), company=company,
                            note_form=note_form or NoteForm(), form=EmptyForm(), assignment=None,
                            coach_actions=False, note_endpoint="admin.company_note",
-                           assignments=coaching.company_assignments(company), link_form=link_form)
+                           assignments=coaching.company_assignments(company), link_form=link_form, issued=issued)
 
 
 @bp.post("/imprese/<int:company_id>/link-titolare")
@@ -50,14 +51,8 @@ def owner_link(company_id: int):
         flash(_("L'impresa non ha ancora una valutazione inviata, o i suoi dati sono stati cancellati."), "error")
         return redirect(url_for("admin.company_detail", company_id=company_id))
     db.session.commit()
-    link, mailed = issued
-    if mailed:
-        flash(_("Nuovo link inviato a %(email)s. Il link precedente non funziona più.", email=company.email),
-              "success")
-    else:
-        flash(_("Il link precedente non funziona più. Consegna tu al titolare il nuovo link: %(link)s", link=link),
-              "warning")
-    return redirect(url_for("admin.company_detail", company_id=company_id) + "#owner-link")
+    # Shown on this response, not flashed: a flash would carry the secret links in the session cookie.
+    return _detail_page(company, issued=issued)
 
 
 @bp.post("/imprese/<int:company_id>/affidamenti/<int:assignment_id>/ritira")

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, insert
 from sqlalchemy.orm import joinedload
@@ -84,31 +86,28 @@ def open_draft_of(company: Company) -> Assessment | None:
     ).scalar_one_or_none()
 
 
-def new_link(draft: Assessment) -> str:
-    """A new secret link for a draft (returned); the previous one stops working. Its answers are kept."""
-    token = new_token()
-    draft.token_hash = token_hash(token)
-    draft.expires_at = _kept_until()
-    db.session.flush()
-    return token
-
-
-def new_result_link(assessment: Assessment) -> str:
-    """A new secret link to a submitted assessment (returned), for an owner who lost theirs: the old link stops
-    working, which is what a lost or leaked link needs."""
+def new_link(assessment: Assessment) -> str:
+    """A new secret link for an assessment (returned); the previous one stops working. A draft's answers are
+    kept, and it is kept DRAFT_RETENTION_DAYS from now."""
     token = new_token()
     assessment.token_hash = token_hash(token)
+    if not assessment.is_submitted:
+        assessment.expires_at = _kept_until()
     db.session.flush()
     return token
 
 
-def send_owner_link(company: Company, email: str | None) -> tuple[str, bool] | None:
-    """For the programme managers' helpdesk: a new link to the company's latest result, mailed to `email` (which
-    becomes the company's address), or only returned without one, to be handed over; every older link of the
-    company stops working. (link, mailed), or None with no result yet."""
-    from flask_babel import force_locale
-    from flask_babel import gettext as _
+@dataclass(frozen=True)
+class OwnerLink:
+    result: str  # the latest result's new link
+    draft: str | None  # the new link of an assessment begun and not sent, if there is one
+    mailed: bool
 
+
+def send_owner_link(company: Company, email: str | None) -> OwnerLink | None:
+    """For the programme managers' helpdesk: new links to the company's latest result and to its open draft, if
+    any, mailed to `email` (which becomes the company's address) or only returned without one, to be handed
+    over; every older link of the company stops working. None with no result yet or after erasure."""
     from ..urls import external_url
     from .audit import record
     from .mail import send_mail
@@ -120,20 +119,26 @@ def send_owner_link(company: Company, email: str | None) -> tuple[str, bool] | N
     if email and email.lower() != (company.email or ""):
         company.email = email.lower()
         record("email_changed", company.id)
-    # A lost link may be a leaked one: every link of the company stops working, not only the latest's.
+    draft = open_draft_of(company)
+    # A lost link may be a leaked one: every link of the company stops working, not only the latest's; the
+    # result and the assessment begun get new ones, so that no answer typed is stranded.
     for assessment in company.assessments:
-        if assessment is not latest:
+        if assessment is not latest and assessment is not draft:
             assessment.token_hash = token_hash(new_token())
-    link = external_url("public.result", token=new_result_link(latest))
+    link = external_url("public.result", token=new_link(latest))
+    draft_link = external_url("public.resume", token=new_link(draft)) if draft is not None else None
     with force_locale(company.language):
         subject = _("Bussola Digitale: il nuovo link al tuo risultato")
         body = _("Buongiorno,\n\necco il nuovo link personale al risultato della valutazione di %(name)s, con il "
                  "rapporto PDF e i tuoi dati:\n\n%(link)s\n\nIl link precedente non funziona più. Non condividerlo: "
                  "chi ha il link vede le risposte.\n", name=company.name, link=link)
+        if draft_link:
+            body += _("\nLa nuova valutazione che hai iniziato, con le risposte date finora, si riprende da qui:"
+                      "\n\n%(link)s\n", link=draft_link)
     mailed = bool(email) and send_mail(company.email, subject, body)
     record("owner_link_issued", company.id, mailed=mailed)
     db.session.flush()
-    return link, mailed
+    return OwnerLink(link, draft_link, mailed)
 
 
 def profile_of_company(company: Company) -> dict[str, Any]:

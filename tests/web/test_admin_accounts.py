@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assessment.extensions import db
-from assessment.models import AuditEntry, Company, Note, Role, User
+from assessment.models import Assessment, AuditEntry, Company, Note, Role, User
 from tests.factories import submit_company
 
 
@@ -174,6 +174,10 @@ def test_the_helpdesk_gives_an_owner_a_new_link_to_the_result(app, client, login
     app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
     company, _assessment, older_token = submit_company(email="")
     _company, _again, old_token = submit_company(company=company)
+    from assessment.services.assessments import save_section, start_draft
+
+    draft, draft_token = start_draft("dma-sme", company=company)  # a re-assessment begun, some answers given
+    save_section(draft, answers={"ds_plan": "written"})
     db.session.commit()
     login_as("admin")
     page = client.get(f"/admin/imprese/{company.id}").get_data(as_text=True)
@@ -185,6 +189,11 @@ def test_the_helpdesk_gives_an_owner_a_new_link_to_the_result(app, client, login
     assert client.get(link).status_code == 200 and client.get(f"/risultato/{old_token}").status_code == 404
     assert client.get(f"/risultato/{older_token}/dati.json").status_code == 404  # every older link, not only the last
     assert not list(tmp_path.glob("*.eml"))
+    # The assessment begun is not stranded: it has a new link too, with its answers.
+    draft_link = re.search(r"http://localhost(/riprendi/[A-Za-z0-9_-]+)", page).group(1)
+    assert client.get(f"/riprendi/{draft_token}").status_code == 404 and client.get(draft_link).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Assessment, draft.id).draft_answers == {"ds_plan": "written"}
     # A wrong address is said on the page, nothing changes.
     response = client.post(f"/admin/imprese/{company.id}/link-titolare", data={"email": "non-una-mail"})
     assert response.status_code == 422 and "indirizzo e-mail valido" in response.get_data(as_text=True)
