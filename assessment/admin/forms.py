@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -265,8 +266,8 @@ def targets_form(programme, areas: list) -> FlaskForm:
 
 class DashboardFilterForm(QueryForm):
     comune = StringField(_l("Comune (nome o codice ISTAT)"), validators=[Optional(), Length(max=120)],
-                         render_kw={"list": "comune-options", "autocomplete": "off",
-                                    "data-suggest": "/api/v1/comuni"})
+                         render_kw={"autocomplete": "off", "data-suggest": "/api/v1/comuni",
+                                    "data-suggest-label": _l("Comuni suggeriti")})
     territory = SelectField(_l("Territorio"), default="", choices=[("", _l("Tutti"))])
     ateco_section = SelectField(_l("Sezione ATECO"), default="", choices=[("", _l("Tutte"))])
     size_class = SelectField(_l("Dimensione"), default="", choices=SIZE_CHOICES)
@@ -327,7 +328,7 @@ class AccountForm(FlaskForm):
 
     email = StringField(_l("E-mail"), filters=[trimmed], validators=[
         DataRequired(), Length(max=254),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Scrivi un indirizzo e-mail valido."))])
+        Email(message=_l("Scrivi un indirizzo e-mail valido."))])
     name = StringField(_l("Nome e cognome"), validators=[Optional(), Length(max=120)])
     role = RadioField(_l("Ruolo"), choices=[("coach", _l("Coach digitale")),
                                             ("admin", _l("Gestore del programma (amministratore)"))],
@@ -339,7 +340,7 @@ class OwnerLinkForm(FlaskForm):
 
     email = StringField(_l("E-mail del titolare (facoltativa)"), filters=[trimmed], validators=[
         Optional(), Length(max=254),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Scrivi un indirizzo e-mail valido."))])
+        Email(message=_l("Scrivi un indirizzo e-mail valido."))])
 
 
 class CompanyEraseForm(FlaskForm):

@@ -20,11 +20,13 @@ class ProfileForm(FlaskForm):
                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
     ateco_code = StringField(_l("Codice ATECO dell'attività principale"), filters=[trimmed],
                              validators=[Length(max=120)],
-                             render_kw={"list": "ateco-options", "autocomplete": "off",
-                                        "data-suggest": "/api/v1/ateco"})
+                             render_kw={"autocomplete": "off", "data-suggest": "/api/v1/ateco",
+                                        "data-suggest-label": _l("Codici ATECO suggeriti"),
+                                        # an owner's code is a subcategory: six digits
+                                        "data-suggest-keep": r"^\d\d\.\d\d\.\d\d$"})
     comune_istat = StringField(_l("Comune della sede"), filters=[trimmed], validators=[Length(max=120)],
-                               render_kw={"list": "comune-options", "autocomplete": "off",
-                                          "data-suggest": "/api/v1/comuni"})
+                               render_kw={"autocomplete": "off", "data-suggest": "/api/v1/comuni",
+                                          "data-suggest-label": _l("Comuni suggeriti")})
     # Text, checked with the rest of the profile: a number field would report its error alone, and the
     # others only at the next send.
     employees = StringField(_l("Numero di addetti (titolari e dipendenti)"), filters=[trimmed],

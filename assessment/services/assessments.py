@@ -316,10 +316,19 @@ def request_company_link(draft: Assessment, company: Company) -> str:
     return secret
 
 
-def claim_pending(draft: Assessment) -> bool:
-    """A joining link was mailed for this draft and can still be used."""
+def _live_claim(draft: Assessment) -> dict | None:
+    """The joining link's record on the draft, while the link can be used."""
     claim = draft.draft_profile.get("_claim")
-    return isinstance(claim, dict) and datetime.fromisoformat(claim["until"]) >= utcnow()
+    if not isinstance(claim, dict) or not claim.get("until"):
+        return None
+    return claim if datetime.fromisoformat(claim["until"]) >= utcnow() else None
+
+
+def claim_pending(draft: Assessment) -> bool:
+    """A joining link was mailed for this draft, to the company its partita IVA names now, and can still be used."""
+    claim = _live_claim(draft)
+    company = taken_vat_company(draft) if claim else None
+    return company is not None and claim.get("company_id") == company.id
 
 
 def claim_for(draft_id: int, secret: str) -> tuple[Assessment, Company] | None:
@@ -327,10 +336,8 @@ def claim_for(draft_id: int, secret: str) -> tuple[Assessment, Company] | None:
     draft = db.session.get(Assessment, draft_id)
     if draft is None or draft.is_submitted or (draft.expires_at and draft.expires_at < utcnow()):
         return None
-    claim = draft.draft_profile.get("_claim")
-    if not isinstance(claim, dict) or not token_matches(secret, str(claim.get("hash", ""))):
-        return None
-    if datetime.fromisoformat(claim["until"]) < utcnow():
+    claim = _live_claim(draft)
+    if claim is None or not token_matches(secret, str(claim.get("hash", ""))):
         return None
     company = db.session.get(Company, claim["company_id"])
     if company is None or company.erased_at is not None:

@@ -104,15 +104,17 @@ def ateco_entry(code: str | None) -> AtecoCode | None:
 
 
 def search_ateco(term: str, limit: int = 20) -> list[AtecoCode]:
-    """By code prefix, or by the words of the activity (accents, case, singular or plural ignored)."""
+    """By code prefix, or by the words of the activity (accents, case, singular or plural ignored), in the
+    search's order: the likeliest first."""
     term = term.strip()
     if len(term) < 2:
         return []
     codes = [entry.code for entry in ateco_index().search(term, limit)]
     if not codes:
         return []
-    return list(db.session.execute(
-        db.select(AtecoCode).where(AtecoCode.code.in_(codes)).order_by(AtecoCode.code)).scalars())
+    rows = db.session.execute(db.select(AtecoCode).where(AtecoCode.code.in_(codes))).scalars()
+    found = {row.code: row for row in rows}
+    return [found[code] for code in codes if code in found]
 
 
 def territory_keys_by_comune(comuni: set[str]) -> dict[str, frozenset[str]]:

@@ -93,3 +93,25 @@ def test_switching_language_keeps_what_was_ticked_and_typed_but_not_saved(browse
     page.reload(wait_until="load")  # read once: a later visit shows what the draft holds
     assert not page.locator(f'input[name="{question.key}"][value="{option}"]').is_checked()
     context.close()
+
+
+def test_everyday_words_find_the_ateco_code_in_our_suggestion_list(browser, live_server):
+    context = browser.new_context(locale="it-IT", viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(live_server + "/valutazione")
+    page.get_by_role("button", name="Inizia ora").click()
+    field = page.get_by_role("combobox", name="Codice ATECO dell'attività principale")
+    field.press_sequentially("pizzeria", delay=20)
+    options = page.get_by_role("listbox").get_by_role("option")
+    options.first.wait_for()
+    # A datalist would hide these (no option contains "pizzeria"); ours shows what the search found.
+    assert options.first.inner_text().startswith("56.11.11")
+    assert all(re.match(r"\d\d\.\d\d\.\d\d ", text) for text in options.all_inner_texts())  # six digits only
+    field.press("ArrowDown")
+    field.press("Enter")  # chooses, does not send the form
+    assert field.input_value() == "56.11.11" and "/valutazione/" in page.url and page.url.endswith("/1")
+    assert field.get_attribute("aria-expanded") == "false"
+    page.get_by_role("combobox", name="Comune della sede").press_sequentially("Ivre", delay=20)
+    page.get_by_role("option", name=re.compile("Ivrea")).first.click()
+    assert page.get_by_role("combobox", name="Comune della sede").input_value() == "Ivrea (TO)"
+    context.close()

@@ -161,3 +161,10 @@ def test_an_unknown_thematic_area_is_a_422_naming_the_known_ones(client, db_sess
     response = client.get("/api/v1/tracks?thematic_area=nope")
     assert response.status_code == 422
     assert track.thematic_area_key in response.get_json()["error"]["fields"]["thematic_area"]
+
+
+def test_ateco_suggestions_come_likeliest_first(client, db_session):
+    codes = [item["value"] for item in client.get("/api/v1/ateco?q=bar").get_json()["items"]]
+    assert codes[0] == "56.30.01"  # the bar, not beets or steel bars
+    codes = [item["value"] for item in client.get("/api/v1/ateco?q=pizzeria").get_json()["items"]]
+    assert codes[0] == "56.11.11"

@@ -587,3 +587,20 @@ def test_a_crafted_turnover_is_a_form_error_not_a_crash(client):
     token = _start(client)
     response = client.post(f"/valutazione/{token}/1", data={**_profile_form(profile()), "annual_turnover_eur": "²"})
     assert response.status_code == 200 and "Indica il fatturato annuo." in response.get_data(as_text=True)
+
+
+def test_a_link_mailed_for_one_company_is_not_claimed_for_another(app, client, monkeypatch, tmp_path):
+    from tests.factories import submit_company
+
+    monkeypatch.setitem(app.config, "MAIL_OUTBOX_DIR", str(tmp_path))
+    first, second = vat_number(), vat_number()
+    submit_company(vat_number=first, email="a@example.org")
+    submit_company(vat_number=second, email="b@example.org")
+    db.session.commit()
+    token = _start(client)
+    client.post(f"/valutazione/{token}/1", data=_profile_form(profile(vat_number=first)))
+    page = client.post(f"/valutazione/{token}/collegamento", follow_redirects=True).get_data(as_text=True)
+    assert "Non è arrivato: invialo di nuovo" in page
+    page = client.post(f"/valutazione/{token}/1", data=_profile_form(profile(vat_number=second)),
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Non è arrivato" not in page and "Inviami il link" in page  # nothing went to the second company
