@@ -142,6 +142,17 @@ class AtecoIndex:
                 best[code] = min(best.get(code, key), key)
         return [self._entries[code] for code in sorted(best, key=best.__getitem__)[:limit]]
 
+    def subcategories_of(self, code: str) -> tuple[str, ...]:
+        """The six-digit codes under a shorter one ('96.21' -> ('96.21.00',)); () for an unknown code."""
+        prefix = normalise_code(code)
+        if prefix not in self._entries:
+            return ()
+        entry = self._entries[prefix]
+        if entry.level == "sezione":
+            return ()
+        # Codes are hierarchical strings: a subcategory's code starts with every ancestor's.
+        return tuple(sorted(c for c, e in self._entries.items() if e.level == "sottocategoria" and c.startswith(prefix)))
+
     def from_2022(self, code_2022: str) -> tuple[str, ...]:
         """The ATECO 2025 subcategories an ATECO 2007/2022 code became (owners still read old codes on
         older papers); () when the code is unknown to the correspondence table."""

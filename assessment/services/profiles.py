@@ -101,6 +101,9 @@ def validate_profile(raw: Mapping[str, Any], *, themes_allowed: set[str] | None 
     ateco = ateco_entry(ateco_raw)
     if ateco is None or ateco.level == "sezione":
         errors["ateco_code"] = _ateco_error(ateco_raw)
+    elif ateco.level != "sottocategoria":  # the register gives every company a six-digit code
+        errors["ateco_code"] = _("Indica il codice completo, a sei cifre: %(code)s comprende %(codes)s.",
+                                 code=ateco.code, codes=", ".join(ateco_index().subcategories_of(ateco.code)[:6]))
     comune_raw = raw.get("comune_istat")
     comuni = find_comuni(comune_raw if isinstance(comune_raw, str) else None)
     comune = comuni[0] if len(comuni) == 1 else None

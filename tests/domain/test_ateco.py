@@ -103,3 +103,11 @@ def test_trade_words_naming_an_unknown_code_are_refused(tmp_path):
         AtecoIndex(tmp_path)
     (tmp_path / "ateco_parole_comuni.csv").unlink()
     assert AtecoIndex(tmp_path).search("pizzeria") == []  # without the file, titles alone
+
+
+def test_the_six_digit_codes_under_a_shorter_one(ateco):
+    assert ateco.subcategories_of("96.21") == ("96.21.00",)
+    assert ateco.subcategories_of("9621") == ("96.21.00",)
+    assert ateco.subcategories_of("10.71.10") == ("10.71.10",)
+    assert len(ateco.subcategories_of("10")) > 20 and ateco.subcategories_of("C") == ()
+    assert ateco.subcategories_of("99.99") == ()

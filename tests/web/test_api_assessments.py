@@ -203,3 +203,11 @@ def test_questionnaire_load_stores_new_files_once_and_names_a_broken_one(app, ru
     (tmp_path / "broken.yaml").write_text("key: broken\nversion: '1'\ndimensions: []\n", encoding="utf-8")
     result = runner.invoke(args=["questionnaire", "load"])
     assert result.exit_code != 0 and "Traceback" not in result.output and "Error" in result.output
+
+
+def test_a_company_code_is_six_digits_and_the_error_lists_them(client, questionnaire):
+    body = {"questionnaire": "dma-sme", "profile": {**profile(), "ateco_code": "96.21"},
+            "answers": answers_for(questionnaire)}
+    response = client.post("/api/v1/assessments", json=body)
+    assert response.status_code == 422
+    assert "96.21.00" in response.get_json()["error"]["fields"]["profile.ateco_code"]
