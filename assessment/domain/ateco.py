@@ -151,7 +151,8 @@ class AtecoIndex:
         if entry.level == "sezione":
             return ()
         # Codes are hierarchical strings: a subcategory's code starts with every ancestor's.
-        return tuple(sorted(c for c, e in self._entries.items() if e.level == "sottocategoria" and c.startswith(prefix)))
+        return tuple(sorted(c for c, e in self._entries.items()
+                            if e.level == "sottocategoria" and c.startswith(prefix)))
 
     def from_2022(self, code_2022: str) -> tuple[str, ...]:
         """The ATECO 2025 subcategories an ATECO 2007/2022 code became (owners still read old codes on
