@@ -235,7 +235,8 @@ def _profile_data(form: ProfileForm) -> dict:
         "employees": form.employees.data,
         "annual_turnover_eur": int(turnover) if turnover and turnover.isascii() and turnover.isdigit() else None,
         "email": (form.email.data or "").strip(),
-        "themes": list(form.themes.data or []),
+        # only the boxes the page offered: a crafted value is not stored (the submission would refuse it)
+        "themes": [key for key in form.themes.data or [] if key in dict(form.themes.choices)],
         "privacy_accepted": bool(form.privacy_accepted.data),
         "coach_contact": bool(form.coach_contact.data),
     }

@@ -11,7 +11,6 @@ from ..domain.text import CONTROL_CHARACTERS
 from ..extensions import db
 from ..models import Assessment
 from . import assessments as service
-from .catalogue import thematic_areas
 from .passwords import token_matches
 from .profiles import ProfileInvalid
 from .questionnaires import latest_version
@@ -66,7 +65,7 @@ PROFILE_TYPES: dict[str, tuple[type, ...]] = {
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list of strings"}
 
 
-def _profile_errors(profile: dict, theme_keys: set[str]) -> dict[str, str]:
+def _profile_errors(profile: dict) -> dict[str, str]:
     """Unknown keys and wrong JSON types are refused, not stored: a draft keeps only what the profile is."""
     errors = {}
     for name, value in profile.items():
@@ -77,10 +76,6 @@ def _profile_errors(profile: dict, theme_keys: set[str]) -> dict[str, str]:
             errors[f"profile.{name}"] = "must be " + " or ".join(_TYPE_NAMES.get(t, "null") for t in expected)
         elif isinstance(value, int) and not 0 <= value <= MAX_AMOUNT:
             errors[f"profile.{name}"] = f"must be a whole number from 0 to {MAX_AMOUNT}"
-        elif name == "themes":
-            unknown = [t for t in value if not isinstance(t, str) or t not in theme_keys]
-            if unknown:
-                errors["profile.themes"] = "unknown thematic areas; known: " + ", ".join(sorted(theme_keys))
     return errors
 
 
@@ -95,7 +90,7 @@ def check_body(body: dict) -> tuple[str, dict, dict, str]:
     if not isinstance(profile, dict):
         errors["profile"] = "must be an object"
     else:
-        errors.update(_profile_errors(profile, {area.key for area in thematic_areas()}))
+        errors.update(_profile_errors(profile))
     if not isinstance(answers, dict):
         errors["answers"] = "must be an object"
     language = body.get("language", "it")

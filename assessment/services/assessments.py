@@ -26,6 +26,7 @@ from ..models import (
     ConsentKind,
     DimensionScore,
     SizeClass,
+    ThematicArea,
     utcnow,
 )
 from .coaching import withdraw_active_assignments
@@ -205,7 +206,9 @@ def submit(assessment: Assessment) -> Assessment:
     answer_errors: dict[str, str] = {}
     profile = None
     try:
-        profile = validate_profile(assessment.draft_profile, themes_allowed=None)
+        # Themes are the programme's thematic areas: nothing else is stored, from the form or the API.
+        profile = validate_profile(assessment.draft_profile,
+                                   themes_allowed=set(db.session.execute(db.select(ThematicArea.key)).scalars()))
     except ProfileInvalid as error:
         profile_errors = error.errors
     answers = {}

@@ -132,7 +132,8 @@ def validate_profile(raw: Mapping[str, Any], *, themes_allowed: set[str] | None 
     if not isinstance(themes, list | tuple) or not all(isinstance(t, str) for t in themes) or (
         themes_allowed is not None and not set(themes) <= themes_allowed
     ):
-        errors["themes"] = _("Temi non validi.")
+        errors["themes"] = (_("Temi non validi: quelli del programma sono %(keys)s.",
+                               keys=", ".join(sorted(themes_allowed))) if themes_allowed else _("Temi non validi."))
     if errors:
         raise ProfileInvalid(errors)
     return Profile(

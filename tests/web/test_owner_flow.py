@@ -604,3 +604,16 @@ def test_a_link_mailed_for_one_company_is_not_claimed_for_another(app, client, m
     page = client.post(f"/valutazione/{token}/1", data=_profile_form(profile(vat_number=second)),
                        follow_redirects=True).get_data(as_text=True)
     assert "Non è arrivato" not in page and "Inviami il link" in page  # nothing went to the second company
+
+
+def test_a_crafted_theme_is_not_stored(client, questionnaire):
+    import uuid
+
+    from assessment.models import ThematicArea
+
+    key = f"area_{uuid.uuid4().hex[:8]}"
+    db.session.add(ThematicArea(key=key, name_it="Area di prova", name_en="Test area"))
+    db.session.commit()
+    token = _start(client)
+    client.post(f"/valutazione/{token}/1", data={**_profile_form(profile()), "themes": [key, "x" * 500]})
+    assert service.find_by_token(token).draft_profile["themes"] == [key]
