@@ -37,7 +37,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # Behind that many proxies, the client's address and scheme are the ones they forward: each visitor
         # gets their own rate limits (else all share the proxy's), and HTTPS is seen (HSTS, secure links).
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+        # The scheme is the one the proxy nearest to us heard (an outer one's is overwritten by it, not added).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=1)
 
     register_extensions(app)
     register_blueprints(app)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from ..app import use_language
 from ..errors import json_error
 from ..extensions import csrf, db, limiter
-from ..services.api_assessments import BodyInvalid, owned_assessment, submit_from_api
+from ..services.api_assessments import LANGUAGES, BodyInvalid, owned_assessment, submit_from_api
 from ..services.api_catalogue import FiltersInvalid
 from ..services.questionnaires import latest_version
 from ..services.recommendations import stored_recommendations
@@ -91,6 +92,8 @@ def create_assessment():
         body = None
     if not isinstance(body, dict):
         return json_error(400, "bad_request", "the body must be a JSON object")
+    if body.get("language") in LANGUAGES:
+        use_language(body["language"])  # the reasons per field, in the language the assessment is sent in
     try:
         assessment, token = submit_from_api(body)
     except BodyInvalid as error:

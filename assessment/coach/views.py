@@ -193,8 +193,7 @@ def complete_enrolment(company_id: int, enrolment_id: int):
         abort(404)
     # The coach who accompanies (or accompanied: a track may end after the accompaniment) says so, not one who
     # only has the company on proposal.
-    assignment = coaching.assignment_for(current_user, company_id)
-    if assignment is None or assignment.accepted_at is None:
+    if not coaching.has_accompanied(current_user, company_id):
         flash(_("Accetta prima la proposta: iscrizioni e inviti fanno parte dell'accompagnamento."), "error")
         return redirect(url_for("coach.company", company_id=company_id) + "#enrolments")
     try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -45,8 +46,12 @@ class User(UserMixin, Base):
 
     @property
     def password_fingerprint(self) -> str:
-        """Changes with the password: a session remembers it, so that a new password ends the other sessions."""
-        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+        """Changes with the password: a session remembers it, so that a new password ends the other sessions.
+        Keyed with the app's secret, as the session cookie is readable: it tells nothing of the hash."""
+        from flask import current_app
+
+        key = str(current_app.config["SECRET_KEY"]).encode()
+        return hmac.new(key, (self.password_hash or "").encode(), hashlib.sha256).hexdigest()[:16]
 
     def get_id(self) -> str:  # what Flask-Login keeps in the session
         return f"{self.id}.{self.password_fingerprint}"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..app import use_language
 from ..domain.text import CONTROL_CHARACTERS
 from ..extensions import db
 from ..models import Assessment
@@ -104,7 +103,6 @@ def check_body(body: dict) -> tuple[str, dict, dict, str]:
 def submit_from_api(body: dict) -> tuple[Assessment, str]:
     """Score and store the assessment the body describes; BodyInvalid names each wrong field."""
     key, profile, answers, language = check_body(body)
-    use_language(language)  # the reasons per field, in the language the assessment is sent in
     try:
         return service.create_and_submit(key, profile, answers, language)
     except service.SubmissionInvalid as error:

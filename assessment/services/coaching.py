@@ -68,6 +68,15 @@ def is_following(assignment: CoachAssignment | None) -> bool:
     return assignment is not None and assignment.status in (AssignmentStatus.accepted, AssignmentStatus.in_progress)
 
 
+def has_accompanied(coach: User, company_id: int) -> bool:
+    """The coach accepted this company once (now, or in an accompaniment that ended)."""
+    return db.session.execute(
+        db.select(CoachAssignment.id).where(CoachAssignment.coach_id == coach.id,
+                                            CoachAssignment.company_id == company_id,
+                                            CoachAssignment.accepted_at.is_not(None)).limit(1)
+    ).first() is not None
+
+
 def assignment_for(coach: User, company_id: int) -> CoachAssignment | None:
     return db.session.execute(
         db.select(CoachAssignment)

@@ -179,10 +179,16 @@ def test_behind_a_proxy_each_visitor_has_their_own_rate_limit(tmp_path):
         return [client.post("/login", data={"email": "x@example.org", "password": "wrong"},
                             headers={"X-Forwarded-For": f"{forwarded_for}{n}"}).status_code for n in range(12)]
 
+    from assessment.extensions import limiter
+
     overrides = {"RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://"}
-    direct = create_app({**overrides, "PROXY_COUNT": 0})
-    assert 429 in logins(direct, "203.0.113.")  # without a proxy the header is nobody's word: one bucket
-    behind = create_app({**overrides, "PROXY_COUNT": 1})
-    assert 429 not in logins(behind, "198.51.100.")  # twelve visitors, one attempt each
+    try:
+        direct = create_app({**overrides, "PROXY_COUNT": 0})
+        assert 429 in logins(direct, "203.0.113.")  # without a proxy the header is nobody's word: one bucket
+        behind = create_app({**overrides, "PROXY_COUNT": 1})
+        assert 429 not in logins(behind, "198.51.100.")  # twelve visitors, one attempt each
+    finally:  # the limiter is shared by every app of the process: off again for the other tests
+        limiter.reset()
+        limiter.enabled = False
     with pytest.raises(ConfigError, match="PROXY_COUNT"):
         load_config({"INSTANCE_PATH": str(tmp_path), "PROXY_COUNT": "one"})
