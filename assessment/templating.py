@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from . import __version__
 from .clock import local_time, local_today
 from .domain.matching_text import CLOSING_SOON_DAYS
+from .urls import external_url
 
 
 def current_language() -> str:
@@ -134,6 +135,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["closing_soon_days"] = CLOSING_SOON_DAYS
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["this_page_again"] = this_page_again
+    app.jinja_env.globals["external_url"] = external_url
 
     @app.context_processor
     def _today() -> dict:

@@ -37,7 +37,7 @@ from ..services.reference import comune_label, resolve_comune
 from ..templating import localized
 from ..urls import external_url
 from .forms import EmptyForm, ProfileForm
-from .views import bp, remember_here, with_language
+from .views import bp, remember_here, used_here, with_language
 
 # Pages reached by a secret link. Unknown links are what guessing produces: those are counted per address, 60 a
 # minute. Pages that open are counted apart and generously, because the owners at a workshop share one address.
@@ -115,6 +115,7 @@ def _first_incomplete_step(assessment: Assessment, questionnaire) -> int:
 def section(token: str, step: int):
     assessment = _load(token)
     in_its_language(assessment)
+    used_here(token)
     if assessment.is_submitted:
         return redirect(url_for("public.result", token=token))
     questionnaire = questionnaire_of(assessment.questionnaire_version)

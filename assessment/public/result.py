@@ -16,7 +16,7 @@ from ..services.recommendations import given_feedback, record_feedback
 from ..services.results import build_result
 from .flow import in_its_language, link_gone, token_limited
 from .forms import EmptyForm, EraseForm
-from .views import bp, remember_here
+from .views import bp, remember_here, used_here
 
 
 def _submitted(token: str):
@@ -36,6 +36,7 @@ def _came_from_link(assessment) -> bool:
 def result(token: str):
     assessment = _submitted(token)
     in_its_language(assessment)
+    used_here(token)
     view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
     return render_template("public/result.html", view=view, token=token, form=EmptyForm(),
                            company=assessment.company, coach=coach_state(assessment.company),

@@ -44,6 +44,14 @@ def remember_here(token: str) -> None:
     session["resume_at"] = int(time.time())
 
 
+def used_here(token: str) -> None:
+    """The remembered assessment is in use: its REMEMBERED_HOURS count again from now (a session cookie is
+    rewritten only when this changes it, once a minute at most)."""
+    now = int(time.time())
+    if session.get("resume_token") == token and now - session.get("resume_at", 0) > 60:
+        session["resume_at"] = now
+
+
 @bp.post("/dimentica")
 def forget_here():
     if not EmptyForm().validate_on_submit():

@@ -64,14 +64,14 @@ class CoachState:
 
 def coach_state(company: Company) -> CoachState:
     active = db.session.execute(
-        db.select(CoachAssignment.status, User.name, User.email).join(User, User.id == CoachAssignment.coach_id)
+        db.select(CoachAssignment.status, User.name).join(User, User.id == CoachAssignment.coach_id)
         .where(CoachAssignment.company_id == company.id, CoachAssignment.status.in_(ACTIVE_STATUSES))
         .order_by(CoachAssignment.id.desc()).limit(1)).first()
     if active is not None:
-        status, name, email = active
-        # The owner learns who follows them once the coach accepted; the name, not the address.
-        return CoachState("proposed") if status == AssignmentStatus.proposed else CoachState(
-            "following", name or email.split("@")[0])
+        status, name = active
+        # The owner learns who follows them once the coach accepted: the name, never the address (an account
+        # without a name reads as "a coach of the programme").
+        return CoachState("proposed") if status == AssignmentStatus.proposed else CoachState("following", name)
     waiting = db.session.execute(
         db.select(Company.id).where(Company.id == company.id, *waiting_for_a_coach())).first()
     return CoachState("waiting" if waiting else "none")

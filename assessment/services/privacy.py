@@ -61,7 +61,7 @@ def export_company(company: Company) -> dict:
             "dimensions": {d.dimension_key: d.score for d in a.dimension_scores},
             "answers": {ans.question_key: ans.option_keys for ans in a.answers} or a.draft_answers,
         } for a in assessments],
-        "coaching": [{"coach_id": c.coach_id, "coach": c.coach.name or c.coach.email, "status": c.status.value,
+        "coaching": [{"coach_id": c.coach_id, "coach": c.coach.name or None, "status": c.status.value,
                       "proposed_at": _iso(c.proposed_at),
                       "accepted_at": _iso(c.accepted_at), "completed_at": _iso(c.completed_at)}
                      for c in rows[CoachAssignment]],

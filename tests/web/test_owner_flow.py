@@ -366,7 +366,13 @@ def test_the_home_page_offers_back_what_this_browser_started(client, questionnai
     assert f"/riprendi/{token}" in home and "Inizia una nuova autovalutazione" in home
     _complete(client, questionnaire, token)
     assert f"/risultato/{token}" in client.get("/").get_data(as_text=True)
-    # On a shared computer it is forgotten by itself after some hours, and at once when the next person asks.
+    # On a shared computer it is forgotten by itself some hours after its last use, and at once on request.
+    with client.session_transaction() as session:
+        session["resume_at"] -= 7 * 3600
+    client.get(f"/risultato/{token}")  # in use: the hours count again from now
+    with client.session_transaction() as session:
+        session["resume_at"] -= 2 * 3600
+    assert f"/risultato/{token}" in client.get("/").get_data(as_text=True)
     with client.session_transaction() as session:
         session["resume_at"] -= 9 * 3600
     assert f"/risultato/{token}" not in client.get("/").get_data(as_text=True)
