@@ -26,11 +26,10 @@ def _polygon(values: Sequence[float], count: int) -> str:
 
 def radar_svg(labels: Sequence[str], values: Sequence[float], title: str, description: str,
               previous: Sequence[float] | None = None,
-              number: Callable[[float], str] = lambda value: f"{value:.1f}",
-              legend: tuple[str, str] = ("", "")) -> str:
-    """A radar of 0–100 scores; `previous` draws an earlier assessment dashed, to show progress, and `legend`
-    names the two lines (this assessment, the earlier one) in the free corner below left; `number` writes a
-    score as the page does (31,2 in Italian)."""
+              number: Callable[[float], str] = lambda value: f"{value:.1f}") -> str:
+    """A radar of 0–100 scores; `previous` draws an earlier assessment dashed, to show progress (the page names
+    the two lines under the chart: inside it the legend met the labels); `number` writes a score as the page
+    does (31,2 in Italian)."""
     count = len(labels)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-LABEL_ROOM} 0 {SIZE + 2 * LABEL_ROOM} {SIZE}" '
@@ -59,14 +58,6 @@ def radar_svg(labels: Sequence[str], values: Sequence[float], title: str, descri
         parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{FONT_SIZE}" '
                      f'fill="#1b2430">{spans}<tspan x="{x:.1f}" dy="{LINE_HEIGHT}" font-weight="700">'
                      f'{escape(number(value))}</tspan></text>')
-    if previous and all(legend):
-        for row, (text, stroke, dash) in enumerate(((legend[0], 3, ""), (legend[1], 2, ' stroke-dasharray="6 4"'))):
-            y = SIZE - 32 + 22 * row
-            colour = "#0b4f6c" if row == 0 else "#8a5300"
-            parts.append(f'<line x1="{-LABEL_ROOM + 4}" y1="{y - 5}" x2="{-LABEL_ROOM + 34}" y2="{y - 5}" '
-                         f'stroke="{colour}" stroke-width="{stroke}"{dash}/>'
-                         f'<text x="{-LABEL_ROOM + 42}" y="{y}" font-size="{FONT_SIZE}" fill="#1b2430">'
-                         f'{escape(text)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -10,7 +10,7 @@ from ..domain.questionnaire import Level, Questionnaire
 from ..domain.scoring import advice_band, shown_change
 from ..models import Assessment
 from ..reports.charts import radar_svg
-from ..templating import format_day, localized
+from ..templating import localized
 from .assessments import newer_submission, previous_assessment
 from .peers import PeerGroup, compare_with_peers
 from .questionnaires import questionnaire_of
@@ -85,9 +85,6 @@ def build_result(assessment: Assessment, lang: str, *, show_previous: bool = Tru
                                                   else f" (before {number(line.previous)})"))
             for line in lines),
         previous=[before[line.key] for line in lines] if before else None, number=number,
-        legend=(("Questa valutazione", f"Valutazione precedente ({format_day(previous.submitted_at)})") if lang == "it"
-                else ("This assessment", f"Previous assessment ({format_day(previous.submitted_at)})"))
-        if previous else ("", ""),
     )
     return ResultView(
         assessment=assessment, questionnaire=questionnaire, level=levels[assessment.level_key],

@@ -225,7 +225,7 @@ def test_reassessment_shows_change_per_dimension(client, questionnaire):
     change = re.search(r"Rispetto alla valutazione precedente \([0-9/]+\): ([^ ]+) punti", html).group(1)
     assert re.fullmatch(r"\+\d+,\d", change), change
     # The chart names its dashed line, and its text alternative has the earlier scores too.
-    assert "Questa valutazione" in html and re.search(r"Valutazione precedente \([0-9/]+\)</text>", html)
+    assert "Questa valutazione" in html and re.search(r"Valutazione precedente \([0-9/]+\)</p>", html)
     assert re.search(r'<desc id="radar-desc">[^<]*\(prima \d+,\d\)', html)
     # The first result's link still opens; its recommendations now follow the newer assessment, and it says so.
     old = client.get(f"/risultato/{token}").get_data(as_text=True)
