@@ -131,8 +131,8 @@ def send_owner_link(company: Company, email: str | None) -> OwnerLink | None:
     with force_locale(company.language):
         subject = _("Bussola Digitale: il nuovo link al tuo risultato")
         body = _("Buongiorno,\n\necco il nuovo link personale al risultato della valutazione di %(name)s, con il "
-                 "rapporto PDF e i tuoi dati:\n\n%(link)s\n\nIl link precedente non funziona più. Non condividere questo "
-                 "link: chi lo ha vede le risposte.\n", name=company.name, link=link)
+                 "rapporto PDF e i tuoi dati:\n\n%(link)s\n\nIl link precedente non funziona più. Non condividere "
+                 "questo link: chi lo ha vede le risposte.\n", name=company.name, link=link)
         if draft_link:
             body += _("\nLa nuova valutazione che hai iniziato, con le risposte date finora, si riprende da qui:"
                       "\n\n%(link)s\n", link=draft_link)
