@@ -72,7 +72,7 @@ def company(company_id: int):
 
 
 def _company_page(company: Company, *, note_form: NoteForm | None = None,
-                  decline_form: DeclineForm | None = None):
+                  decline_form: DeclineForm | None = None, handover: tuple[str, str] | None = None):
     """The company page; a form sent back with errors is shown as typed, beside its messages."""
     data = company_page_data(company, g.lang)
     form = EnrolForm()
@@ -81,7 +81,7 @@ def _company_page(company: Company, *, note_form: NoteForm | None = None,
     return render_template("coach/company.html", data=data, company=company, note_form=note_form or NoteForm(),
                            enrol_form=form, decline_form=decline_form or DeclineForm(), form=EmptyForm(),
                            assignment=assignment, following=coaching.is_following(assignment), coach_actions=True,
-                           note_endpoint="coach.add_note",
+                           note_endpoint="coach.add_note", handover=handover,
                            feedback_given=given_feedback(data.result.recommendations if data.result else {},
                                                          FeedbackSource.coach))
 
@@ -218,13 +218,12 @@ def invite(company_id: int):
     db.session.commit()
     if emailed:
         flash(_("Invito inviato a %(email)s.", email=company.email), "success")
-    elif company.email:
-        flash(_("Non è stato possibile inviare l'e-mail a %(email)s: consegna tu questo link al titolare: %(link)s",
-                email=company.email, link=link), "warning")
-    else:
-        flash(_("L'impresa non ha indicato un'e-mail: consegna tu questo link al titolare: %(link)s", link=link),
-              "info")
-    return redirect(url_for("coach.company", company_id=company_id))
+        return redirect(url_for("coach.company", company_id=company_id))
+    # The link to hand over is shown on this response, not flashed: a flash travels in the session cookie.
+    message = (_("Non è stato possibile inviare l'e-mail a %(email)s: consegna tu questo link al titolare:",
+                 email=company.email) if company.email
+               else _("L'impresa non ha indicato un'e-mail: consegna tu questo link al titolare:"))
+    return _company_page(company, handover=(message, link))
 
 
 @bp.post("/imprese/<int:company_id>/suggerimenti/<int:match_id>")

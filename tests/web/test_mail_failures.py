@@ -88,6 +88,8 @@ def test_reassessment_link_is_given_to_the_coach_when_the_invitation_mail_fails(
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and len(smtp_down) == 1
     assert "Non è stato possibile inviare l&#39;e-mail" in html and "/valutazione/" in html
+    with client.session_transaction() as session:  # shown on the page, never carried in the session cookie
+        assert "/valutazione/" not in str(dict(session))
     event = db.session.execute(db.select(AuditEntry).filter_by(action="reassessment_invited")).scalar_one()
     assert event.details["emailed"] is False
 
