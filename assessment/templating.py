@@ -77,6 +77,15 @@ def euros(value: float | None) -> str:
     return format_currency(round(value), "EUR", format=pattern, currency_digits=False)
 
 
+def on_day(value: date | datetime | None) -> str:
+    """A day after a verb, with the article Italian wants: "il 12/07/2026", "l'11/07/2026" (otto and undici begin
+    with a vowel); "on 12 Jul 2026" in English."""
+    text = format_day(value)
+    if current_language() == "it":
+        return ("l'" if text[:2] in ("08", "11") else "il ") + text
+    return "on " + text
+
+
 def format_day(value: date | datetime | None) -> str:
     """A calendar day; a stored instant is first read on the programme's clock (00:30 in Rome is that day)."""
     if value is None:
@@ -128,6 +137,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["pretty_json"] = pretty_json
     app.jinja_env.filters["month"] = month_label
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["on_day"] = on_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["euros"] = euros

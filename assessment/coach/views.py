@@ -26,7 +26,7 @@ from ..services.audit import record
 from ..services.company_pages import company_page_data
 from ..services.questionnaires import display_names
 from ..services.recommendations import given_feedback, record_feedback
-from ..templating import format_day
+from ..templating import on_day
 from .forms import DeclineForm, EnrolForm, NoteForm
 
 bp = Blueprint("coach", __name__)
@@ -147,7 +147,7 @@ def _track_choice(track: Track, free: int) -> str:
     """What a coach needs to pick a track for a company: its title, when it starts, how many places are left."""
     parts = [track.title_it if g.lang == "it" else track.title_en]
     if track.starts_on:
-        parts.append(_("inizia il %(day)s", day=format_day(track.starts_on)))
+        parts.append(_("inizia %(day)s", day=on_day(track.starts_on)))
     parts.append(ngettext("%(num)d posto libero", "%(num)d posti liberi", free))
     return " · ".join(parts)
 

@@ -25,7 +25,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..templating import format_day
+from ..templating import on_day
 from .access import _VISIBLE_TO_COACH
 from .audit import record
 
@@ -224,8 +224,8 @@ def complete_enrolment(enrolment: Enrolment, when: datetime | None = None) -> No
         raise CoachingError(_("Questa iscrizione è già chiusa."))
     starts_on = enrolment.track.starts_on
     if when is None and starts_on and starts_on > local_today():  # people trained count only once trained
-        raise CoachingError(_("Il percorso inizia il %(day)s: potrai segnarlo come completato quando sarà svolto.",
-                              day=format_day(starts_on)))
+        raise CoachingError(_("Il percorso inizia %(day)s: potrai segnarlo come completato quando sarà svolto.",
+                              day=on_day(starts_on)))
     enrolment.status = EnrolmentStatus.completed
     enrolment.completed_at = when or utcnow()
     record("enrolment_completed", enrolment.company_id, enrolment_id=enrolment.id)

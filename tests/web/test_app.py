@@ -192,3 +192,18 @@ def test_behind_a_proxy_each_visitor_has_their_own_rate_limit(tmp_path):
         limiter.enabled = False
     with pytest.raises(ConfigError, match="PROXY_COUNT"):
         load_config({"INSTANCE_PATH": str(tmp_path), "PROXY_COUNT": "one"})
+
+
+def test_a_day_after_a_verb_takes_the_article_italian_wants(app):
+    from datetime import date
+
+    from assessment.app import use_language
+    from assessment.templating import on_day
+
+    with app.test_request_context():
+        use_language("it")
+        assert on_day(date(2026, 7, 12)) == "il 12/07/2026"
+        assert on_day(date(2026, 7, 11)) == "l'11/07/2026" and on_day(date(2026, 7, 8)) == "l'08/07/2026"
+        assert on_day(date(2026, 7, 1)) == "il 01/07/2026"  # il primo
+        use_language("en")
+        assert on_day(date(2026, 7, 11)) == "on 11 Jul 2026"
