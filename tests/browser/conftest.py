@@ -60,3 +60,10 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def click_and_wait(locator) -> None:
+    """Click something that sends a form or follows a link, and wait until the page it leads to has loaded (a
+    page read right after a click may still be the empty document of a navigation under way)."""
+    with locator.page.expect_navigation():
+        locator.click()

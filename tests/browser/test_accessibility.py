@@ -14,6 +14,7 @@ import pytest
 from assessment.extensions import db
 from assessment.services.questionnaires import latest_version, questionnaire_of
 from assessment.services.users import create_user
+from tests.browser.conftest import click_and_wait
 from tests.factories import answers_for, propose, submit_company, vat_number
 
 pytestmark = pytest.mark.browser
@@ -85,9 +86,9 @@ def test_owner_pages_pass_axe_and_fit_320px(browser, live_server, questionnaire)
     check_page(page, "home", problems)
     page.goto(live_server + "/valutazione")
     check_page(page, "start", problems)
-    page.get_by_role("button", name="Inizia ora").click()
+    click_and_wait(page.get_by_role("button", name="Inizia ora"))
     check_page(page, "profile", problems)
-    page.get_by_role("button", name="Salva e continua").click()  # empty: the page with its errors
+    click_and_wait(page.get_by_role("button", name="Salva e continua"))  # empty: the page with its errors
     check_page(page, "profile with errors", problems)
     page.get_by_label("Ragione sociale").fill("Sartoria Stretta")
     page.get_by_label("Partita IVA").fill(vat_number())
@@ -96,17 +97,17 @@ def test_owner_pages_pass_axe_and_fit_320px(browser, live_server, questionnaire)
     page.get_by_label("Numero di addetti (titolari e dipendenti)").fill("3")
     page.get_by_label("Fatturato annuo").select_option("2000000")
     page.get_by_label("Ho letto l'informativa privacy e accetto il trattamento dei dati").check()
-    page.get_by_role("button", name="Salva e continua").click()
+    click_and_wait(page.get_by_role("button", name="Salva e continua"))
     raw = answers_for(questionnaire, "mid")
     for step, dimension in enumerate(questionnaire.dimensions, start=2):
         assert re.search(rf"/valutazione/[^/]+/{step}$", page.url), page.url
         check_page(page, f"section {step}", problems)
         if step == 2:
-            page.get_by_role("button", name="Salva e continua").click()  # unanswered: errors shown
+            click_and_wait(page.get_by_role("button", name="Salva e continua"))  # unanswered: errors shown
             check_page(page, "section 2 with errors", problems)
         _answer(page, dimension, raw)
         last = dimension is questionnaire.dimensions[-1]
-        page.get_by_role("button", name="Invia e vedi il risultato" if last else "Salva e continua").click()
+        click_and_wait(page.get_by_role("button", name="Invia e vedi il risultato" if last else "Salva e continua"))
     assert "/risultato/" in page.url, page.url
     check_page(page, "result", problems)
     for path, label in (("/privacy", "privacy notice"), ("/api/v1/docs", "API docs"), ("/no-such-page", "404")):
@@ -126,7 +127,7 @@ def test_staff_dashboards_pass_axe_and_fit_320px(browser, live_server, staff, ro
     page.get_by_label("E-mail").fill(staff[role])
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Entra").click()
-    assert page.url == live_server + landing, page.url
+    page.wait_for_url(live_server + landing)
     if role == "coach":
         assert "Tessitura Accessibile" in page.content()
     check_page(page, f"{role} dashboard", problems)
@@ -148,8 +149,7 @@ def test_a_form_sent_back_with_mistakes_says_so_and_takes_the_focus(browser, liv
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Entra").click()
     page.goto(live_server + "/admin/account/nuovo")
-    page.get_by_role("button", name="Crea l'account").click()
-    page.wait_for_load_state("load")
+    click_and_wait(page.get_by_role("button", name="Crea l'account"))
     # The browser moves the focus to the autofocus element at its next rendering step after the load.
     page.wait_for_function("() => document.activeElement && document.activeElement.classList.contains('error-summary')",
                            timeout=5000)  # announced (role=alert) and in view, even at 320 px

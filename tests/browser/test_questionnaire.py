@@ -6,6 +6,7 @@ import re
 import pytest
 
 from assessment.services.questionnaires import latest_version, questionnaire_of
+from tests.browser.conftest import click_and_wait
 from tests.factories import answers_for, vat_number
 
 pytestmark = pytest.mark.browser
@@ -42,6 +43,7 @@ def test_complete_resume_and_download(browser, live_server, questionnaire):
     page = first.new_page()
     page.goto(live_server + "/valutazione")
     page.get_by_role("button", name="Inizia ora").click()
+    page.wait_for_url(re.compile(r"/valutazione/[^/]+/1$"))  # the POST, its redirect, then the page
     assert "Sezione 1 di" in page.content()
     _fill_profile(page, vat_number())
     page.get_by_role("button", name="Salva e continua").click()
@@ -58,7 +60,7 @@ def test_complete_resume_and_download(browser, live_server, questionnaire):
         _answer_section(page, dimension, raw)
         last = dimension is questionnaire.dimensions[-1]
         page.get_by_role("button", name="Invia e vedi il risultato" if last else "Salva e continua").click()
-    assert "/risultato/" in page.url
+    page.wait_for_url(re.compile(r"/risultato/"))
     assert page.get_by_role("heading", name="Punteggio complessivo").is_visible()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Scarica il rapporto PDF").click()
@@ -74,20 +76,17 @@ def test_switching_language_keeps_what_was_ticked_and_typed_but_not_saved(browse
     page.goto(live_server + "/valutazione")
     page.get_by_role("button", name="Inizia ora").click()
     page.get_by_label("Ragione sociale").fill("Forno Bilingue")
-    page.get_by_role("navigation", name="Lingua").get_by_role("link", name="English").click()
-    page.wait_for_load_state("load")
+    click_and_wait(page.get_by_role("navigation", name="Lingua").get_by_role("link", name="English"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_label("Company name").input_value() == "Forno Bilingue"
-    page.get_by_role("navigation", name="Language").get_by_role("link", name="Italiano").click()
-    page.wait_for_load_state("load")
+    click_and_wait(page.get_by_role("navigation", name="Language").get_by_role("link", name="Italiano"))
     assert page.get_by_label("Ragione sociale").input_value() == "Forno Bilingue"
     _fill_profile(page, vat_number())
     page.get_by_role("button", name="Salva e continua").click()
     question = questionnaire.dimensions[0].questions[0]
     option = question.options[-1].key
     page.locator(f'input[name="{question.key}"][value="{option}"]').check()
-    page.get_by_role("navigation", name="Lingua").get_by_role("link", name="English").click()
-    page.wait_for_load_state("load")
+    click_and_wait(page.get_by_role("navigation", name="Lingua").get_by_role("link", name="English"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator(f'input[name="{question.key}"][value="{option}"]').is_checked()
     page.reload(wait_until="load")  # read once: a later visit shows what the draft holds
