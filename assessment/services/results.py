@@ -51,6 +51,11 @@ class ResultView:
         return shown_change(self.assessment.overall_score, self.previous.overall_score)
 
     @property
+    def all_strong(self) -> bool:
+        """Even the weakest area has the advice for high scores: "weakest" would read oddly above them."""
+        return bool(self.weakest) and advice_band(self.weakest[0].score) == "high"
+
+    @property
     def change_since_first(self) -> float | None:
         if self.first is None:
             return None

@@ -624,3 +624,13 @@ def test_a_crafted_theme_is_not_stored(client, questionnaire):
     token = _start(client)
     client.post(f"/valutazione/{token}/1", data={**_profile_form(profile()), "themes": [key, "x" * 500]})
     assert service.find_by_token(token).draft_profile["themes"] == [key]
+
+
+def test_the_weakest_areas_heading_fits_a_company_strong_everywhere(client, questionnaire):
+    strong, weak = _start(client), None
+    _complete(client, questionnaire, strong, pick="max")
+    assert "Dove puoi ancora crescere" in client.get(f"/risultato/{strong}").get_data(as_text=True)
+    weak = _start(client)
+    _complete(client, questionnaire, weak, pick="min")
+    page = client.get(f"/risultato/{weak}").get_data(as_text=True)
+    assert "Da dove partire: le tre aree più deboli" in page and "Dove puoi ancora crescere" not in page
