@@ -74,7 +74,8 @@ def test_switching_language_keeps_what_was_ticked_and_typed_but_not_saved(browse
     context = browser.new_context(locale="it-IT")
     page = context.new_page()
     page.goto(live_server + "/valutazione")
-    page.get_by_role("button", name="Inizia ora").click()
+    # Each page loaded, its scripts included, before typing: a person is slower than a test.
+    click_and_wait(page.get_by_role("button", name="Inizia ora"))
     page.get_by_label("Ragione sociale").fill("Forno Bilingue")
     click_and_wait(page.get_by_role("navigation", name="Lingua").get_by_role("link", name="English"))
     assert page.locator("html").get_attribute("lang") == "en"
@@ -82,7 +83,7 @@ def test_switching_language_keeps_what_was_ticked_and_typed_but_not_saved(browse
     click_and_wait(page.get_by_role("navigation", name="Language").get_by_role("link", name="Italiano"))
     assert page.get_by_label("Ragione sociale").input_value() == "Forno Bilingue"
     _fill_profile(page, vat_number())
-    page.get_by_role("button", name="Salva e continua").click()
+    click_and_wait(page.get_by_role("button", name="Salva e continua"))
     question = questionnaire.dimensions[0].questions[0]
     option = question.options[-1].key
     page.locator(f'input[name="{question.key}"][value="{option}"]').check()
@@ -98,7 +99,7 @@ def test_everyday_words_find_the_ateco_code_in_our_suggestion_list(browser, live
     context = browser.new_context(locale="it-IT", viewport={"width": 375, "height": 740})
     page = context.new_page()
     page.goto(live_server + "/valutazione")
-    page.get_by_role("button", name="Inizia ora").click()
+    click_and_wait(page.get_by_role("button", name="Inizia ora"))  # suggest.js loaded before typing
     field = page.get_by_role("combobox", name="Codice ATECO dell'attività principale")
     field.press_sequentially("pizzeria", delay=20)
     options = page.get_by_role("listbox").get_by_role("option")
