@@ -9,6 +9,7 @@ from assessment.extensions import db
 from assessment.models import ApiToken
 from assessment.services.api_tokens import issue_token
 from assessment.services.users import create_user
+from tests.browser.conftest import click_and_wait
 
 pytestmark = pytest.mark.browser
 PASSWORD = "conferma-prima-2026"
@@ -30,7 +31,7 @@ def test_revoking_a_token_asks_first(live_server, page, app, admin_with_token):
     page.goto(live_server + "/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Entra").click()
+    click_and_wait(page.get_by_role("button", name="Entra"))  # signed in before going on
     page.goto(live_server + "/admin/token-api")
     questions: list[str] = []
 
