@@ -26,6 +26,14 @@ def _submitted(token: str):
     return assessment
 
 
+def _acted_on(token: str):
+    """The submitted assessment a result-page button acts on, once the button's form is known to be ours."""
+    assessment = _submitted(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return assessment
+
+
 def _came_from_link(assessment) -> bool:
     # Progress since the previous result is shown only to whoever re-assessed through the company's link.
     return bool(assessment.draft_profile.get("_from_link"))
@@ -61,9 +69,7 @@ def report_pdf(token: str):
 @bp.post("/risultato/<token>/nuova-valutazione")
 @token_limited
 def reassess(token: str):
-    assessment = _submitted(token)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    assessment = _acted_on(token)
     draft, new_token = service.start_draft(assessment.questionnaire_version.key, g.lang,
                                            company=assessment.company)
     draft.draft_profile = {**draft.draft_profile, "_from_link": True}
@@ -75,9 +81,7 @@ def reassess(token: str):
 @bp.post("/risultato/<token>/ritira-consenso")
 @token_limited
 def withdraw_contact(token: str):
-    assessment = _submitted(token)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    assessment = _acted_on(token)
     service.withdraw_consent(assessment.company, ConsentKind.coach_contact)
     db.session.commit()
     flash(_("Hai ritirato il consenso a essere contattato da un coach."), "success")
@@ -87,9 +91,7 @@ def withdraw_contact(token: str):
 @bp.post("/risultato/<token>/coach")
 @token_limited
 def ask_for_a_coach(token: str):
-    assessment = _submitted(token)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    assessment = _acted_on(token)
     service.ask_for_a_coach_again(assessment.company)
     db.session.commit()
     flash(_("Richiesta registrata: il gestore del programma ti affiderà a un coach."), "success")
