@@ -7,7 +7,7 @@ from .assessment import (
     QuestionnaireVersion,
 )
 from .base import Base, utcnow
-from .catalogue import Grant, Track, TrackFormat
+from .catalogue import Grant, GrantChangeKind, GrantRevision, GrantSync, SyncOutcome, Track, TrackFormat
 from .coaching import (
     ACTIVE_STATUSES,
     AssignmentStatus,
@@ -26,8 +26,9 @@ from .user import ApiToken, Role, User
 __all__ = [
     "ACTIVE_STATUSES", "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AssignmentStatus",
     "AtecoCode", "AuditEntry", "Base", "CoachAssignment", "CoachProfile", "Company", "Comune", "Consent",
-    "ConsentKind", "DimensionScore", "Enrolment", "EnrolmentStatus", "FeedbackSource", "Grant", "Match",
+    "ConsentKind", "DimensionScore", "Enrolment", "EnrolmentStatus", "FeedbackSource", "Grant", "GrantChangeKind", "GrantRevision",
+    "GrantSync", "Match",
     "MatchFeedback", "MatchKind", "Note", "Programme", "ProgrammeTarget", "QuestionnaireVersion",
-    "RankerModel", "Role", "SizeClass", "Territory", "ThematicArea", "Track", "TrackFormat", "User",
+    "RankerModel", "Role", "SizeClass", "SyncOutcome", "Territory", "ThematicArea", "Track", "TrackFormat", "User",
     "territory_comuni", "utcnow",
 ]

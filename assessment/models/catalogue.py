@@ -109,9 +109,82 @@ class Grant(Base):
     # The original record, for the admin's grant page only: deferred so lists and rankings never decode it.
     raw: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Lifecycle on the source catalogue (the national sync, or an import of the same source): when the
+    # record was first and last seen, when its content last changed (content hash), and since when it is
+    # absent from a complete national sync. A withdrawn grant is kept, never recommended, and comes back
+    # (withdrawn_at cleared) if it reappears.
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    revisions: Mapped[list[GrantRevision]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="GrantRevision.id")
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def funded_dimensions(self) -> list[str]:
         return list(self.dimensions_override) if self.dimensions_override is not None else list(self.dimensions)
+
+
+class GrantChangeKind(str, enum.Enum):
+    amended = "amended"  # the source record's content changed
+    withdrawn = "withdrawn"  # absent from a complete national sync
+    reappeared = "reappeared"  # back on the national catalogue after a withdrawal
+
+
+class GrantRevision(Base):
+    """One change of a grant's source record: the fields that changed, old -> new, in `changes`
+    ({field: {"old": value, "new": value}}). The first sighting is not a revision."""
+
+    __tablename__ = "grant_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
+    sync_id: Mapped[int | None] = mapped_column(ForeignKey("grant_syncs.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[GrantChangeKind]
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    old_hash: Mapped[str | None] = mapped_column(String(64))
+    new_hash: Mapped[str | None] = mapped_column(String(64))
+
+    grant: Mapped[Grant] = relationship(back_populates="revisions")
+
+
+class SyncOutcome(str, enum.Enum):
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class GrantSync(Base):
+    """One run of the national catalogue sync: what it read and changed, or why it changed nothing."""
+
+    __tablename__ = "grant_syncs"
+    __table_args__ = (
+        CheckConstraint("outcome != 'running' OR finished_at IS NULL", name="running_not_finished"),
+        CheckConstraint("outcome = 'running' OR finished_at IS NOT NULL", name="finished_has_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_url: Mapped[str] = mapped_column(Text)
+    is_dry_run: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[SyncOutcome] = mapped_column(default=SyncOutcome.running, index=True)
+    pages: Mapped[int] = mapped_column(default=0)
+    found: Mapped[int] = mapped_column(default=0)  # numFound announced by the portal
+    seen: Mapped[int] = mapped_column(default=0)
+    new: Mapped[int] = mapped_column(default=0)
+    amended: Mapped[int] = mapped_column(default=0)
+    withdrawn: Mapped[int] = mapped_column(default=0)
+    reappeared: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    rejections: Mapped[list] = mapped_column(JSON, default=list)  # [[external_id, reason], ...]
+    error: Mapped[str | None] = mapped_column(Text)
