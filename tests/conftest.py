@@ -178,3 +178,25 @@ def tmp_file():
 def pytest_collection_modifyitems(config, items):
     """Browser tests commit through a live server: run them last so they never disturb the others."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def frozen_today(monkeypatch):
+    """`frozen_today(date(2026, 12, 6))`: from then on it is noon of that day in the programme's time zone for
+    `local_today()` and every page that asks it (the clock module reads the time through its `datetime`)."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    import assessment.clock as clock
+
+    def _freeze(day):
+        class FrozenDatetime(datetime):
+            @classmethod
+            def now(cls, tz=None):
+                moment = datetime.combine(day, time(12), tzinfo=ZoneInfo("Europe/Rome"))
+                return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
+
+        monkeypatch.setattr(clock, "datetime", FrozenDatetime)
+        return day
+
+    return _freeze

@@ -15,7 +15,10 @@ demo_cli = AppGroup("demo", help="Demo data for a local run.")
 
 DATA = PROJECT_ROOT / "assessment" / "data"
 SEED_FILE = DATA / "seed" / "canavese.yaml"
-GRANT_FILES = (DATA / "incentivi_gov_it_sample.json", DATA / "grants_cciaa_local.yaml")
+# The real open calls of a fresh install: live national records (regions including Piemonte) as of the snapshot's
+# day, and the CCIAA Torino vouchers. The five older national sample records (all closed) stay for the tests.
+GRANT_SNAPSHOT = DATA / "incentivi_gov_it_live_2026-09-25.json"
+GRANT_FILES = (DATA / "grants_cciaa_local.yaml",)
 DEFAULT_PASSWORD = "bussola-demo"
 ADMIN = ("admin@bussola.example", "Amministratore demo")
 # Three coaches with different strengths and areas (Eporediese, Alto Canavese, Chivassese), so that the
@@ -54,6 +57,7 @@ def load_demo(no_accounts: bool) -> None:
     from ..domain.questionnaire import QuestionnaireError
     from ..extensions import db
     from ..services.demo_companies import create_demo_companies
+    from ..services.grant_snapshot import import_grant_snapshot
     from ..services.grants import import_grants
     from ..services.matching import recompute_matches
     from ..services.questionnaires import sync_questionnaires
@@ -67,6 +71,8 @@ def load_demo(no_accounts: bool) -> None:
         versions = sync_questionnaires()
         lines.append(f"questionnaires: {', '.join(f'{v.key} {v.version}' for v in versions) or 'none'}")
         lines += load_seed(SEED_FILE).summary().splitlines()
+        report = import_grant_snapshot(db.session, GRANT_SNAPSHOT, local_today())
+        lines.append(f"grants {GRANT_SNAPSHOT.name}: {report.summary()}, open today: {report.open_today}")
         for path in GRANT_FILES:
             lines.append(f"grants {path.name}: {import_grants(db.session, path, today=local_today()).summary()}")
         if not no_accounts:

@@ -7,7 +7,7 @@ from .assessment import (
     QuestionnaireVersion,
 )
 from .base import Base, utcnow
-from .catalogue import Grant, GrantChangeKind, GrantRevision, GrantSync, SyncOutcome, Track, TrackFormat
+from .catalogue import Grant, GrantChangeKind, GrantRevision, GrantSnapshot, GrantSync, SyncOutcome, Track, TrackFormat
 from .coaching import (
     ACTIVE_STATUSES,
     AssignmentStatus,
@@ -28,6 +28,7 @@ __all__ = [
     "AtecoCode", "AuditEntry", "Base", "CoachAssignment", "CoachProfile", "Company", "Comune", "Consent",
     "ConsentKind", "DimensionScore", "Enrolment", "EnrolmentStatus", "FeedbackSource", "Grant", "GrantChangeKind", "GrantRevision",
     "GrantSync", "Match",
+    "GrantSnapshot",
     "MatchFeedback", "MatchKind", "Note", "Programme", "ProgrammeTarget", "QuestionnaireVersion",
     "RankerModel", "Role", "SizeClass", "SyncOutcome", "Territory", "ThematicArea", "Track", "TrackFormat", "User",
     "territory_comuni", "utcnow",

@@ -188,3 +188,17 @@ class GrantSync(Base):
     rejected: Mapped[int] = mapped_column(default=0)
     rejections: Mapped[list] = mapped_column(JSON, default=list)  # [[external_id, reason], ...]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class GrantSnapshot(Base):
+    """A bundled snapshot of the national catalogue, imported (demo load): the day it was taken says how current
+    the grants are ("Bandi aggiornati al …") until the first good national sync."""
+
+    __tablename__ = "grant_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(200), unique=True)
+    source: Mapped[str] = mapped_column(String(40))
+    taken_on: Mapped[date] = mapped_column(index=True)
+    records: Mapped[int] = mapped_column(default=0)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)

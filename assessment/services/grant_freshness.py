@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clock import local_time
-from ..models import GrantSync, SyncOutcome
+from ..models import GrantSnapshot, GrantSync, SyncOutcome
 
 
 def last_good_sync(session: Session) -> GrantSync | None:
@@ -22,8 +22,9 @@ def last_good_sync(session: Session) -> GrantSync | None:
 
 def grants_updated_on(session: Session) -> date | None:
     """The day the grant catalogue was last brought up to date ("Bandi aggiornati al …"): the finish day of the
-    last good sync, in the programme's time zone; None when nothing says."""
+    last good national sync, in the programme's time zone; before the first one, the day the bundled snapshot
+    was taken (recorded when it was imported); None when neither is there."""
     sync = last_good_sync(session)
     if sync is not None and sync.finished_at is not None:
         return local_time(sync.finished_at).date()
-    return None
+    return session.scalar(select(GrantSnapshot.taken_on).order_by(GrantSnapshot.taken_on.desc()).limit(1))

@@ -11,6 +11,7 @@ from ..domain.eligibility import Gate, eligibility_checklist, grant_facts_from
 from ..domain.grant_lifecycle import grant_status
 from ..domain.grant_listing import GrantQuery, Timing, grant_timing, is_listed, sort_grants, vocabulary
 from ..domain.grant_records import INCENTIVI_SOURCE
+from ..domain.grant_snapshot import PORTAL_LINK_FIELD
 from ..extensions import db
 from ..models import Assessment, Grant
 from .assessments import find_by_token
@@ -77,7 +78,6 @@ def public_grant(grant_id: int) -> Grant | None:
 
 PORTAL = "https://www.incentivi.gov.it"
 PORTAL_CATALOGUE = PORTAL + "/it/catalogo"
-PORTAL_LINK_FIELD = "Link_portale"  # not one of the 29 export fields: the bundled snapshot carries it
 
 
 def portal_link(grant: Grant) -> str | None:

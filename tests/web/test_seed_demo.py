@@ -140,7 +140,7 @@ def test_demo_load_twice_creates_each_account_once(db_session, runner):
     second = runner.invoke(demo_cli, ["load"], env={"DEMO_PASSWORD": "demo-password-42"})
     assert second.exit_code == 0, second.output
     assert "accounts created: none" in second.stdout
-    assert (count(Track), count(Grant), count(Territory)) == rows and rows[1] == 9
+    assert (count(Track), count(Grant), count(Territory)) == rows and rows[1] == 27 + 4  # snapshot + CCIAA
     users = db_session.execute(db.select(User).where(User.email.in_(DEMO_EMAILS))).scalars().all()
     assert sorted(u.email for u in users) == DEMO_EMAILS
     assert authenticate("coach2@bussola.example", "demo-password-42") is not None

@@ -1,0 +1,46 @@
+"""Importing the bundled snapshot of the national catalogue (demo load): its grants, the day it was taken, and
+that day as when its calls were first seen (a fresh install does not call them all "nuovo")."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..clock import utc_start_of
+from ..domain.grant_records import INCENTIVI_SOURCE, MalformedFile
+from ..domain.grant_snapshot import snapshot_taken_on
+from ..models import Grant, GrantSnapshot
+from .grants import ImportReport, import_grants
+
+
+def import_grant_snapshot(session: Session, path: Path, today: date) -> ImportReport:
+    """Import a bundled snapshot file and record the day it was taken (once per file: importing it again
+    changes nothing). Calls new to the database were first seen, and last changed, on that day. Flushes."""
+    try:
+        taken_on = snapshot_taken_on(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError) as error:
+        raise MalformedFile(f"cannot read the snapshot {Path(path).name}: {error}") from None
+    if taken_on is None:
+        raise MalformedFile(f"{Path(path).name}: no snapshot.taken_on date")
+    known = set(session.scalars(select(Grant.external_id).where(Grant.source == INCENTIVI_SOURCE)))
+    report = import_grants(session, path, today=today)
+    ids = [external_id for external_id in _external_ids(session, path) if external_id not in known]
+    if ids:
+        seen_at = utc_start_of(taken_on)
+        session.execute(update(Grant).where(Grant.source == INCENTIVI_SOURCE, Grant.external_id.in_(ids))
+                        .values(first_seen_at=seen_at, last_seen_at=seen_at, last_changed_at=seen_at)
+                        .execution_options(synchronize_session=False))
+    snapshot = session.scalar(select(GrantSnapshot).filter_by(file_name=Path(path).name))
+    if snapshot is None:
+        session.add(GrantSnapshot(file_name=Path(path).name, source=INCENTIVI_SOURCE, taken_on=taken_on,
+                                  records=report.added + report.updated + report.unchanged))
+    session.flush()
+    return report
+
+
+def _external_ids(session: Session, path: Path) -> list[str]:
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [str(doc["ID_Incentivo"]) for doc in document["response"]["docs"] if doc.get("ID_Incentivo")]
