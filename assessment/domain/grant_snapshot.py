@@ -1,5 +1,5 @@
 """The bundled snapshot of the live national catalogue: converting the republished JSON-lines records
-(`../shared/data/incentivi_gov_it_live_2026-09-25.jsonl`, see assessment/data/README.md) into the incentivi.gov.it
+(`assessment/data/incentivi_gov_it_live_2026-09-25.jsonl`, see assessment/data/README.md) into the incentivi.gov.it
 export format the importer reads, with the snapshot's date beside the records.
 
 The file written is {"snapshot": {taken_on, source, licence, attribution, records}, "response": {"docs": [...]}}:
@@ -9,7 +9,7 @@ republisher kept, under their national names; "*" (every region, every sector) i
 vocabulary's full list; the description is the republished start of "Cos'è" and "A chi si rivolge"; the
 record's page on the portal goes in `Link_portale` (not one of the 29 export fields; the grant page links it).
 
-Reproduce: python -m assessment.domain.grant_snapshot ../shared/data/incentivi_gov_it_live_2026-09-25.jsonl \
+Reproduce: python -m assessment.domain.grant_snapshot assessment/data/incentivi_gov_it_live_2026-09-25.jsonl \
     assessment/data/incentivi_gov_it_live_2026-09-25.json --taken-on 2026-09-25
 """
 from __future__ import annotations
