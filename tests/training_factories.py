@@ -51,7 +51,8 @@ def registration_form(**overrides) -> dict:
 
 
 def mails(outbox: Path) -> list[Message]:
-    return [email.message_from_bytes(p.read_bytes()) for p in sorted(Path(outbox).glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)]
+    files = sorted(Path(outbox).glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)  # in the order written
+    return [email.message_from_bytes(p.read_bytes()) for p in files]
 
 
 def body_of(message: Message) -> str:
