@@ -216,6 +216,15 @@ def by_area(summaries: list[EditionSummary]) -> list[tuple[object, list[EditionS
     return sorted(groups.values(), key=lambda pair: (pair[0].position, pair[0].key))
 
 
+def edition_registrations(edition_id: int) -> list[Registration]:
+    """Everyone registered for an edition (seats first, then the queue in order, then cancellations)."""
+    order = {RegistrationStatus.confirmed: 0, RegistrationStatus.waiting: 1, RegistrationStatus.cancelled: 2}
+    rows = db.session.execute(db.select(Registration).where(Registration.edition_id == edition_id)
+                              .options(joinedload(Registration.participant), joinedload(Registration.registered_by))
+                              ).scalars().all()
+    return sorted(rows, key=lambda r: (order[r.status], r.queued_at, r.id))
+
+
 def admin_editions(page: int, per_page: int = 50):
     """Every edition, newest first, for the admin list (paginated)."""
     query = (db.select(TrainingEdition).order_by(TrainingEdition.id.desc())

@@ -71,8 +71,9 @@ def test_more_seats_promote_the_waiting_list(client, db_session, login_as, outbo
     client.post(f"/formazione/{edition.id}", data=registration_form(email="a@example.org"))
     client.post(f"/formazione/{edition.id}", data=registration_form(email="b@example.org"))
     login_as("admin")
-    form = client.get(f"/admin/formazione/{edition.id}")
-    assert form.status_code == 200
+    form = client.get(f"/admin/formazione/{edition.id}").get_data(as_text=True)
+    listed = form.split('id="people-title"', 1)[1]
+    assert listed.index("a@example.org") < listed.index("b@example.org") and "in lista d" in listed
     data = _form(edition.track, title=edition.title, capacity="2", trainer_name="")
     for i, session in enumerate(edition.sessions):
         data.update({f"sessions-{i}-session_id": str(session.id), f"sessions-{i}-on_date": session.on_date.isoformat(),
