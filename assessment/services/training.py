@@ -95,6 +95,7 @@ def save_edition(edition: TrainingEdition | None, values: dict, sessions: list[S
     for name in EDITION_FIELDS:
         setattr(edition, name, values.get(name))
     edition.description = edition.description or ""
+    edition.updated_at = utcnow()  # sessions changed too: the calendars' SEQUENCE follows it
     existing = {s.id: s for s in edition.sessions}
     kept: set[int] = set()
     for item in sessions:
@@ -148,6 +149,17 @@ def copy_edition(source: TrainingEdition, first_on: date) -> TrainingEdition:
     return copy
 
 
+def schedule(edition: TrainingEdition) -> tuple:
+    """What a registrant's calendar holds of an edition: when and where its sessions are."""
+    return (tuple(sorted((s.on_date, s.start_time, s.end_time, s.is_cancelled) for s in edition.sessions)),
+            edition.place, edition.online_url, edition.title)
+
+
+def active_registrations(edition: TrainingEdition) -> list[Registration]:
+    """The registrations holding a seat or a place in the queue."""
+    return [r for r in edition.registrations if r.status != RegistrationStatus.cancelled]
+
+
 def cancel_edition(edition: TrainingEdition) -> list[Registration]:
     """Cancel the edition; returns the registrations (confirmed and waiting) to tell by mail. Flushes."""
     if edition.is_cancelled:
@@ -155,7 +167,7 @@ def cancel_edition(edition: TrainingEdition) -> list[Registration]:
     edition.status, edition.cancelled_at = EditionStatus.cancelled, utcnow()
     db.session.flush()
     record("edition_cancelled", None, edition_id=edition.id)
-    return [r for r in edition.registrations if r.status != RegistrationStatus.cancelled]
+    return active_registrations(edition)
 
 
 def edition_for_page(edition_id: int) -> TrainingEdition | None:

@@ -139,3 +139,33 @@ def test_unknown_edition_is_404(client, db_session, login_as):
     assert client.get("/admin/formazione/999999").status_code == 404
     assert client.get("/formazione/999999").status_code == 404
     assert RegistrationStatus.confirmed  # the enum is importable from models
+
+
+def test_a_new_time_sends_everyone_registered_the_updated_calendar(client, db_session, login_as, outbox):
+    from icalendar import Calendar
+
+    from tests.training_factories import ics_of
+
+    edition = make_edition(db_session, capacity=1, sessions=1)
+    client.post(f"/formazione/{edition.id}", data=registration_form(email="a@example.org"))
+    client.post(f"/formazione/{edition.id}", data=registration_form(email="b@example.org"))
+    first_sequence = Calendar.from_ical(ics_of(mails(outbox)[0])).walk("VEVENT")[0]["SEQUENCE"]
+    login_as("admin")
+    session = edition.sessions[0]
+    data = _form(edition.track, title=edition.title, capacity="1", trainer_name="",
+                 **{"sessions-0-session_id": str(session.id), "sessions-0-on_date": session.on_date.isoformat(),
+                    "sessions-0-start_time": "10:00", "sessions-0-end_time": "13:00", "sessions-1-on_date": "",
+                    "sessions-1-start_time": "", "sessions-1-end_time": ""})
+    assert client.post(f"/admin/formazione/{edition.id}", data=data).status_code == 302
+    updated = {m["To"]: m for m in mails(outbox) if "Calendario aggiornato" in m["Subject"]}
+    assert sorted(updated) == ["a@example.org", "b@example.org"]
+    event = Calendar.from_ical(ics_of(updated["a@example.org"])).walk("VEVENT")[0]
+    from zoneinfo import ZoneInfo
+
+    assert event.decoded("DTSTART").astimezone(ZoneInfo("Europe/Rome")).time() == time(10)
+    assert event["SEQUENCE"] >= first_sequence
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert str(Calendar.from_ical(ics_of(updated["b@example.org"])).walk("VEVENT")[0]["STATUS"]) == "TENTATIVE"
+    count = len(mails(outbox))
+    assert client.post(f"/admin/formazione/{edition.id}", data=data).status_code == 302  # nothing changed
+    assert len(mails(outbox)) == count
