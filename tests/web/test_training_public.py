@@ -163,3 +163,13 @@ def test_guessing_cancel_links_is_rate_limited(rate_limited_app):
     client = rate_limited_app.test_client()
     statuses = [client.get(f"/formazione/annulla/guess-{n}").status_code for n in range(61)]
     assert statuses[:60] == [404] * 60 and statuses[-1] == 429
+
+
+def test_the_public_form_never_renames_a_known_person(client, db_session, outbox):
+    edition = make_edition(db_session)
+    other = make_edition(db_session)
+    _register(client, edition, email="vera@example.org", name="Vera Bianchi", firm_name="Bianchi Srl")
+    _register(client, other, email="vera@example.org", name="Qualcun Altro", firm_name="Altra Impresa")
+    person = db.session.execute(db.select(Participant)).scalar_one()
+    assert (person.name, person.firm_name) == ("Vera Bianchi", "Bianchi Srl")
+    assert len(person.registrations) == 2 and mails(outbox)[-1]["To"] == "vera@example.org"
