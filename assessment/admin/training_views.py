@@ -28,7 +28,7 @@ def _edition_form() -> EditionForm:
     form = EditionForm()
     form.track_id.choices = [(t.id, f"{t.code} · {t.title_it}") for t in training.training_tracks()]
     form.trainer_user_id.choices = [(0, _("— nessun coach —"))] + [
-        (u.id, f"{u.name} ({u.email})") for u in training.trainer_coaches() if u.is_coach]
+        (u.id, f"{u.name} ({u.email})") for u in training.trainer_coaches()]
     return form
 
 

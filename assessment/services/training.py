@@ -16,6 +16,7 @@ from ..models import (
     EditionStatus,
     Registration,
     RegistrationStatus,
+    Role,
     Track,
     TrackFormat,
     TrainingEdition,
@@ -71,7 +72,8 @@ def training_tracks() -> list[Track]:
 
 def trainer_coaches() -> list[User]:
     return list(db.session.execute(
-        db.select(User).where(User.is_enabled.is_(True)).order_by(User.name, User.email)).scalars())
+        db.select(User).where(User.is_enabled.is_(True), User.role == Role.coach)
+        .order_by(User.name, User.email)).scalars())
 
 
 def session_times(session: TrainingSession) -> SessionTimes:

@@ -88,3 +88,17 @@ def test_result_and_coach_page_offer_the_editions_of_recommended_tracks(client, 
     page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
     offered = page.split('id="training"', 1)[1].split("</ul>", 1)[0]
     assert "Edizione del percorso consigliato" in offered and other.title not in offered
+
+
+def test_a_proposal_not_yet_accepted_registers_nobody(client, db_session, login_as, make_user):
+    coach = make_user("coach")
+    company, _assessment, _token = submit_company(coach_contact=True)
+    propose(company, coach)  # proposed: the coach sees the company, does not follow it yet
+    db_session.commit()
+    edition = make_edition(db_session)
+    login_as(coach)
+    assert 'action="/coach/imprese/%d/formazione"' % company.id not in client.get(
+        f"/coach/imprese/{company.id}").get_data(as_text=True)
+    response = client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
+    assert response.status_code == 302
+    assert db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).first() is None
