@@ -22,7 +22,8 @@ def edition_calendar(edition: TrainingEdition, *, cancelled: bool = False, tenta
     calendar = Calendar()
     calendar.add("prodid", "-//Bussola Digitale//Formazione//IT")
     calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    # PUBLISH even for a cancellation: METHOD:CANCEL asks for an ORGANIZER a calendar could reply to.
+    calendar.add("method", "PUBLISH")
     for session in edition.sessions:
         event = Event()
         event.add("uid", f"training-session-{session.id}@{host}")
