@@ -21,6 +21,19 @@ from .company import Company, Consent, ConsentKind, SizeClass
 from .matching import FeedbackSource, Match, MatchFeedback, MatchKind, RankerModel
 from .programme import AuditEntry, Programme, ProgrammeTarget
 from .territory import AtecoCode, Comune, Territory, ThematicArea, territory_comuni
+from .training import (
+    Attendance,
+    AttendanceSource,
+    Certificate,
+    EditionStatus,
+    Participant,
+    Registration,
+    RegistrationStatus,
+    SkillsCheck,
+    SkillsMoment,
+    TrainingEdition,
+    TrainingSession,
+)
 from .user import ApiToken, Role, User
 
 __all__ = [
@@ -32,4 +45,6 @@ __all__ = [
     "MatchFeedback", "MatchKind", "Note", "Programme", "ProgrammeTarget", "QuestionnaireVersion",
     "RankerModel", "Role", "SizeClass", "SyncOutcome", "Territory", "ThematicArea", "Track", "TrackFormat", "User",
     "territory_comuni", "utcnow",
+    "Attendance", "AttendanceSource", "Certificate", "EditionStatus", "Participant", "Registration",
+    "RegistrationStatus", "SkillsCheck", "SkillsMoment", "TrainingEdition", "TrainingSession",
 ]

@@ -1,13 +1,13 @@
 """Bundled snapshots of the national grant catalogue: the day each was taken, for "Bandi aggiornati al …".
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0007
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0003"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,139 @@
+"""The trainer's pages: their editions, and the attendance register of a session (a phone in the room).
+Admins keep the same register from their own section (admin.session_register)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..clock import local_today
+from ..domain.errors import InvalidField
+from ..extensions import db
+from ..models import Company, RegistrationStatus, TrainingEdition
+from ..public.forms import EmptyForm
+from ..services import attendance, registrations, training
+from ..services.training_mail import mail_registration
+from ..templating import format_day
+from .training_forms import OnBehalfForm
+from .views import _accepted_or_refused, bp
+
+
+def _time(value: str | None) -> time | None:
+    value = (value or "").strip()
+    return time.fromisoformat(value[:5]) if value else None
+
+
+def _entries(rows) -> tuple[list[attendance.RegisterEntry], dict[int, str]]:
+    entries, errors = [], {}
+    for registration, _record in rows:
+        rid = registration.id
+        is_present = request.form.get(f"present-{rid}") == "1"
+        try:
+            arrived, left = _time(request.form.get(f"arrived-{rid}")), _time(request.form.get(f"left-{rid}"))
+        except ValueError:
+            errors[rid] = _("Scrivi gli orari come 09:30.")
+            continue
+        entries.append(attendance.RegisterEntry(rid, is_present, arrived, left))
+    return entries, errors
+
+
+def session_register_page(session_id: int, endpoint: str):
+    """GET shows, POST saves the register of a session; 404 for whoever may not keep it."""
+    session = attendance.session_for_register(session_id)
+    if session is None or not attendance.can_keep_register(current_user, session.edition):
+        abort(404)
+    form = EmptyForm()
+    rows = attendance.register_rows(session)
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        entries, errors = _entries(rows)
+        if not errors:
+            try:
+                changed = attendance.save_register(session, entries, current_user)
+            except InvalidField as error:
+                db.session.rollback()
+                errors[int(error.field.rsplit("-", 1)[1])] = _("L'uscita deve venire dopo l'arrivo.")
+            else:
+                db.session.commit()
+                flash(ngettext_saved(changed), "success")
+                return redirect(url_for(endpoint, session_id=session_id))
+    return render_template("coach/session_register.html", session=session, rows=rows, form=form, errors=errors,
+                           endpoint=endpoint), (400 if errors else 200)
+
+
+def ngettext_saved(changed: int) -> str:
+    from flask_babel import ngettext
+
+    return ngettext("Registro salvato: %(num)d presenza aggiornata.", "Registro salvato: %(num)d presenze aggiornate.",
+                    changed)
+
+
+@bp.route("/formazione/incontri/<int:session_id>", methods=["GET", "POST"])
+def session_register(session_id: int):
+    return session_register_page(session_id, "coach.session_register")
+
+
+@bp.get("/formazione")
+def my_editions():
+    editions = db.session.execute(
+        db.select(TrainingEdition).where(TrainingEdition.trainer_user_id == current_user.id)
+        .options(selectinload(TrainingEdition.sessions)).order_by(TrainingEdition.id.desc())).scalars().all()
+    return render_template("coach/my_editions.html", summaries=training.summarise(list(editions), local_today()))
+
+
+def on_behalf_form(company_id: int, editions) -> OnBehalfForm:
+    form = OnBehalfForm(prefix="training")
+    form.edition_id.choices = [(s.edition.id, f"{s.edition.title} · {format_day(s.first_on)}") for s in editions
+                               if s.is_open]
+    return form
+
+
+@bp.post("/imprese/<int:company_id>/formazione")
+def register_on_behalf(company_id: int):
+    company = _accepted_or_refused(company_id)  # 404 unless the coach may see it; only while following it
+    if company is None or not company.vat_number:
+        return redirect(url_for("coach.company", company_id=company_id) + "#training")
+    form = on_behalf_form(company_id, training.public_editions(local_today()))
+    if not form.validate_on_submit():
+        flash(_("Iscrizione non registrata: scegli l'edizione, scrivi nome, e-mail e ruolo e conferma il "
+                "consenso della persona."), "error")
+        return redirect(url_for("coach.company", company_id=company_id) + "#training")
+    try:
+        outcome = registrations.commit_registration(lambda: registrations.register(
+            form.edition_id.data, name=form.name.data, email=form.email.data, role=form.role.data,
+            vat_number=company.vat_number, firm_name=company.name or "", language=company.language,
+            today=local_today(), registered_by=current_user))
+    except InvalidField:
+        db.session.rollback()
+        flash(_("Le iscrizioni a questa edizione sono chiuse."), "error")
+    else:
+        mail_registration(outcome.registration, outcome.cancel_token,
+                          registrations.waiting_position(outcome.registration))
+        flash(_("Iscrizione registrata: la persona riceve l'e-mail di conferma con il calendario.")
+              if outcome.registration.status == RegistrationStatus.confirmed
+              else _("Edizione al completo: la persona è in lista d'attesa e riceve un'e-mail."), "success")
+    return redirect(url_for("coach.company", company_id=company_id) + "#training")
+
+
+@dataclass(frozen=True)
+class TrainingSection:
+    recommended: list  # EditionSummary of the editions of the company's recommended tracks
+    registrations: list
+    form: OnBehalfForm | None
+
+
+@bp.app_template_global("coach_training_section")
+def coach_training_section(company: Company, recommendations: dict | None, with_form: bool) -> TrainingSection:
+    """The training part of a company's page (a fixed number of queries): the editions of its recommended
+    tracks, its people's registrations, and for its coach the form to register someone."""
+    editions = training.public_editions(local_today())
+    track_ids = {m.track_id for m in (recommendations or {}).get("tracks", [])}
+    form = on_behalf_form(company.id, editions) if with_form and company.vat_number else None
+    return TrainingSection(recommended=[s for s in editions if s.edition.track_id in track_ids],
+                           registrations=registrations.company_registrations(company.id), form=form)
