@@ -12,9 +12,9 @@ from assessment.models import (
     Participant,
     Registration,
     RegistrationStatus,
+    Track,
     TrainingEdition,
     TrainingSession,
-    Track,
 )
 from assessment.models.base import utcnow
 
