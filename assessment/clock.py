@@ -13,6 +13,16 @@ def local_today() -> date:
     return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
+def local_now() -> datetime:
+    """The programme's wall-clock time now, naive (as training sessions store their times)."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
+
+
+def utc_instant(local: datetime) -> datetime:
+    """A naive wall-clock time of the programme as an aware UTC instant (calendars, e-mails)."""
+    return local.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"])).astimezone(UTC)
+
+
 def local_time(moment: datetime) -> datetime:
     """A stored instant (naive UTC, as every timestamp column holds it) as the programme's wall-clock time."""
     if moment.tzinfo is None:

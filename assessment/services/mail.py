@@ -13,14 +13,18 @@ from uuid import uuid4
 from flask import current_app
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """True once the message is handed to the SMTP server (or written to the outbox); False, logged, if not."""
+def send_mail(to: str, subject: str, body: str, attachments: tuple[tuple[str, str, bytes], ...] = ()) -> bool:
+    """True once the message is handed to the SMTP server (or written to the outbox); False, logged, if not.
+    attachments: (file name, MIME type such as "text/calendar", content)."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    for filename, mime_type, content in attachments:
+        maintype, subtype = mime_type.split("/", 1)
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     try:
         if not config.get("MAIL_SERVER"):
             outbox = Path(config["MAIL_OUTBOX_DIR"])

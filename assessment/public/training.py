@@ -1,0 +1,108 @@
+"""Public training pages: editions by thematic area, registration (seat or waiting list), cancel link, check-in.
+
+Nothing on these pages tells whether an e-mail address is registered or a partita IVA belongs to a known
+company: every registration ends on the same page, and what happened is said in the mail to that address."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from limits import parse as parse_limit
+
+from ..clock import local_now, local_today
+from ..domain.errors import InvalidField
+from ..extensions import db, limiter
+from ..models import RegistrationStatus, TrainingEdition
+from ..services import registrations as service
+from ..services import training
+from ..services.attendance import check_in
+from ..services.training_mail import mail_all, mail_promoted, mail_registration
+from .flow import token_limited
+from .forms import EmptyForm
+from .training_forms import CheckInForm, RegistrationForm
+from .views import bp
+
+REGISTER_LIMIT = "10 per minute; 60 per hour"  # a workshop's participants may share one network address
+MAILS_PER_RECIPIENT = parse_limit("5 per hour")  # repeated registrations never flood someone's mailbox
+
+
+def _mailbox_has_room(email: str) -> bool:
+    key = "training-mail-" + hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    try:
+        return not limiter.enabled or limiter.limiter.hit(MAILS_PER_RECIPIENT, key)
+    except Exception:  # noqa: BLE001 - the counter's store unreachable: the per-address page limit still holds
+        return True
+
+
+@bp.get("/formazione")
+def training_list():
+    groups = training.by_area(training.public_editions(local_today()))
+    return render_template("public/training_list.html", groups=groups)
+
+
+@bp.route("/formazione/<int:edition_id>", methods=["GET", "POST"])
+@limiter.limit(REGISTER_LIMIT, methods=["POST"])
+def training_edition(edition_id: int):
+    edition = training.edition_for_page(edition_id)
+    if edition is None or edition.is_cancelled:
+        abort(404)
+    summary = training.summarise([edition], local_today())[0]
+    form = RegistrationForm()
+    if summary.is_open and form.validate_on_submit():
+        try:
+            outcome = service.commit_registration(lambda: service.register(
+                edition_id, name=form.name.data, email=form.email.data, role=form.role.data,
+                vat_number=form.vat_number.data, firm_name=form.firm_name.data, language=g.lang,
+                today=local_today()))
+        except service.RegistrationClosed:
+            db.session.rollback()
+            flash(_("Le iscrizioni a questa edizione sono chiuse."), "warning")
+            return redirect(url_for("public.training_edition", edition_id=edition_id))
+        except InvalidField as error:  # the form checked the partita IVA already: only a changed rule gets here
+            db.session.rollback()
+            form.vat_number.errors = [*form.vat_number.errors, error.reason]
+        else:
+            if not outcome.was_registered or _mailbox_has_room(outcome.registration.participant.email):
+                mail_registration(outcome.registration, outcome.cancel_token,
+                                  service.waiting_position(outcome.registration))
+            return redirect(url_for("public.training_thanks", edition_id=edition_id))
+    return render_template("public/training_edition.html", edition=edition, summary=summary, form=form)
+
+
+@bp.get("/formazione/<int:edition_id>/grazie")
+def training_thanks(edition_id: int):
+    edition = db.get_or_404(TrainingEdition, edition_id)
+    return render_template("public/training_thanks.html", edition=edition)
+
+
+@bp.route("/formazione/annulla/<token>", methods=["GET", "POST"])
+@token_limited
+def training_cancel(token: str):
+    registration = service.find_by_cancel_token(token)
+    if registration is None:
+        return render_template("public/link_gone.html"), 404
+    form = EmptyForm()
+    if form.validate_on_submit() and registration.status != RegistrationStatus.cancelled:
+        _cancelled, promoted = service.commit_registration(lambda: service.cancel_registration(registration.id))
+        mail_all(promoted, mail_promoted)
+        flash(_("Iscrizione annullata. Grazie di avercelo detto: il posto va a chi era in lista d'attesa."),
+              "success")
+        return redirect(url_for("public.training_cancel", token=token))
+    return render_template("public/training_cancel.html", registration=registration, form=form,
+                           position=service.waiting_position(registration))
+
+
+@bp.route("/formazione/presenza", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def training_check_in():
+    form = CheckInForm()
+    if form.validate_on_submit():
+        attendance = check_in(form.email.data, form.code.data, local_now())
+        if attendance is not None:
+            db.session.commit()
+            flash(_("Presenza registrata. Buona formazione!"), "success")
+            return redirect(url_for("public.training_check_in"))
+        form.code.errors = [*form.code.errors, _("Codice non valido in questo momento, o e-mail non iscritta a "
+                                                 "questo incontro. Controlla e riprova, o chiedi al formatore.")]
+    return render_template("public/training_check_in.html", form=form)

@@ -1,0 +1,141 @@
+"""Attendance at training sessions: the register the trainer keeps, and people checking in with the room's code.
+Hours and completion are never stored: domain.training derives them from these records."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..domain.errors import InvalidField
+from ..domain.training import Completion, Presence, check_in_window, completion
+from ..extensions import db
+from ..models import (
+    Attendance,
+    AttendanceSource,
+    Participant,
+    Registration,
+    RegistrationStatus,
+    TrainingEdition,
+    TrainingSession,
+    User,
+)
+from .audit import record
+from .training import session_times
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    registration_id: int
+    is_present: bool
+    arrived_at: time | None = None
+    left_at: time | None = None
+
+
+def can_keep_register(user: User, edition: TrainingEdition) -> bool:
+    """Admins, and the coach who trains the edition."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_admin or (user.is_coach and edition.trainer_user_id == user.id)
+
+
+def session_for_register(session_id: int) -> TrainingSession | None:
+    return db.session.execute(
+        db.select(TrainingSession).where(TrainingSession.id == session_id)
+        .options(joinedload(TrainingSession.edition).selectinload(TrainingEdition.sessions))
+    ).unique().scalar_one_or_none()
+
+
+def register_rows(session: TrainingSession) -> list[tuple[Registration, Attendance | None]]:
+    """The edition's confirmed registrations with their record for this session (two queries in all)."""
+    registrations = db.session.execute(
+        db.select(Registration).where(Registration.edition_id == session.edition_id,
+                                      Registration.status == RegistrationStatus.confirmed)
+        .options(joinedload(Registration.participant))
+        .join(Participant).order_by(Participant.name, Registration.id)).scalars().all()
+    records = {a.registration_id: a for a in db.session.execute(
+        db.select(Attendance).where(Attendance.session_id == session.id)).scalars()}
+    return [(r, records.get(r.id)) for r in registrations]
+
+
+def save_register(session: TrainingSession, entries: list[RegisterEntry], user: User) -> int:
+    """Record presence for the listed registrations of the session's edition; returns how many records changed.
+    Raises InvalidField("left_at-<registration id>", ...) when a departure is not after the arrival."""
+    allowed = {r.id for r, _a in register_rows(session)}
+    existing = {a.registration_id: a for a in db.session.execute(
+        db.select(Attendance).where(Attendance.session_id == session.id)).scalars()}
+    changed = 0
+    for entry in entries:
+        if entry.registration_id not in allowed:
+            continue
+        arrived, left = (entry.arrived_at, entry.left_at) if entry.is_present else (None, None)
+        if arrived and left and left <= arrived:
+            raise InvalidField(f"left_at-{entry.registration_id}", "must be after the arrival")
+        row = existing.get(entry.registration_id)
+        if row is None:
+            row = Attendance(registration_id=entry.registration_id, session_id=session.id)
+            db.session.add(row)
+        elif (row.is_present, row.arrived_at, row.left_at) == (entry.is_present, arrived, left):
+            continue
+        row.is_present, row.arrived_at, row.left_at = entry.is_present, arrived, left
+        row.source, row.recorded_by_id = AttendanceSource.register, user.id
+        changed += 1
+    db.session.flush()
+    if changed:
+        record("attendance_recorded", None, session_id=session.id, edition_id=session.edition_id, changed=changed)
+    return changed
+
+
+def check_in(email: str, code: str, now_local: datetime) -> Attendance | None:
+    """The person with this address, confirmed on the edition whose session shows this code and is running now,
+    is marked present (from now, when they arrive late). None, and nothing written, otherwise: the caller says
+    one same thing whatever was wrong, so the form tells nobody who is registered."""
+    code = "".join((code or "").split()).upper()
+    email = (email or "").strip().lower()
+    if not code or not email or len(code) > 12:
+        return None
+    sessions = db.session.execute(db.select(TrainingSession).where(
+        TrainingSession.check_in_code == code, TrainingSession.on_date == now_local.date(),
+        TrainingSession.is_cancelled.is_(False))).scalars().all()
+    for session in sessions:
+        if not check_in_window(session_times(session)).is_open(now_local):
+            continue
+        registration = db.session.execute(
+            db.select(Registration).join(Participant).where(
+                Registration.edition_id == session.edition_id, Participant.email == email,
+                Participant.erased_at.is_(None), Registration.status == RegistrationStatus.confirmed)
+        ).scalar_one_or_none()
+        if registration is None:
+            continue
+        row = db.session.execute(db.select(Attendance).filter_by(
+            registration_id=registration.id, session_id=session.id)).scalar_one_or_none()
+        if row is None:
+            arrived = now_local.time().replace(second=0, microsecond=0)
+            row = Attendance(registration_id=registration.id, session_id=session.id, is_present=True,
+                             arrived_at=arrived if arrived > session.start_time else None,
+                             source=AttendanceSource.check_in)
+            db.session.add(row)
+        elif not row.is_present:
+            row.is_present, row.source = True, AttendanceSource.check_in
+        db.session.flush()
+        return row
+    return None
+
+
+def registration_completion(registration: Registration) -> Completion:
+    """Hours attended and completion of one registration (its edition's sessions and its records)."""
+    edition = registration.edition
+    presences = {a.session_id: Presence(a.is_present, a.arrived_at, a.left_at) for a in registration.attendances}
+    return completion([session_times(s) for s in edition.sessions], presences, edition.min_attendance_percent)
+
+
+def edition_completions(edition: TrainingEdition) -> dict[int, Completion]:
+    """Completion of every confirmed registration of an edition: {registration id: Completion}, in two queries."""
+    registrations = db.session.execute(
+        db.select(Registration).where(Registration.edition_id == edition.id,
+                                      Registration.status == RegistrationStatus.confirmed)
+        .options(selectinload(Registration.attendances))).scalars().all()
+    times = [session_times(s) for s in edition.sessions]
+    return {r.id: completion(times, {a.session_id: Presence(a.is_present, a.arrived_at, a.left_at)
+                                     for a in r.attendances}, edition.min_attendance_percent)
+            for r in registrations}

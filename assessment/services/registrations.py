@@ -1,0 +1,194 @@
+"""People registering for a training edition: a seat or the waiting list, cancel links, promotion in order.
+
+The last seat goes to exactly one of two people registering at once: the edition's row is locked before the
+seats are counted (SELECT ... FOR UPDATE on PostgreSQL; on SQLite a write to the row takes the database's
+write lock, and the loser of a lock race is retried by `commit_registration`).
+"""
+from __future__ import annotations
+
+import time as clock_time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import OperationalError
+
+from ..domain.company_profile import validate_vat_number
+from ..domain.errors import InvalidField
+from ..domain.training import is_registration_open
+from ..extensions import db
+from ..models import (
+    Company,
+    Participant,
+    Registration,
+    RegistrationStatus,
+    TrainingEdition,
+    User,
+    utcnow,
+)
+from .passwords import new_token, token_hash
+from .profiles import PRIVACY_NOTICE_VERSION
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    registration: Registration
+    cancel_token: str  # the secret for the cancel link: mailed, never stored
+    was_registered: bool  # the person already held a seat or a place in the queue: nothing changed but the link
+
+
+class RegistrationClosed(InvalidField):
+    def __init__(self) -> None:
+        super().__init__("edition", "registrations are closed")
+
+
+def lock_edition(edition_id: int) -> TrainingEdition | None:
+    """The edition, locked for the rest of the transaction against other registrations and cancellations."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks: a no-op write takes the database's write lock until commit.
+        db.session.execute(update(TrainingEdition).where(TrainingEdition.id == edition_id)
+                           .values(capacity=TrainingEdition.capacity)
+                           .execution_options(synchronize_session=False))
+    return db.session.execute(db.select(TrainingEdition).where(TrainingEdition.id == edition_id)
+                              .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def confirmed_count(edition_id: int) -> int:
+    return db.session.execute(db.select(func.count()).select_from(Registration).where(
+        Registration.edition_id == edition_id, Registration.status == RegistrationStatus.confirmed)).scalar_one()
+
+
+def find_participant(email: str) -> Participant | None:
+    return db.session.execute(db.select(Participant).where(
+        Participant.email == email.strip().lower())).scalar_one_or_none()
+
+
+def _participant(name: str, email: str, role: str, vat_number: str, firm_name: str, language: str) -> Participant:
+    """The person with this address (updated with what they typed now), or a new one. The firm is matched to an
+    existing company by its partita IVA; nothing about that company is read back to the registrant."""
+    company_id = db.session.execute(db.select(Company.id).where(
+        Company.vat_number == vat_number, Company.erased_at.is_(None))).scalar_one_or_none()
+    participant = find_participant(email)
+    if participant is None:
+        participant = Participant(email=email.strip().lower())
+        db.session.add(participant)
+    participant.name, participant.role, participant.language = name.strip(), role.strip(), language
+    participant.firm_vat_number, participant.firm_name = vat_number, firm_name.strip()
+    participant.company_id = company_id
+    participant.privacy_consent_at, participant.privacy_text_version = utcnow(), PRIVACY_NOTICE_VERSION
+    return participant
+
+
+def register(edition_id: int, *, name: str, email: str, role: str, vat_number: str, firm_name: str,
+             language: str, today, registered_by: User | None = None) -> RegistrationOutcome:
+    """Register a person: a seat while there is one, else the end of the waiting list. Registering again while
+    registered changes nothing but issues a new cancel link (the old one stops working). Raises InvalidField
+    (vat_number, or RegistrationClosed); flushes. The caller commits through commit_registration."""
+    vat_number = validate_vat_number(vat_number)
+    edition = lock_edition(edition_id)
+    if edition is None or edition.is_cancelled:
+        raise RegistrationClosed()
+    first = next((s.on_date for s in edition.sessions if not s.is_cancelled), None)
+    if not is_registration_open(edition.registration_deadline_on, first, today):
+        raise RegistrationClosed()
+    participant = _participant(name, email, role, vat_number, firm_name, language)
+    db.session.flush()
+    registration = db.session.execute(db.select(Registration).where(
+        Registration.participant_id == participant.id, Registration.edition_id == edition.id)).scalar_one_or_none()
+    seats_taken = confirmed_count(edition.id)
+    token = new_token()
+    was_registered = registration is not None and registration.status != RegistrationStatus.cancelled
+    if registration is None:
+        registration = Registration(participant=participant, edition=edition, cancel_token_hash=token_hash(token),
+                                    status=RegistrationStatus.waiting)
+        db.session.add(registration)
+    registration.cancel_token_hash = token_hash(token)
+    registration.registered_by_id = registered_by.id if registered_by is not None else None
+    if not was_registered:
+        now = utcnow()
+        registration.queued_at, registration.cancelled_at = now, None
+        if seats_taken < edition.capacity:
+            registration.status, registration.confirmed_at = RegistrationStatus.confirmed, now
+        else:
+            registration.status, registration.confirmed_at = RegistrationStatus.waiting, None
+    db.session.flush()
+    return RegistrationOutcome(registration=registration, cancel_token=token, was_registered=was_registered)
+
+
+def commit_registration(work: Callable[[], T], attempts: int = 5) -> T:
+    """Run `work` (which registers or cancels) and commit; on SQLite, a transaction that lost the race for the
+    write lock is rolled back and run again, so the seats are counted after the winner's commit."""
+    for attempt in range(attempts):
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except OperationalError as error:
+            db.session.rollback()
+            if "locked" not in str(error.orig) or attempt == attempts - 1:
+                raise
+            clock_time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def find_by_cancel_token(token: str) -> Registration | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.execute(db.select(Registration).where(
+        Registration.cancel_token_hash == token_hash(token))).scalar_one_or_none()
+
+
+def cancel_registration(registration_id: int) -> tuple[Registration, list[Registration]]:
+    """Cancel a registration; a seat it frees goes to the first on the waiting list. Returns the registration and
+    the ones promoted (to mail). Flushes."""
+    registration = db.session.get(Registration, registration_id)
+    edition = lock_edition(registration.edition_id)
+    db.session.refresh(registration)
+    if registration.status == RegistrationStatus.cancelled:
+        return registration, []
+    registration.status, registration.cancelled_at = RegistrationStatus.cancelled, utcnow()
+    db.session.flush()
+    return registration, fill_seats(edition)
+
+
+def fill_seats(edition: TrainingEdition) -> list[Registration]:
+    """Give free seats to the waiting list in order (queued_at, then id); the edition must be locked. Returns
+    the promoted registrations. Nothing moves on a cancelled edition."""
+    if edition.is_cancelled:
+        return []
+    free = edition.capacity - confirmed_count(edition.id)
+    if free <= 0:
+        return []
+    waiting = db.session.execute(db.select(Registration).where(
+        Registration.edition_id == edition.id, Registration.status == RegistrationStatus.waiting)
+        .order_by(Registration.queued_at, Registration.id).limit(free)).scalars().all()
+    now = utcnow()
+    for registration in waiting:
+        registration.status, registration.confirmed_at = RegistrationStatus.confirmed, now
+    db.session.flush()
+    return list(waiting)
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first in the queue; None when not waiting."""
+    if registration.status != RegistrationStatus.waiting:
+        return None
+    ahead = db.session.execute(db.select(func.count()).select_from(Registration).where(
+        Registration.edition_id == registration.edition_id, Registration.status == RegistrationStatus.waiting,
+        (Registration.queued_at < registration.queued_at)
+        | ((Registration.queued_at == registration.queued_at) & (Registration.id < registration.id)))).scalar_one()
+    return ahead + 1
+
+
+def company_registrations(company_id: int) -> list[Registration]:
+    """The registrations of a company's people, for the coach's company page."""
+    from sqlalchemy.orm import joinedload
+
+    return list(db.session.execute(
+        db.select(Registration).join(Participant).where(Participant.company_id == company_id,
+                                                        Participant.erased_at.is_(None))
+        .options(joinedload(Registration.participant), joinedload(Registration.edition))
+        .order_by(Registration.id.desc())).scalars())
