@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     dashboard_views,
     grant_views,
     token_views,
+    training_views,
 )
 from .views import bp
 

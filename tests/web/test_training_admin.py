@@ -1,0 +1,140 @@
+"""Admin pages of training editions: create with sessions, edit, copy, cancel with mails; access by role."""
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+
+from assessment.extensions import db
+from assessment.models import EditionStatus, Registration, RegistrationStatus, TrainingEdition
+from tests.training_factories import mails, make_edition, make_track, registration_form
+
+
+@pytest.fixture
+def outbox(app, tmp_path):
+    previous = app.config["MAIL_OUTBOX_DIR"]
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
+    yield tmp_path
+    app.config["MAIL_OUTBOX_DIR"] = previous
+
+
+def _form(track, **overrides) -> dict:
+    day = date.today() + timedelta(days=40)
+    data = {"track_id": track.id, "title": "Vendere online, edizione di Ivrea", "description": "",
+            "place": "Ivrea, Via Jervis 22", "online_url": "", "capacity": "12", "trainer_user_id": "0",
+            "trainer_name": "Laura Bianchi", "registration_deadline_on": "", "min_attendance_percent": "70",
+            "sessions-0-on_date": day.isoformat(), "sessions-0-start_time": "09:00",
+            "sessions-0-end_time": "13:00", "sessions-1-on_date": (day + timedelta(days=7)).isoformat(),
+            "sessions-1-start_time": "14:00", "sessions-1-end_time": "18:00"}
+    data.update(overrides)
+    return data
+
+
+def test_admin_creates_an_edition_with_its_sessions(client, db_session, login_as):
+    login_as("admin")
+    track = make_track(db_session)
+    db_session.commit()
+    response = client.post("/admin/formazione/nuova", data=_form(track))
+    assert response.status_code == 302
+    edition = db.session.execute(db.select(TrainingEdition)).scalar_one()
+    assert (edition.capacity, edition.trainer_name, edition.min_attendance_percent) == (12, "Laura Bianchi", 70)
+    assert [(s.start_time, s.end_time) for s in edition.sessions] == [(time(9), time(13)), (time(14), time(18))]
+    assert all(len(s.check_in_code) == 6 for s in edition.sessions)
+    page = client.get(f"/admin/formazione/{edition.id}").get_data(as_text=True)
+    assert "Vendere online, edizione di Ivrea" in page and "14:00" in page
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"sessions-0-end_time": "08:00"}, "La fine deve venire dopo l&#39;inizio"),
+    ({"trainer_user_id": "COACH"}, "non entrambi"),
+    ({"place": "", "online_url": ""}, "link per seguire online"),
+    ({"min_attendance_percent": "120"}, "min_attendance_percent"),
+    ({"sessions-0-on_date": "", "sessions-0-start_time": "", "sessions-0-end_time": "",
+      "sessions-1-on_date": "", "sessions-1-start_time": "", "sessions-1-end_time": ""}, "almeno un incontro"),
+])
+def test_wrong_edition_is_a_form_error(client, db_session, login_as, make_user, overrides, message):
+    login_as("admin")
+    track = make_track(db_session)
+    coach = make_user("coach")
+    db_session.commit()
+    if overrides.get("trainer_user_id") == "COACH":
+        overrides = {**overrides, "trainer_user_id": str(coach.id)}
+    response = client.post("/admin/formazione/nuova", data=_form(track, **overrides))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True) or 'id="min_attendance_percent-error"' in \
+        response.get_data(as_text=True)
+    assert db.session.execute(db.select(TrainingEdition)).first() is None
+
+
+def test_more_seats_promote_the_waiting_list(client, db_session, login_as, outbox):
+    edition = make_edition(db_session, capacity=1)
+    client.post(f"/formazione/{edition.id}", data=registration_form(email="a@example.org"))
+    client.post(f"/formazione/{edition.id}", data=registration_form(email="b@example.org"))
+    login_as("admin")
+    form = client.get(f"/admin/formazione/{edition.id}")
+    assert form.status_code == 200
+    data = _form(edition.track, title=edition.title, capacity="2", trainer_name="")
+    for i, session in enumerate(edition.sessions):
+        data.update({f"sessions-{i}-session_id": str(session.id), f"sessions-{i}-on_date": session.on_date.isoformat(),
+                     f"sessions-{i}-start_time": "09:00", f"sessions-{i}-end_time": "13:00"})
+    assert client.post(f"/admin/formazione/{edition.id}", data=data).status_code == 302
+    statuses = sorted(r.status.value for r in db.session.execute(db.select(Registration)).scalars())
+    assert statuses == ["confirmed", "confirmed"]
+    assert mails(outbox)[-1]["To"] == "b@example.org" and "liberato" in mails(outbox)[-1]["Subject"]
+    assert len(db.session.get(TrainingEdition, edition.id).sessions) == 2  # the same sessions, not new ones
+
+
+def test_cancelling_an_edition_mails_everyone_registered(client, db_session, login_as, outbox):
+    edition = make_edition(db_session, capacity=1)
+    client.post(f"/formazione/{edition.id}", data=registration_form(email="a@example.org"))
+    client.post(f"/formazione/{edition.id}", data=registration_form(email="b@example.org"))
+    login_as("admin")
+    response = client.post(f"/admin/formazione/{edition.id}/annulla")
+    assert response.status_code == 302
+    assert db.session.get(TrainingEdition, edition.id).status == EditionStatus.cancelled
+    told = [m for m in mails(outbox) if "annullata" in m["Subject"]]
+    assert sorted(m["To"] for m in told) == ["a@example.org", "b@example.org"]
+    assert b"STATUS:CANCELLED" in told[0].get_payload()[1].get_payload(decode=True)
+    assert client.get(f"/formazione/{edition.id}").status_code == 404
+    assert edition.title not in client.get("/formazione").get_data(as_text=True)
+
+
+def test_copying_an_edition_moves_its_sessions_to_the_new_first_date(client, db_session, login_as):
+    source = make_edition(db_session, sessions=3, registration_deadline_on=date.today() + timedelta(days=20))
+    client.post(f"/formazione/{source.id}", data=registration_form())
+    login_as("admin")
+    new_first = source.sessions[0].on_date + timedelta(days=100)
+    response = client.post(f"/admin/formazione/{source.id}/copia", data={"first_on": new_first.isoformat()})
+    assert response.status_code == 302
+    copy = db.session.execute(db.select(TrainingEdition).where(TrainingEdition.id != source.id)).scalar_one()
+    assert [s.on_date for s in copy.sessions] == [s.on_date + timedelta(days=100) for s in source.sessions]
+    assert copy.registration_deadline_on == source.registration_deadline_on + timedelta(days=100)
+    assert copy.title == source.title and copy.capacity == source.capacity
+    assert {s.check_in_code for s in copy.sessions}.isdisjoint({s.check_in_code for s in source.sessions})
+    assert db.session.execute(db.select(Registration).filter_by(edition_id=copy.id)).first() is None
+
+
+@pytest.mark.parametrize("url", ["/admin/formazione", "/admin/formazione/nuova"])
+def test_admin_pages_are_for_admins(client, db_session, login_as, url):
+    assert client.get(url).status_code == 302  # to the login
+    login_as("coach")
+    assert client.get(url).status_code == 403
+
+
+def test_admin_list_queries_do_not_grow_with_editions(client, db_session, login_as, count_queries):
+    login_as("admin")
+    make_edition(db_session)
+    with count_queries() as one:
+        client.get("/admin/formazione")
+    for _ in range(20):
+        make_edition(db_session)
+    with count_queries() as many:
+        assert client.get("/admin/formazione").status_code == 200
+    assert many.count == one.count
+
+
+def test_unknown_edition_is_404(client, db_session, login_as):
+    login_as("admin")
+    assert client.get("/admin/formazione/999999").status_code == 404
+    assert client.get("/formazione/999999").status_code == 404
+    assert RegistrationStatus.confirmed  # the enum is importable from models

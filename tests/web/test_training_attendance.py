@@ -1,0 +1,100 @@
+"""The attendance register of a session (the trainer coach and admins) and the check-in with the room's code."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pytest
+
+from assessment.extensions import db
+from assessment.models import Attendance, AttendanceSource, Registration
+from assessment.services.attendance import registration_completion
+from tests.training_factories import make_edition, registration_form
+
+
+def _registered(client, db_session, edition, n: int = 2) -> list[Registration]:
+    for i in range(n):
+        client.post(f"/formazione/{edition.id}", data=registration_form(email=f"p{i}@example.org"))
+    return list(db.session.execute(db.select(Registration).order_by(Registration.id)).scalars())
+
+
+def test_trainer_marks_presence_with_partial_times_and_completion_follows(client, db_session, login_as,
+                                                                         make_user):
+    trainer = make_user("coach")
+    edition = make_edition(db_session, trainer_user_id=trainer.id, sessions=2)
+    first, second = _registered(client, db_session, edition)
+    login_as(trainer)
+    session = edition.sessions[0]
+    page = client.get(f"/coach/formazione/incontri/{session.id}")
+    assert page.status_code == 200 and session.check_in_code in page.get_data(as_text=True)
+    response = client.post(f"/coach/formazione/incontri/{session.id}", data={
+        f"present-{first.id}": "1", f"present-{second.id}": "1", f"arrived-{second.id}": "10:00",
+        f"left-{second.id}": "12:00"})
+    assert response.status_code == 302
+    records = {a.registration_id: a for a in db.session.execute(db.select(Attendance)).scalars()}
+    assert records[first.id].is_present and records[first.id].recorded_by_id == trainer.id
+    assert (records[second.id].arrived_at, records[second.id].left_at) == (time(10), time(12))
+    client.post(f"/coach/formazione/incontri/{edition.sessions[1].id}", data={f"present-{first.id}": "1"})
+    db.session.expire_all()
+    assert registration_completion(db.session.get(Registration, first.id)).is_completed  # 8 of 8 hours
+    partial = registration_completion(db.session.get(Registration, second.id))
+    assert (partial.attended_hours, partial.is_completed) == (2.0, False)
+    assert edition.title in client.get("/coach/formazione").get_data(as_text=True)
+
+
+def test_departure_before_arrival_is_refused(client, db_session, login_as, make_user):
+    trainer = make_user("coach")
+    edition = make_edition(db_session, trainer_user_id=trainer.id)
+    [registration] = _registered(client, db_session, edition, 1)
+    login_as(trainer)
+    response = client.post(f"/coach/formazione/incontri/{edition.sessions[0].id}", data={
+        f"present-{registration.id}": "1", f"arrived-{registration.id}": "11:00", f"left-{registration.id}": "10:00"})
+    assert response.status_code == 400 and "dopo l&#39;arrivo" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(Attendance)).first() is None
+
+
+def test_only_the_trainer_and_admins_keep_the_register(client, db_session, login_as, make_user):
+    trainer = make_user("coach")
+    edition = make_edition(db_session, trainer_user_id=trainer.id)
+    url = f"/coach/formazione/incontri/{edition.sessions[0].id}"
+    assert client.get(url).status_code == 302  # not signed in: to the login
+    login_as("coach")  # another coach
+    assert client.get(url).status_code == 404
+    login_as("admin")
+    assert client.get(url).status_code == 403  # the coach's section is for coaches
+    assert client.get(f"/admin/formazione/incontri/{edition.sessions[0].id}").status_code == 200
+
+
+@pytest.fixture
+def running_session(db_session, monkeypatch):
+    """An edition whose first session runs now on the programme's clock (a fixed moment)."""
+    now = datetime(2031, 5, 6, 10, 30)
+    monkeypatch.setattr("assessment.public.training.local_now", lambda: now)
+    monkeypatch.setattr("assessment.public.training.local_today", lambda: now.date() - timedelta(days=10))
+    edition = make_edition(db_session, first_on=now.date(), sessions=1, start=time(9), end=time(13))
+    return edition, now
+
+
+def test_check_in_with_the_code_during_the_session(client, db_session, running_session):
+    edition, _now = running_session
+    [registration] = _registered(client, db_session, edition, 1)
+    code = edition.sessions[0].check_in_code
+    response = client.post("/formazione/presenza", data={"email": "P0@example.org", "code": code.lower()})
+    assert response.status_code == 302
+    record = db.session.execute(db.select(Attendance)).scalar_one()
+    assert record.registration_id == registration.id and record.is_present
+    assert record.source == AttendanceSource.check_in and record.arrived_at == time(10, 30)  # late: from now
+
+
+def test_check_in_gives_one_answer_for_a_wrong_code_a_stranger_or_a_closed_window(client, db_session,
+                                                                                 running_session, monkeypatch):
+    edition, now = running_session
+    _registered(client, db_session, edition, 1)
+    code = edition.sessions[0].check_in_code
+    wrong_code = client.post("/formazione/presenza", data={"email": "p0@example.org", "code": "ZZZZZZ"})
+    stranger = client.post("/formazione/presenza", data={"email": "nobody@example.org", "code": code})
+    monkeypatch.setattr("assessment.public.training.local_now", lambda: now.replace(hour=13, minute=16))
+    too_late = client.post("/formazione/presenza", data={"email": "p0@example.org", "code": code})
+    pages = [r.get_data(as_text=True) for r in (wrong_code, stranger, too_late)]
+    assert all(r.status_code == 200 for r in (wrong_code, stranger, too_late))
+    assert all("Codice non valido in questo momento" in p for p in pages)
+    assert db.session.execute(db.select(Attendance)).first() is None
