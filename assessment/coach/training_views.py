@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -12,9 +12,10 @@ from sqlalchemy.orm import selectinload
 from ..clock import local_today
 from ..domain.errors import InvalidField
 from ..extensions import db
+from ..jobs import send_certificates
 from ..models import TrainingEdition
 from ..public.forms import EmptyForm
-from ..services import attendance, training
+from ..services import attendance, certificates, training
 from .views import bp
 
 
@@ -52,11 +53,13 @@ def session_register_page(session_id: int, endpoint: str):
         if not errors:
             try:
                 changed = attendance.save_register(session, entries, current_user)
+                issued = certificates.issue_due_certificates(session.edition_id)  # completion reached: attestato
             except InvalidField as error:
                 db.session.rollback()
                 errors[int(error.field.rsplit("-", 1)[1])] = _("L'uscita deve venire dopo l'arrivo.")
             else:
                 db.session.commit()
+                send_certificates(current_app.config["REDIS_URL"], [c.id for c in issued])
                 flash(ngettext_saved(changed), "success")
                 return redirect(url_for(endpoint, session_id=session_id))
     return render_template("coach/session_register.html", session=session, rows=rows, form=form, errors=errors,
