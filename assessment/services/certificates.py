@@ -180,7 +180,9 @@ def mail_certificate(view: CertificateView) -> bool:
         pdf = render_certificate_pdf(view, lang)
         body = _("Buongiorno %(name)s,\n\nhai completato «%(title)s»: in allegato trovi il tuo attestato di "
                  "partecipazione. Chiunque può verificarne l'autenticità con il codice %(code)s a questo "
-                 "indirizzo:\n\n%(link)s\n", name=participant.name, title=view.edition.title,
+                 "indirizzo:\n\n%(link)s\n\nDal link personale dell'e-mail di iscrizione puoi rifare "
+                 "l'autovalutazione delle competenze digitali e vedere che cosa è cambiato.\n",
+                 name=participant.name, title=view.edition.title,
                  code=view.certificate.verification_code,
                  link=external_url("public.certificate_verify", code=view.certificate.verification_code))
         return send_mail(participant.email, _("Il tuo attestato: %(title)s", title=view.edition.title), body,
