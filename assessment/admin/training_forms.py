@@ -47,7 +47,7 @@ class EditionForm(FlaskForm):
                                validators=[Length(max=200)])
     registration_deadline_on = DateField(_l("Iscrizioni fino al (vuoto: il giorno prima del primo incontro)"),
                                          validators=[Optional()])
-    min_attendance_percent = WholeNumberField(_l("Presenza minima per completare (% delle ore)"), default=70,
+    min_attendance_percent = WholeNumberField(_l("Presenza minima per completare (percentuale delle ore)"), default=70,
                                               validators=[InputRequired(), NumberRange(min=0, max=100)])
     is_example = BooleanField(_l("Edizione di esempio (dati dimostrativi)"))
     sessions = FieldList(FormField(SessionForm), min_entries=EXTRA_SESSION_ROWS)

@@ -2,6 +2,7 @@
 Admins keep the same register from their own section (admin.session_register)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import time
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,9 +14,13 @@ from ..clock import local_today
 from ..domain.errors import InvalidField
 from ..extensions import db
 from ..jobs import send_certificates
-from ..models import TrainingEdition
+from ..models import Company, RegistrationStatus, TrainingEdition
 from ..public.forms import EmptyForm
-from ..services import attendance, certificates, training
+from ..services import attendance, certificates, registrations, training
+from ..services.access import can_view_company
+from ..services.training_mail import mail_registration
+from ..templating import format_day
+from .training_forms import OnBehalfForm
 from .views import bp
 
 
@@ -84,3 +89,55 @@ def my_editions():
         db.select(TrainingEdition).where(TrainingEdition.trainer_user_id == current_user.id)
         .options(selectinload(TrainingEdition.sessions)).order_by(TrainingEdition.id.desc())).scalars().all()
     return render_template("coach/my_editions.html", summaries=training.summarise(list(editions), local_today()))
+
+
+def on_behalf_form(company_id: int, editions) -> OnBehalfForm:
+    form = OnBehalfForm(prefix="training")
+    form.edition_id.choices = [(s.edition.id, f"{s.edition.title} · {format_day(s.first_on)}") for s in editions
+                               if s.is_open]
+    return form
+
+
+@bp.post("/imprese/<int:company_id>/formazione")
+def register_on_behalf(company_id: int):
+    company = db.session.get(Company, company_id)
+    if not can_view_company(current_user, company) or not company.vat_number:
+        abort(404)
+    form = on_behalf_form(company_id, training.public_editions(local_today()))
+    if not form.validate_on_submit():
+        flash(_("Iscrizione non registrata: scegli l'edizione, scrivi nome, e-mail e ruolo e conferma il "
+                "consenso della persona."), "error")
+        return redirect(url_for("coach.company", company_id=company_id) + "#training")
+    try:
+        outcome = registrations.commit_registration(lambda: registrations.register(
+            form.edition_id.data, name=form.name.data, email=form.email.data, role=form.role.data,
+            vat_number=company.vat_number, firm_name=company.name or "", language=company.language,
+            today=local_today(), registered_by=current_user))
+    except InvalidField:
+        db.session.rollback()
+        flash(_("Le iscrizioni a questa edizione sono chiuse."), "error")
+    else:
+        mail_registration(outcome.registration, outcome.cancel_token,
+                          registrations.waiting_position(outcome.registration))
+        flash(_("Iscrizione registrata: la persona riceve l'e-mail di conferma con il calendario.")
+              if outcome.registration.status == RegistrationStatus.confirmed
+              else _("Edizione al completo: la persona è in lista d'attesa e riceve un'e-mail."), "success")
+    return redirect(url_for("coach.company", company_id=company_id) + "#training")
+
+
+@dataclass(frozen=True)
+class TrainingSection:
+    recommended: list  # EditionSummary of the editions of the company's recommended tracks
+    registrations: list
+    form: OnBehalfForm | None
+
+
+@bp.app_template_global("coach_training_section")
+def coach_training_section(company: Company, recommendations: dict | None, with_form: bool) -> TrainingSection:
+    """The training part of a company's page (a fixed number of queries): the editions of its recommended
+    tracks, its people's registrations, and for its coach the form to register someone."""
+    editions = training.public_editions(local_today())
+    track_ids = {m.track_id for m in (recommendations or {}).get("tracks", [])}
+    form = on_behalf_form(company.id, editions) if with_form and company.vat_number else None
+    return TrainingSection(recommended=[s for s in editions if s.edition.track_id in track_ids],
+                           registrations=registrations.company_registrations(company.id), form=form)

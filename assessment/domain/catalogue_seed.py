@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 import yaml
 
@@ -16,7 +16,7 @@ from .grant_dimensions import DIMENSIONS
 
 TRACK_FORMATS = ("workshop", "coaching", "online_course")  # the values of models.TrackFormat
 N_LEVELS = 5  # the questionnaire's levels, initial .. leading: a track's level_from/to index them
-TOP_LEVEL = ("thematic_areas", "territory", "programme", "tracks")
+TOP_LEVEL = ("thematic_areas", "territory", "programme", "tracks", "editions")
 AREA_FIELDS = ("key", "name_it", "name_en", "position")
 TERRITORY_FIELDS = ("key", "name_it", "name_en", "is_default", "provinces", "comuni")
 PROGRAMME_FIELDS = ("key", "name_it", "name_en", "starts_on", "ends_on", "is_current", "targets")
@@ -24,6 +24,9 @@ TARGET_FIELDS = ("people_trained", "firms_accompanied", "firms_per_area")
 TRACK_FIELDS = ("code", "thematic_area", "title_it", "title_en", "description_it", "description_en",
                 "dimension_weights", "level_from", "level_to", "ateco_sections", "format", "hours",
                 "seats_per_cohort", "starts_on", "place", "provider", "is_example")
+EDITION_FIELDS = ("key", "track", "title", "description", "place", "online_url", "capacity", "trainer_name",
+                  "registration_deadline_on", "min_attendance_percent", "is_example", "sessions")
+SESSION_FIELDS = ("date", "start", "end")
 
 
 class SeedError(DomainError):
@@ -87,11 +90,35 @@ class TrackSeed:
 
 
 @dataclass(frozen=True)
+class SessionSeed:
+    on_date: date
+    start_time: time
+    end_time: time
+
+
+@dataclass(frozen=True)
+class EditionSeed:
+    key: str
+    track: str  # a track's code, in the file or already in the catalogue
+    title: str
+    description: str
+    place: str | None
+    online_url: str | None
+    capacity: int
+    trainer_name: str | None
+    registration_deadline_on: date | None
+    min_attendance_percent: int
+    is_example: bool
+    sessions: tuple[SessionSeed, ...]
+
+
+@dataclass(frozen=True)
 class Seed:
     areas: tuple[AreaSeed, ...]
     territory: TerritorySeed | None
     programme: ProgrammeSeed | None
     tracks: tuple[TrackSeed, ...]
+    editions: tuple[EditionSeed, ...] = ()
 
 
 def parse_seed(text: str, known_areas: Iterable[str] = ()) -> Seed:
@@ -123,9 +150,12 @@ def parse_seed(text: str, known_areas: Iterable[str] = ()) -> Seed:
                    for i, entry in enumerate(check.items(document, "tracks")))
     check.unique([(a.key, f"thematic_areas[{i}]") for i, a in enumerate(areas) if a], "key")
     check.unique([(t.code, f"tracks[{i}]") for i, t in enumerate(tracks) if t], "code")
+    editions = tuple(check.edition(entry, f"editions[{i}]")
+                     for i, entry in enumerate(check.items(document, "editions")))
+    check.unique([(e.key, f"editions[{i}]") for i, e in enumerate(editions) if e], "key")
     if check.errors:
         raise SeedError(check.errors)
-    return Seed(areas=areas, territory=territory, programme=programme, tracks=tracks)
+    return Seed(areas=areas, territory=territory, programme=programme, tracks=tracks, editions=editions)
 
 
 class _Checker:
@@ -327,3 +357,47 @@ class _Checker:
             place=self.text(entry, "place", place, required=False, default=None),
             provider=self.text(entry, "provider", place, required=False), is_example=self.boolean(
                 entry, "is_example", place))
+
+    def clock_time(self, entry: dict, name: str, place: str) -> time | None:
+        value = entry.get(name)
+        if isinstance(value, str):
+            try:
+                return time.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(f"{place}.{name}", f'expected a quoted time such as "09:30", not {value!r}')
+        return None
+
+    def edition(self, value: object, place: str) -> EditionSeed | None:
+        entry = self.entry(value, place, EDITION_FIELDS)
+        if entry is None:
+            return None
+        sessions = []
+        raw_sessions = entry.get("sessions")
+        if not isinstance(raw_sessions, list) or not raw_sessions:
+            self.fail(f"{place}.sessions", "expected a list of {date, start, end}, at least one")
+            raw_sessions = []
+        for i, raw in enumerate(raw_sessions):
+            where = f"{place}.sessions[{i}]"
+            item = self.entry(raw, where, SESSION_FIELDS)
+            if item is None:
+                continue
+            on_date = self.date(item, "date", where)
+            start, end = self.clock_time(item, "start", where), self.clock_time(item, "end", where)
+            if start and end and end <= start:
+                self.fail(f"{where}.end", "must be after start")
+            elif on_date and start and end:
+                sessions.append(SessionSeed(on_date, start, end))
+        place_text = self.text(entry, "place", place, max_length=300, required=False, default=None)
+        online_url = self.text(entry, "online_url", place, max_length=500, required=False, default=None)
+        if not place_text and not online_url:
+            self.fail(place, "give a place or an online_url")
+        return EditionSeed(
+            key=self.text(entry, "key", place, max_length=60), track=self.text(entry, "track", place, max_length=40),
+            title=self.text(entry, "title", place),
+            description=self.text(entry, "description", place, max_length=5000, required=False),
+            place=place_text, online_url=online_url, capacity=self.integer(entry, "capacity", place),
+            trainer_name=self.text(entry, "trainer_name", place, required=False, default=None),
+            registration_deadline_on=self.date(entry, "registration_deadline_on", place, required=False),
+            min_attendance_percent=self.integer(entry, "min_attendance_percent", place, high=100, default=70),
+            is_example=self.boolean(entry, "is_example", place), sessions=tuple(sessions))

@@ -110,3 +110,10 @@ def training_check_in():
         form.code.errors = [*form.code.errors, _("Codice non valido in questo momento, o e-mail non iscritta a "
                                                  "questo incontro. Controlla e riprova, o chiedi al formatore.")]
     return render_template("public/training_check_in.html", form=form)
+
+
+@bp.app_template_global("editions_of_recommended_tracks")
+def editions_of_recommended_tracks(recommendations: dict | None) -> list[training.EditionSummary]:
+    """Upcoming editions of the tracks recommended on a result page (one fixed set of queries, none if none)."""
+    track_ids = [m.track_id for m in (recommendations or {}).get("tracks", [])]
+    return training.public_editions(local_today(), track_ids) if track_ids else []

@@ -50,7 +50,7 @@ def lock_edition(edition_id: int) -> TrainingEdition | None:
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite has no row locks: a no-op write takes the database's write lock until commit.
         db.session.execute(update(TrainingEdition).where(TrainingEdition.id == edition_id)
-                           .values(capacity=TrainingEdition.capacity)
+                           .values(capacity=TrainingEdition.capacity, updated_at=TrainingEdition.updated_at)
                            .execution_options(synchronize_session=False))
     return db.session.execute(db.select(TrainingEdition).where(TrainingEdition.id == edition_id)
                               .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()

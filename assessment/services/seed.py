@@ -13,6 +13,7 @@ from ..domain.catalogue_seed import (
     parse_seed,
 )
 from ..domain.comuni_names import normalise_name
+from ..domain.errors import InvalidField
 from ..extensions import db
 from ..models import (
     AtecoCode,
@@ -25,7 +26,7 @@ from ..models import (
 )
 from .catalogue import save_targets
 
-KINDS = ("thematic_areas", "territories", "programmes", "tracks")
+KINDS = ("thematic_areas", "territories", "programmes", "tracks", "editions")
 
 
 @dataclass
@@ -89,7 +90,47 @@ def load_seed(path: str | Path) -> SeedReport:
             db.session.add(Track(code=track.code, **values))
         report.count("tracks", row is None, row is not None and _assign(row, values))
     db.session.flush()
+    _upsert_editions(seed, report)
     return report
+
+
+def _upsert_editions(seed: Seed, report: SeedReport) -> None:
+    """Editions by their key; sessions matched by position (a session with attendance is never removed)."""
+    from ..models import TrainingEdition
+    from .training import SessionInput, save_edition
+
+    if not seed.editions:
+        return
+    tracks = {t.code: t for t in db.session.execute(
+        db.select(Track).where(Track.code.in_([e.track for e in seed.editions]))).scalars()}
+    errors = [(f"editions[{i}].track", f'no track with code "{e.track}"')
+              for i, e in enumerate(seed.editions) if e.track not in tracks]
+    if errors:
+        raise SeedError(errors)
+    existing = {e.seed_key: e for e in db.session.execute(db.select(TrainingEdition).where(
+        TrainingEdition.seed_key.in_([e.key for e in seed.editions]))).scalars()}
+    for i, item in enumerate(seed.editions):
+        row = existing.get(item.key)
+        values = {"track_id": tracks[item.track].id, "title": item.title, "description": item.description,
+                  "place": item.place, "online_url": item.online_url, "capacity": item.capacity,
+                  "trainer_user_id": row.trainer_user_id if row else None,
+                  "trainer_name": None if row and row.trainer_user_id else item.trainer_name,
+                  "registration_deadline_on": item.registration_deadline_on,
+                  "min_attendance_percent": item.min_attendance_percent, "is_example": item.is_example}
+        old = [(s.on_date, s.start_time, s.end_time) for s in row.sessions] if row else []
+        new = [(s.on_date, s.start_time, s.end_time) for s in item.sessions]
+        changed = row is not None and (old != new or any(getattr(row, k) != v for k, v in values.items()))
+        if row is None or changed:
+            ids = [s.id for s in row.sessions] if row else []
+            inputs = [SessionInput(id=ids[n] if n < len(ids) else None, on_date=s.on_date, start_time=s.start_time,
+                                   end_time=s.end_time) for n, s in enumerate(item.sessions)]
+            try:
+                edition = save_edition(row, values, inputs)
+            except InvalidField as error:
+                raise SeedError([(f"editions[{i}].{error.field}", error.reason)]) from None
+            edition.seed_key = item.key
+        report.count("editions", row is None, changed)
+    db.session.flush()
 
 
 def _assign(row, values: dict) -> bool:

@@ -26,6 +26,8 @@ ADMIN_GETS = [
     "/admin/exports/matches.csv?anonymous=1", "/admin/exports/enrolments.xlsx?anonymous=1",
     "/admin/account", "/admin/account/nuovo", "/admin/imprese/{company}", "/admin/imprese/{company}/dati.json",
     "/admin/imprese/{company}/cancella", "/admin/token-api", "/admin/bandi/modello.csv",
+    "/admin/formazione", "/admin/formazione/nuova", "/admin/formazione/{edition}",
+    "/admin/formazione/{edition}/copia", "/admin/formazione/incontri/{session}",
 ]
 
 
@@ -66,6 +68,10 @@ def objects(db_session, make_user):
     ids = {"track": add_track().id, "grant": add_grant().id, "coach": make_user("coach").id, "company": company.id}
     db_session.flush()
     ids["territory"] = territory.id
+    from tests.training_factories import make_edition
+
+    edition = make_edition(db_session)
+    ids["edition"], ids["session"] = edition.id, edition.sessions[0].id
     return ids
 
 
@@ -75,7 +81,8 @@ def test_every_admin_get_route_is_listed(app):
         if rule.endpoint.startswith("admin.") and "GET" in rule.methods:
             example = (rule.rule.replace("<int:track_id>", "{track}").replace("<int:grant_id>", "{grant}")
                        .replace("<int:territory_id>", "{territory}").replace("<int:user_id>", "{coach}")
-                       .replace("<kind>.<fmt>", "assessments.csv").replace("<int:company_id>", "{company}"))
+                       .replace("<kind>.<fmt>", "assessments.csv").replace("<int:company_id>", "{company}")
+                       .replace("<int:edition_id>", "{edition}").replace("<int:session_id>", "{session}"))
             assert example in listed, f"{rule.rule} is not in ADMIN_GETS"
 
 

@@ -149,3 +149,17 @@ def test_list_queries_do_not_grow_with_editions(client, db_session, count_querie
     with count_queries() as fifty:
         assert client.get("/formazione").status_code == 200
     assert fifty.count == one.count
+
+
+def test_registration_and_check_in_are_rate_limited(rate_limited_app):
+    client = rate_limited_app.test_client()
+    statuses = [client.post("/formazione/999999", data={}).status_code for _ in range(11)]
+    assert statuses[:10] == [404] * 10 and statuses[-1] == 429
+    statuses = [client.post("/formazione/presenza", data={}).status_code for _ in range(11)]
+    assert statuses[-1] == 429 and 429 not in statuses[:10]
+
+
+def test_guessing_cancel_links_is_rate_limited(rate_limited_app):
+    client = rate_limited_app.test_client()
+    statuses = [client.get(f"/formazione/annulla/guess-{n}").status_code for n in range(61)]
+    assert statuses[:60] == [404] * 60 and statuses[-1] == 429

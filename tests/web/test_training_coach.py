@@ -1,0 +1,90 @@
+"""Training on a company's pages: its coach registers its people; the owner's result and the coach's page offer the
+editions of the recommended tracks."""
+from __future__ import annotations
+
+import pytest
+
+from assessment.extensions import db
+from assessment.models import Match, MatchKind, Registration, RegistrationStatus
+from tests.factories import propose, submit_company
+from tests.training_factories import mails, make_edition
+
+
+@pytest.fixture
+def outbox(app, tmp_path):
+    previous = app.config["MAIL_OUTBOX_DIR"]
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
+    yield tmp_path
+    app.config["MAIL_OUTBOX_DIR"] = previous
+
+
+@pytest.fixture
+def followed_company(db_session, make_user):
+    coach = make_user("coach")
+    company, assessment, token = submit_company(coach_contact=True)
+    propose(company, coach, status="accepted")
+    db_session.commit()
+    return coach, company, assessment, token
+
+
+def _recommend(db_session, company, assessment, track) -> None:
+    db_session.add(Match(company_id=company.id, assessment_id=assessment.id, kind=MatchKind.track,
+                         track_id=track.id, score=0.9, rank=1, explanation={"it": "Adatto", "en": "Fits"},
+                         model_version="test"))
+    db_session.commit()
+
+
+def _on_behalf(edition, **overrides) -> dict:
+    data = {"training-edition_id": str(edition.id), "training-name": "Luca Verdi",
+            "training-email": "luca@example.org", "training-role": "magazziniere", "training-consent": "y"}
+    data.update(overrides)
+    return data
+
+
+def test_coach_registers_one_of_the_firms_people(client, db_session, login_as, followed_company, outbox):
+    coach, company, _assessment, _token = followed_company
+    edition = make_edition(db_session)
+    login_as(coach)
+    page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    assert 'id="training"' in page and edition.title in page
+    response = client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
+    assert response.status_code == 302
+    registration = db.session.execute(db.select(Registration)).scalar_one()
+    assert registration.status == RegistrationStatus.confirmed and registration.registered_by_id == coach.id
+    assert registration.participant.company_id == company.id
+    assert registration.participant.firm_vat_number == company.vat_number
+    [message] = mails(outbox)
+    assert message["To"] == "luca@example.org"
+    assert "Luca Verdi" in client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+
+
+def test_without_the_persons_consent_nothing_is_registered(client, db_session, login_as, followed_company):
+    coach, company, _assessment, _token = followed_company
+    edition = make_edition(db_session)
+    login_as(coach)
+    client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition, **{"training-consent": ""}))
+    assert db.session.execute(db.select(Registration)).first() is None
+
+
+def test_a_coach_who_does_not_follow_the_company_gets_404(client, db_session, login_as, followed_company):
+    _coach, company, _assessment, _token = followed_company
+    edition = make_edition(db_session)
+    login_as("coach")
+    response = client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
+    assert response.status_code == 404
+    assert db.session.execute(db.select(Registration)).first() is None
+
+
+def test_result_and_coach_page_offer_the_editions_of_recommended_tracks(client, db_session, login_as,
+                                                                       followed_company):
+    coach, company, assessment, token = followed_company
+    recommended = make_edition(db_session, title="Edizione del percorso consigliato")
+    other = make_edition(db_session, title="Edizione di un altro percorso")
+    _recommend(db_session, company, assessment, recommended.track)
+    result = client.get(f"/risultato/{token}").get_data(as_text=True)
+    assert "Edizione del percorso consigliato" in result and other.title not in result
+    assert f"/formazione/{recommended.id}" in result
+    login_as(coach)
+    page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    offered = page.split('id="training"', 1)[1].split("</ul>", 1)[0]
+    assert "Edizione del percorso consigliato" in offered and other.title not in offered

@@ -1,0 +1,46 @@
+"""The seed file declares example editions: loaded with their sessions, badged, and a second load adds nothing."""
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from assessment.domain.catalogue_seed import SeedError, parse_seed
+from assessment.extensions import db
+from assessment.models import TrainingEdition
+from assessment.services.seed import load_seed
+
+SEED = Path(__file__).resolve().parents[2] / "assessment" / "data" / "seed" / "canavese.yaml"
+
+
+def test_seed_loads_example_editions_once(db_session):
+    first = load_seed(SEED)
+    editions = db.session.execute(db.select(TrainingEdition).where(TrainingEdition.seed_key.isnot(None))).scalars()
+    editions = {e.seed_key: e for e in editions}
+    assert first.counts["editions"].added == len(editions) >= 3
+    assert all(e.is_example for e in editions.values())
+    rivarolo = editions["CAN-WEL-01-2027-A"]
+    assert rivarolo.track.code == "CAN-WEL-01" and len(rivarolo.sessions) == 6
+    assert (rivarolo.sessions[0].start_time, rivarolo.sessions[0].end_time) == (time(14), time(18))
+    assert editions["CAN-DIG-01-2027-A"].online_url and editions["CAN-DIG-01-2027-A"].place is None
+    again = load_seed(SEED)
+    assert again.counts["editions"].added == 0 and again.counts["editions"].updated == 0
+    assert len(rivarolo.sessions) == 6
+
+
+@pytest.mark.parametrize(("edition", "place"), [
+    ({"key": "X", "track": "T", "title": "t", "capacity": 5, "place": "p",
+      "sessions": [{"date": "2027-01-01", "start": "10:00", "end": "09:00"}]}, "editions[0].sessions[0].end"),
+    ({"key": "X", "track": "T", "title": "t", "capacity": 5, "place": "p",
+      "sessions": [{"date": "2027-01-01", "start": 540, "end": "11:00"}]}, "editions[0].sessions[0].start"),
+    ({"key": "X", "track": "T", "title": "t", "capacity": 5, "sessions": []}, "editions[0].sessions"),
+    ({"key": "X", "track": "T", "title": "t", "capacity": 5,
+      "sessions": [{"date": "2027-01-01", "start": "09:00", "end": "11:00"}]}, "editions[0]"),
+])
+def test_wrong_editions_in_the_seed_name_the_place(edition, place):
+    import yaml
+
+    with pytest.raises(SeedError) as error:
+        parse_seed(yaml.safe_dump({"editions": [edition]}))
+    assert place in [where for where, _reason in error.value.errors]
