@@ -3,15 +3,14 @@ records by domain.training (never typed), and the programme's training figures f
 number of queries whatever the number of editions, sessions and people."""
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import Integer, case, distinct, func
+from sqlalchemy.orm import aliased
 
-from ..domain.skills import SkillsChange, skills_change
-from ..domain.training import Completion, Presence, SessionTimes, completion
+from ..domain.training import Completion, completion_of_minutes
 from ..extensions import db
 from ..models import (
     Attendance,
@@ -43,45 +42,68 @@ class RegistrationResult:
     last_session_on: date | None  # the day of the edition's last held session: when completion was reached
 
 
+def _minutes_of(column, dialect: str):
+    """Minutes since midnight of a time column (seconds ignored, as domain.training does)."""
+    if dialect == "sqlite":  # stored as text "HH:MM:SS[.ffffff]"
+        return (func.cast(func.substr(column, 1, 2), Integer) * 60 + func.cast(func.substr(column, 4, 2), Integer))
+    # date_part is double precision: much cheaper than EXTRACT's numeric on tens of thousands of rows.
+    return func.cast(func.date_part("hour", column) * 60 + func.date_part("minute", column), Integer)
+
+
+def _greater(a, b):
+    return case((a > b, a), else_=b)
+
+
+def _lesser(a, b):
+    return case((a < b, a), else_=b)
+
+
 def registration_results(edition_ids: list[int] | None = None) -> dict[int, RegistrationResult]:
-    """{registration id: result} for the confirmed registrations of the given editions (all when None), in four
-    queries: editions, sessions, registrations, presences. Cancelled editions complete nobody."""
-    editions = db.select(TrainingEdition.id, TrainingEdition.min_attendance_percent).where(
-        TrainingEdition.status == EditionStatus.scheduled)
+    """{registration id: result} for the confirmed registrations of the given editions (all when None), in three
+    queries whatever their number. The database sums the minutes (each presence clipped to its session, exactly
+    as domain.training.presence_hours does: tests/web/test_training_dashboard.py checks both agree); the
+    threshold is domain.training.completion_of_minutes. Cancelled editions complete nobody."""
+    dialect = db.session.get_bind().dialect.name
+    start, end = _minutes_of(TrainingSession.start_time, dialect), _minutes_of(TrainingSession.end_time, dialect)
+    scheduled = [TrainingEdition.status == EditionStatus.scheduled]
     if edition_ids is not None:
-        editions = editions.where(TrainingEdition.id.in_(edition_ids))
-    thresholds = dict(db.session.execute(editions).all())
-    if not thresholds:
+        scheduled.append(TrainingEdition.id.in_(edition_ids))
+    editions = {row.id: row for row in db.session.execute(
+        db.select(TrainingEdition.id, TrainingEdition.min_attendance_percent,
+                  func.coalesce(func.sum(end - start), 0).label("minutes"),
+                  func.max(TrainingSession.on_date).label("last_on"))
+        .outerjoin(TrainingSession, (TrainingSession.edition_id == TrainingEdition.id)
+                   & TrainingSession.is_cancelled.is_(False))
+        .where(*scheduled).group_by(TrainingEdition.id, TrainingEdition.min_attendance_percent))}
+    if not editions:
         return {}
-    chosen = list(thresholds) if edition_ids is not None else None
-
-    def only(column):
-        return [column.in_(chosen)] if chosen is not None else [column.in_(editions.with_only_columns(
-            TrainingEdition.id))]
-
-    sessions: dict[int, list[SessionTimes]] = defaultdict(list)
-    for row in db.session.execute(db.select(
-            TrainingSession.id, TrainingSession.edition_id, TrainingSession.on_date, TrainingSession.start_time,
-            TrainingSession.end_time, TrainingSession.is_cancelled).where(*only(TrainingSession.edition_id))):
-        sessions[row.edition_id].append(SessionTimes(row.id, row.on_date, row.start_time, row.end_time,
-                                                     row.is_cancelled))
-    confirmed = [Registration.status == RegistrationStatus.confirmed, *only(Registration.edition_id)]
-    registrations = db.session.execute(db.select(
-        Registration.id, Registration.participant_id, Registration.edition_id).where(*confirmed)).all()
-    presences: dict[int, dict[int, Presence]] = defaultdict(dict)
-    for row in db.session.execute(
-            db.select(Attendance.registration_id, Attendance.session_id, Attendance.arrived_at, Attendance.left_at)
-            .join(Registration, Registration.id == Attendance.registration_id)
-            .where(Attendance.is_present.is_(True), *confirmed)):
-        presences[row.registration_id][row.session_id] = Presence(True, row.arrived_at, row.left_at)
-    last_on = {edition_id: max((s.on_date for s in times if not s.is_cancelled), default=None)
-               for edition_id, times in sessions.items()}
+    # Each presence's minutes, computed once per row, then clipped to its session and summed per registration.
+    presence = (
+        db.select(Attendance.registration_id.label("registration_id"), start.label("starts"), end.label("ends"),
+                  _minutes_of(func.coalesce(Attendance.arrived_at, TrainingSession.start_time), dialect)
+                  .label("arrived"),
+                  _minutes_of(func.coalesce(Attendance.left_at, TrainingSession.end_time), dialect).label("left"))
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .where(Attendance.is_present.is_(True), TrainingSession.is_cancelled.is_(False),
+               *([TrainingSession.edition_id.in_(edition_ids)] if edition_ids is not None else []))
+        .offset(0)  # PostgreSQL: computed once here, not re-inlined into the sums below
+        .subquery())
+    clipped = _lesser(presence.c.ends, presence.c.left) - _greater(presence.c.starts, presence.c.arrived)
+    attended = (db.select(presence.c.registration_id, func.sum(case((clipped > 0, clipped), else_=0)).label("minutes"))
+                .group_by(presence.c.registration_id).subquery())
+    chosen = (Registration.edition_id.in_(edition_ids) if edition_ids is not None
+              else Registration.edition_id.in_(db.select(TrainingEdition.id).where(*scheduled)))
+    rows = db.session.execute(
+        db.select(Registration.id, Registration.participant_id, Registration.edition_id,
+                  func.coalesce(attended.c.minutes, 0).label("minutes"))
+        .outerjoin(attended, attended.c.registration_id == Registration.id)
+        .where(Registration.status == RegistrationStatus.confirmed, chosen)).all()
     return {
         r.id: RegistrationResult(r.id, r.participant_id, r.edition_id,
-                                 completion(sessions.get(r.edition_id, []), presences.get(r.id, {}),
-                                            thresholds[r.edition_id]),
-                                 last_on.get(r.edition_id))
-        for r in registrations
+                                 completion_of_minutes(editions[r.edition_id].minutes, r.minutes,
+                                                       editions[r.edition_id].min_attendance_percent),
+                                 editions[r.edition_id].last_on)
+        for r in rows if r.edition_id in editions
     }
 
 
@@ -89,7 +111,6 @@ def registration_results(edition_ids: list[int] | None = None) -> dict[int, Regi
 class SkillsGroup:
     people: int  # with a self-check at registration and at completion of an edition of the track
     overall_change: float | None  # None: suppressed (fewer than MIN_GROUP people) or no data
-    area_changes: dict[str, float]
 
     @property
     def is_suppressed(self) -> bool:
@@ -132,12 +153,13 @@ def training_figures(today: date) -> TrainingFigures:
     editions = {row.id: row for row in db.session.execute(
         db.select(TrainingEdition.id, TrainingEdition.track_id, TrainingEdition.capacity)
         .where(TrainingEdition.status == EditionStatus.scheduled))}
-    held_hours: dict[int, float] = defaultdict(float)  # sessions held so far (today's included)
-    for row in db.session.execute(
-            db.select(TrainingSession.id, TrainingSession.edition_id, TrainingSession.on_date,
-                      TrainingSession.start_time, TrainingSession.end_time)
-            .where(TrainingSession.is_cancelled.is_(False), TrainingSession.on_date <= today)):
-        held_hours[row.edition_id] += SessionTimes(row.id, row.on_date, row.start_time, row.end_time).hours
+    dialect = db.session.get_bind().dialect.name
+    session_minutes = (_minutes_of(TrainingSession.end_time, dialect)
+                       - _minutes_of(TrainingSession.start_time, dialect))  # as SessionTimes.hours, in minutes
+    held_hours = {edition_id: minutes / 60 for edition_id, minutes in db.session.execute(
+        db.select(TrainingSession.edition_id, func.sum(session_minutes))
+        .where(TrainingSession.is_cancelled.is_(False), TrainingSession.on_date <= today)  # held so far
+        .group_by(TrainingSession.edition_id))}
     tracks = {t.id: t for t in db.session.execute(
         db.select(Track).where(Track.id.in_({e.track_id for e in editions.values()}))).scalars()} \
         if editions else {}
@@ -145,7 +167,8 @@ def training_figures(today: date) -> TrainingFigures:
         db.select(Participant.id, Company.comune_istat, Comune.name)
         .outerjoin(Company, Company.id == Participant.company_id)
         .outerjoin(Comune, Comune.istat_code == Company.comune_istat)
-        .where(Participant.id.in_({r.participant_id for r in results.values()} or {0})))}
+        .where(Participant.id.in_(db.select(Registration.participant_id)
+                                  .where(Registration.status == RegistrationStatus.confirmed))))}
     skills = _skills_changes()
     figures.declared_completed, figures.declared_enrolled = db.session.execute(db.select(
         func.coalesce(func.sum(db.case((Enrolment.status == EnrolmentStatus.completed, Enrolment.participants),
@@ -184,15 +207,18 @@ def training_figures(today: date) -> TrainingFigures:
         filled[result.edition_id] += 1
         if result.last_session_on is not None and result.last_session_on <= today:
             ended[editions[result.edition_id].track_id].append(result.completion.is_completed)
+    by_track: dict[int, list] = defaultdict(list)
+    for edition in editions.values():
+        by_track[edition.track_id].append(edition)
     for track_id, track in sorted(tracks.items(), key=lambda item: (item[1].code, item[0])):
-        own = [e for e in editions.values() if e.track_id == track_id]
+        own = by_track[track_id]
         outcomes = ended.get(track_id, [])
         figures.tracks.append(TrackLine(
             track=track, editions=len(own), people_trained=len(per_track_people.get(track_id, ())),
             seats_offered=sum(e.capacity for e in own), seats_filled=sum(filled.get(e.id, 0) for e in own),
             hours_delivered=sum(held_hours.get(e.id, 0.0) for e in own),
             completion_rate=100.0 * sum(outcomes) / len(outcomes) if outcomes else None,
-            skills=skills.get(track_id, SkillsGroup(0, None, {}))))
+            skills=skills.get(track_id, SkillsGroup(0, None))))
     figures.editions = len(editions)
     figures.hours_delivered = sum(line.hours_delivered for line in figures.tracks)
     figures.seats_offered = sum(line.seats_offered for line in figures.tracks)
@@ -203,36 +229,19 @@ def training_figures(today: date) -> TrainingFigures:
 
 
 def _skills_changes() -> dict[int, SkillsGroup]:
-    """Per track, the mean change of the people's self-checks from registration to completion (one pair per
-    person and track: their first registration with both); groups under MIN_GROUP people suppressed."""
-    pairs: dict[int, dict[SkillsMoment, tuple[float, dict]]] = defaultdict(dict)
-    track_of: dict[int, tuple[int, int]] = {}
-    for row in db.session.execute(
-            db.select(SkillsCheck.registration_id, SkillsCheck.moment, SkillsCheck.overall_score,
-                      SkillsCheck.scores, Registration.participant_id, TrainingEdition.track_id)
-            .join(Registration, Registration.id == SkillsCheck.registration_id)
-            .join(TrainingEdition, TrainingEdition.id == Registration.edition_id)
-            .where(SkillsCheck.overall_score.is_not(None)).order_by(SkillsCheck.registration_id)):
-        pairs[row.registration_id][row.moment] = (row.overall_score, row.scores or {})
-        track_of[row.registration_id] = (row.track_id, row.participant_id)
-    changes: dict[int, dict[int, SkillsChange]] = defaultdict(dict)  # track -> participant -> change
-    for registration_id, moments in pairs.items():
-        if len(moments) < 2:
-            continue
-        track_id, participant_id = track_of[registration_id]
-        (before, before_areas), (after, after_areas) = moments[SkillsMoment.registration], \
-            moments[SkillsMoment.completion]
-        changes[track_id].setdefault(participant_id, skills_change(
-            before_areas, after_areas, overall_before=before, overall_after=after))
-    groups = {}
-    for track_id, per_person in changes.items():
-        if len(per_person) < MIN_GROUP:
-            groups[track_id] = SkillsGroup(len(per_person), None, {})
-            continue
-        areas: dict[str, list[float]] = defaultdict(list)
-        for change in per_person.values():
-            for key, value in change.areas.items():
-                areas[key].append(value)
-        groups[track_id] = SkillsGroup(len(per_person), statistics.fmean(c.overall for c in per_person.values()),
-                                       {key: statistics.fmean(values) for key, values in areas.items()})
-    return groups
+    """Per track, the mean change of the overall self-check score from registration to completion of the same
+    registration, and how many distinct people it rests on; groups under MIN_GROUP people suppressed. One
+    grouped query."""
+    before, after = aliased(SkillsCheck), aliased(SkillsCheck)
+    rows = db.session.execute(
+        db.select(TrainingEdition.track_id, func.count(distinct(Registration.participant_id)),
+                  func.avg(after.overall_score - before.overall_score))
+        .select_from(before)
+        .join(after, (after.registration_id == before.registration_id) & (after.moment == SkillsMoment.completion))
+        .join(Registration, Registration.id == before.registration_id)
+        .join(TrainingEdition, TrainingEdition.id == Registration.edition_id)
+        .where(before.moment == SkillsMoment.registration, before.overall_score.is_not(None),
+               after.overall_score.is_not(None))
+        .group_by(TrainingEdition.track_id)).all()
+    return {track_id: SkillsGroup(people, None if people < MIN_GROUP else float(mean))
+            for track_id, people, mean in rows}

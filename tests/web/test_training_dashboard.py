@@ -109,7 +109,6 @@ def test_skills_change_per_track_is_suppressed_under_five_people(db_session):
     line = training_figures(TODAY).tracks[0]
     assert line.skills.people == 5 and not line.skills.is_suppressed
     assert line.skills.overall_change == pytest.approx((10 + 11 + 12 + 13 + 20) / 5)
-    assert line.skills.area_changes["safety"] == pytest.approx(10.0)
 
 
 def test_declared_participants_are_shown_apart_and_never_reach_the_target(client, login_as, training, db_session):
@@ -153,3 +152,42 @@ def test_dashboard_queries_do_not_grow_with_training_data(client, login_as, coun
     grow(6, 6)
     assert measure() == few
 
+
+
+def test_the_database_sums_agree_with_the_domain_rule(db_session):
+    """registration_results sums minutes in SQL: on varied partial presences and a cancelled session, every
+    registration's hours and completion equal domain.training.completion on the same records."""
+    import random
+
+    from assessment.domain.training import Presence, completion
+    from assessment.models import Attendance
+    from assessment.services.training import session_times
+    from assessment.services.training_figures import registration_results
+
+    rng = random.Random(20)
+    track = add_track("T-AGREE")
+    edition = add_edition(track, [date(2026, 5, d) for d in (4, 5, 6, 7)], hours=(9, 13), min_percent=60)
+    edition.sessions[2].is_cancelled = True
+    registrations = [register(add_person(), edition) for _ in range(25)]
+    for registration in registrations:
+        for session in edition.sessions:
+            kind = rng.choice(["none", "absent", "full", "late", "early", "both", "outside"])
+            if kind == "none":
+                continue
+            arrived = {"late": time(rng.randint(9, 12), rng.choice([0, 15, 45])), "both": time(10, 10),
+                       "outside": time(8, 0)}.get(kind)
+            left = {"early": time(rng.randint(10, 12), rng.choice([0, 30])), "both": time(11, 50),
+                    "outside": time(14, 0)}.get(kind)
+            db_session.add(Attendance(registration=registration, session=session, is_present=kind != "absent",
+                                      arrived_at=arrived if kind != "absent" else None,
+                                      left_at=left if kind != "absent" else None))
+    db_session.flush()
+    results = registration_results([edition.id])
+    times = [session_times(s) for s in edition.sessions]
+    outcomes = set()
+    for registration in registrations:
+        expected = completion(times, {a.session_id: Presence(a.is_present, a.arrived_at, a.left_at)
+                                      for a in registration.attendances}, 60)
+        assert results[registration.id].completion == expected, registration.id
+        outcomes.add(expected.is_completed)
+    assert outcomes == {True, False}
