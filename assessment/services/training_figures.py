@@ -77,20 +77,22 @@ def registration_results(edition_ids: list[int] | None = None) -> dict[int, Regi
         .where(*scheduled).group_by(TrainingEdition.id, TrainingEdition.min_attendance_percent))}
     if not editions:
         return {}
-    # Each presence's minutes, computed once per row, then clipped to its session and summed per registration.
-    presence = (
-        db.select(Attendance.registration_id.label("registration_id"), start.label("starts"), end.label("ends"),
-                  _minutes_of(func.coalesce(Attendance.arrived_at, TrainingSession.start_time), dialect)
-                  .label("arrived"),
-                  _minutes_of(func.coalesce(Attendance.left_at, TrainingSession.end_time), dialect).label("left"))
-        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
-        .where(Attendance.is_present.is_(True), TrainingSession.is_cancelled.is_(False),
-               *([TrainingSession.edition_id.in_(edition_ids)] if edition_ids is not None else []))
-        .offset(0)  # PostgreSQL: computed once here, not re-inlined into the sums below
-        .subquery())
-    clipped = _lesser(presence.c.ends, presence.c.left) - _greater(presence.c.starts, presence.c.arrived)
-    attended = (db.select(presence.c.registration_id, func.sum(case((clipped > 0, clipped), else_=0)).label("minutes"))
-                .group_by(presence.c.registration_id).subquery())
+    # Each held session's start and end in minutes, computed once (3,000 rows, not once per presence); a full
+    # presence counts the session's minutes, a partial one its times clipped to the session.
+    held = (db.select(TrainingSession.id.label("id"), start.label("starts"), end.label("ends"))
+            .where(TrainingSession.is_cancelled.is_(False),
+                   *([TrainingSession.edition_id.in_(edition_ids)] if edition_ids is not None else []))
+            .offset(0)  # materialised here: neither SQLite nor PostgreSQL re-inlines it into the join
+            .subquery())
+    arrived = case((Attendance.arrived_at.is_(None), held.c.starts),
+                   else_=_minutes_of(Attendance.arrived_at, dialect))
+    left = case((Attendance.left_at.is_(None), held.c.ends), else_=_minutes_of(Attendance.left_at, dialect))
+    clipped = _lesser(held.c.ends, left) - _greater(held.c.starts, arrived)
+    minutes = case((Attendance.arrived_at.is_(None) & Attendance.left_at.is_(None), held.c.ends - held.c.starts),
+                   (clipped > 0, clipped), else_=0)
+    attended = (db.select(Attendance.registration_id.label("registration_id"), func.sum(minutes).label("minutes"))
+                .join(held, held.c.id == Attendance.session_id).where(Attendance.is_present.is_(True))
+                .group_by(Attendance.registration_id).subquery())
     chosen = (Registration.edition_id.in_(edition_ids) if edition_ids is not None
               else Registration.edition_id.in_(db.select(TrainingEdition.id).where(*scheduled)))
     rows = db.session.execute(
