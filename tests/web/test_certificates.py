@@ -155,3 +155,22 @@ def test_participants_page_issues_missing_certificates_for_the_trainer_only(clie
     done = client.post(f"/coach/formazione/{edition.id}/attestati", follow_redirects=True).get_data(as_text=True)
     assert "1 attestato rilasciato" in done
     assert db.session.execute(db.select(db.func.count(Certificate.id))).scalar_one() == 1
+
+
+def test_participants_page_queries_do_not_grow_with_people(client, login_as, count_queries, edition, db_session):
+    login_as("admin")
+
+    def measure() -> int:
+        with count_queries() as counter:
+            assert client.get(f"/admin/formazione/{edition.id}/partecipanti").status_code == 200
+        return counter.count
+
+    completed(add_person(), edition)
+    issue_due_certificates(edition.id)
+    db_session.commit()
+    few = measure()
+    for _ in range(12):
+        completed(add_person(), edition)
+    issue_due_certificates(edition.id)
+    db_session.commit()
+    assert measure() == few
