@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..clock import local_today
 from ..domain.errors import InvalidField
@@ -10,7 +11,7 @@ from ..extensions import db
 from ..models import TrainingEdition
 from ..public.forms import EmptyForm
 from ..services import registrations, training
-from ..services.training_mail import mail_all, mail_edition_cancelled, mail_promoted
+from ..services.training_mail import mail_all, mail_edition_cancelled, mail_promoted, mail_schedule_changed
 from .training_forms import CopyEditionForm, EditionForm
 from .views import bp, page_number
 
@@ -27,7 +28,7 @@ def _edition_form() -> EditionForm:
     form = EditionForm()
     form.track_id.choices = [(t.id, f"{t.code} · {t.title_it}") for t in training.training_tracks()]
     form.trainer_user_id.choices = [(0, _("— nessun coach —"))] + [
-        (u.id, f"{u.name} ({u.email})") for u in training.trainer_coaches() if u.is_coach]
+        (u.id, f"{u.name} ({u.email})") for u in training.trainer_coaches()]
     return form
 
 
@@ -63,6 +64,7 @@ def edition_edit(edition_id: int | None = None):
         form.load(edition)
     sessions = form.session_inputs() if form.validate_on_submit() else None
     if sessions is not None:
+        before = training.schedule(edition) if edition is not None else None
         try:
             edition = training.save_edition(edition, form.values(), sessions)
             promoted = registrations.fill_seats(registrations.lock_edition(edition.id))  # more seats: the queue moves
@@ -72,11 +74,16 @@ def edition_edit(edition_id: int | None = None):
         else:
             db.session.commit()
             mail_all(promoted, mail_promoted)
-            flash(_("Edizione salvata."), "success")
+            told = training.active_registrations(edition) if before not in (None, training.schedule(edition)) else []
+            mail_all([r for r in told if r not in promoted], mail_schedule_changed)
+            flash(ngettext("Edizione salvata; %(num)d persona iscritta ha ricevuto il calendario aggiornato.",
+                           "Edizione salvata; %(num)d persone iscritte hanno ricevuto il calendario aggiornato.",
+                           len(told)) if told else _("Edizione salvata."), "success")
             return redirect(url_for("admin.edition_edit", edition_id=edition.id))
     summary = training.summarise([edition], local_today())[0] if edition is not None else None
+    people = training.edition_registrations(edition.id) if edition is not None else []
     return render_template("admin/edition_edit.html", form=form, edition=edition, summary=summary,
-                           button_form=EmptyForm())
+                           button_form=EmptyForm(), people=people)
 
 
 @bp.post("/formazione/<int:edition_id>/annulla")
@@ -92,8 +99,6 @@ def edition_cancel(edition_id: int):
 
 
 def ngettext_told(sent: int, failed: int) -> str:
-    from flask_babel import ngettext
-
     message = ngettext("Edizione annullata: %(num)d persona avvisata per e-mail.",
                        "Edizione annullata: %(num)d persone avvisate per e-mail.", sent)
     if failed:

@@ -17,11 +17,10 @@ from ..jobs import send_certificates
 from ..models import Company, RegistrationStatus, TrainingEdition
 from ..public.forms import EmptyForm
 from ..services import attendance, certificates, registrations, training
-from ..services.access import can_view_company
 from ..services.training_mail import mail_registration
 from ..templating import format_day
 from .training_forms import OnBehalfForm
-from .views import bp
+from .views import _accepted_or_refused, bp
 
 
 def _time(value: str | None) -> time | None:
@@ -100,9 +99,9 @@ def on_behalf_form(company_id: int, editions) -> OnBehalfForm:
 
 @bp.post("/imprese/<int:company_id>/formazione")
 def register_on_behalf(company_id: int):
-    company = db.session.get(Company, company_id)
-    if not can_view_company(current_user, company) or not company.vat_number:
-        abort(404)
+    company = _accepted_or_refused(company_id)  # 404 unless the coach may see it; only while following it
+    if company is None or not company.vat_number:
+        return redirect(url_for("coach.company", company_id=company_id) + "#training")
     form = on_behalf_form(company_id, training.public_editions(local_today()))
     if not form.validate_on_submit():
         flash(_("Iscrizione non registrata: scegli l'edizione, scrivi nome, e-mail e ruolo e conferma il "

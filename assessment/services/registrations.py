@@ -66,12 +66,17 @@ def find_participant(email: str) -> Participant | None:
         Participant.email == email.strip().lower())).scalar_one_or_none()
 
 
-def _participant(name: str, email: str, role: str, vat_number: str, firm_name: str, language: str) -> Participant:
-    """The person with this address (updated with what they typed now), or a new one. The firm is matched to an
-    existing company by its partita IVA; nothing about that company is read back to the registrant."""
+def _participant(name: str, email: str, role: str, vat_number: str, firm_name: str, language: str,
+                 may_update: bool) -> Participant:
+    """The person with this address, or a new one. The firm is matched to an existing company by its partita
+    IVA; nothing about that company is read back to the registrant. The public form never changes what is stored
+    of a known address (whoever types someone's address must not rename them or move them to another firm);
+    their coach may (may_update)."""
+    participant = find_participant(email)
+    if participant is not None and not may_update:
+        return participant
     company_id = db.session.execute(db.select(Company.id).where(
         Company.vat_number == vat_number, Company.erased_at.is_(None))).scalar_one_or_none()
-    participant = find_participant(email)
     if participant is None:
         participant = Participant(email=email.strip().lower())
         db.session.add(participant)
@@ -94,7 +99,8 @@ def register(edition_id: int, *, name: str, email: str, role: str, vat_number: s
     first = next((s.on_date for s in edition.sessions if not s.is_cancelled), None)
     if not is_registration_open(edition.registration_deadline_on, first, today):
         raise RegistrationClosed()
-    participant = _participant(name, email, role, vat_number, firm_name, language)
+    participant = _participant(name, email, role, vat_number, firm_name, language,
+                               may_update=registered_by is not None)
     db.session.flush()
     registration = db.session.execute(db.select(Registration).where(
         Registration.participant_id == participant.id, Registration.edition_id == edition.id)).scalar_one_or_none()
@@ -106,8 +112,8 @@ def register(edition_id: int, *, name: str, email: str, role: str, vat_number: s
                                     status=RegistrationStatus.waiting)
         db.session.add(registration)
     registration.cancel_token_hash = token_hash(token)
-    registration.registered_by_id = registered_by.id if registered_by is not None else None
     if not was_registered:
+        registration.registered_by_id = registered_by.id if registered_by is not None else None
         now = utcnow()
         registration.queued_at, registration.cancelled_at = now, None
         if seats_taken < edition.capacity:

@@ -16,6 +16,7 @@ from ..models import (
     EditionStatus,
     Registration,
     RegistrationStatus,
+    Role,
     Track,
     TrackFormat,
     TrainingEdition,
@@ -71,7 +72,8 @@ def training_tracks() -> list[Track]:
 
 def trainer_coaches() -> list[User]:
     return list(db.session.execute(
-        db.select(User).where(User.is_enabled.is_(True)).order_by(User.name, User.email)).scalars())
+        db.select(User).where(User.is_enabled.is_(True), User.role == Role.coach)
+        .order_by(User.name, User.email)).scalars())
 
 
 def session_times(session: TrainingSession) -> SessionTimes:
@@ -95,6 +97,7 @@ def save_edition(edition: TrainingEdition | None, values: dict, sessions: list[S
     for name in EDITION_FIELDS:
         setattr(edition, name, values.get(name))
     edition.description = edition.description or ""
+    edition.updated_at = utcnow()  # sessions changed too: the calendars' SEQUENCE follows it
     existing = {s.id: s for s in edition.sessions}
     kept: set[int] = set()
     for item in sessions:
@@ -148,6 +151,17 @@ def copy_edition(source: TrainingEdition, first_on: date) -> TrainingEdition:
     return copy
 
 
+def schedule(edition: TrainingEdition) -> tuple:
+    """What a registrant's calendar holds of an edition: when and where its sessions are."""
+    return (tuple(sorted((s.on_date, s.start_time, s.end_time, s.is_cancelled) for s in edition.sessions)),
+            edition.place, edition.online_url, edition.title)
+
+
+def active_registrations(edition: TrainingEdition) -> list[Registration]:
+    """The registrations holding a seat or a place in the queue."""
+    return [r for r in edition.registrations if r.status != RegistrationStatus.cancelled]
+
+
 def cancel_edition(edition: TrainingEdition) -> list[Registration]:
     """Cancel the edition; returns the registrations (confirmed and waiting) to tell by mail. Flushes."""
     if edition.is_cancelled:
@@ -155,7 +169,7 @@ def cancel_edition(edition: TrainingEdition) -> list[Registration]:
     edition.status, edition.cancelled_at = EditionStatus.cancelled, utcnow()
     db.session.flush()
     record("edition_cancelled", None, edition_id=edition.id)
-    return [r for r in edition.registrations if r.status != RegistrationStatus.cancelled]
+    return active_registrations(edition)
 
 
 def edition_for_page(edition_id: int) -> TrainingEdition | None:
@@ -214,6 +228,15 @@ def by_area(summaries: list[EditionSummary]) -> list[tuple[object, list[EditionS
         area = summary.edition.track.thematic_area
         groups.setdefault(area.key, (area, []))[1].append(summary)
     return sorted(groups.values(), key=lambda pair: (pair[0].position, pair[0].key))
+
+
+def edition_registrations(edition_id: int) -> list[Registration]:
+    """Everyone registered for an edition (seats first, then the queue in order, then cancellations)."""
+    order = {RegistrationStatus.confirmed: 0, RegistrationStatus.waiting: 1, RegistrationStatus.cancelled: 2}
+    rows = db.session.execute(db.select(Registration).where(Registration.edition_id == edition_id)
+                              .options(joinedload(Registration.participant), joinedload(Registration.registered_by))
+                              ).scalars().all()
+    return sorted(rows, key=lambda r: (order[r.status], r.queued_at, r.id))
 
 
 def admin_editions(page: int, per_page: int = 50):

@@ -14,15 +14,16 @@ from ..urls import external_url
 from .mail import send_mail
 
 
-def edition_calendar(edition: TrainingEdition, *, cancelled: bool = False) -> bytes:
+def edition_calendar(edition: TrainingEdition, *, cancelled: bool = False, tentative: bool = False) -> bytes:
     """The edition's sessions as VEVENTs in UTC, one UID per session so that a calendar updates them; a
-    cancelled edition (or session) sends them with STATUS:CANCELLED."""
+    cancelled edition (or session) sends them with STATUS:CANCELLED, the waiting list's with TENTATIVE."""
     base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"
     host = base.split("://", 1)[-1].split("/", 1)[0] or "localhost"
     calendar = Calendar()
     calendar.add("prodid", "-//Bussola Digitale//Formazione//IT")
     calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    # PUBLISH even for a cancellation: METHOD:CANCEL asks for an ORGANIZER a calendar could reply to.
+    calendar.add("method", "PUBLISH")
     for session in edition.sessions:
         event = Event()
         event.add("uid", f"training-session-{session.id}@{host}")
@@ -33,9 +34,22 @@ def edition_calendar(edition: TrainingEdition, *, cancelled: bool = False) -> by
         event.add("location", edition.place or edition.online_url or "")
         if edition.online_url:
             event.add("url", edition.online_url)
-        event.add("status", "CANCELLED" if cancelled or session.is_cancelled else "CONFIRMED")
+        event.add("sequence", _sequence(edition))
+        event.add("status", "CANCELLED" if cancelled or session.is_cancelled else
+                  "TENTATIVE" if tentative else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _sequence(edition: TrainingEdition) -> int:
+    """Grows with every change of the edition, so that a calendar takes a newer copy of an event over an older."""
+    changed = edition.updated_at or edition.created_at or utcnow()
+    return int((changed - datetime(2020, 1, 1)).total_seconds() // 60)
+
+
+def _calendar_of(registration: Registration) -> tuple[tuple[str, str, bytes], ...]:
+    tentative = registration.status == RegistrationStatus.waiting
+    return (("formazione.ics", "text/calendar", edition_calendar(registration.edition, tentative=tentative)),)
 
 
 def _schedule(edition: TrainingEdition) -> str:
@@ -69,8 +83,7 @@ def mail_registration(registration: Registration, cancel_token: str, position: i
         body += "\n" + _("Prima del corso, rispondi a 15 domande sulle tue competenze digitali (5 minuti): alla "
                          "fine potrai rispondere di nuovo e vedere che cosa è cambiato.\n\n%(link)s\n",
                          link=external_url("public.skills_check", token=cancel_token))
-        return send_mail(participant.email, subject, body,
-                         attachments=(("formazione.ics", "text/calendar", edition_calendar(edition)),))
+        return send_mail(participant.email, subject, body, attachments=_calendar_of(registration))
 
 
 def mail_promoted(registration: Registration) -> bool:
@@ -81,17 +94,18 @@ def mail_promoted(registration: Registration) -> bool:
                  "confermata. Gli incontri:\n\n%(schedule)s\n\nSe non puoi più partecipare, usa il link di "
                  "annullamento dell'e-mail di iscrizione.\n", name=participant.name, title=edition.title,
                  schedule=_schedule(edition))
-        return send_mail(participant.email, subject, body,
-                         attachments=(("formazione.ics", "text/calendar", edition_calendar(edition)),))
+        return send_mail(participant.email, subject, body, attachments=_calendar_of(registration))
 
 
-def mail_cancelled_registration(registration: Registration) -> bool:
+def mail_schedule_changed(registration: Registration) -> bool:
     participant, edition = registration.participant, registration.edition
     with force_locale(participant.language or "it"):
-        return send_mail(participant.email, _("Iscrizione annullata: %(title)s", title=edition.title),
-                         _("Buongiorno %(name)s,\n\nabbiamo annullato la tua iscrizione a «%(title)s». Puoi "
-                           "iscriverti di nuovo dalla pagina della formazione finché ci sono posti.\n",
-                           name=participant.name, title=edition.title))
+        subject = _("Calendario aggiornato: %(title)s", title=edition.title)
+        body = _("Buongiorno %(name)s,\n\nil calendario di «%(title)s» è cambiato. Gli incontri ora sono (il file "
+                 "allegato aggiorna la tua agenda):\n\n%(schedule)s\n\nSe non puoi più partecipare, usa il link "
+                 "di annullamento dell'e-mail di iscrizione.\n", name=participant.name, title=edition.title,
+                 schedule=_schedule(edition))
+        return send_mail(participant.email, subject, body, attachments=_calendar_of(registration))
 
 
 def mail_edition_cancelled(registration: Registration) -> bool:

@@ -70,3 +70,41 @@ def test_a_person_registers_on_a_phone_and_gets_a_valid_calendar(live_server, br
         datetime.combine(first_on, time(9)), datetime.combine(first_on + timedelta(days=7), time(14))]
     assert events[0].decoded("DTEND").astimezone(rome).time() == time(12, 30)
     assert all(str(e["SUMMARY"]) == title for e in events) and len({str(e["UID"]) for e in events}) == 2
+
+
+def test_training_pages_pass_axe_and_fit_320px(live_server, browser, app, edition):
+    from assessment.services.users import create_user
+    from tests.browser.test_accessibility import NARROW, check_page
+
+    edition_id, _title, _first_on = edition
+    tag = uuid.uuid4().hex[:8]
+    with app.app_context():
+        trainer, _ = create_user(f"trainer-{tag}@example.org", "coach", password="formatore-2026")
+        admin, _ = create_user(f"training-admin-{tag}@example.org", "admin", password="formatore-2026")
+        row = db.session.get(TrainingEdition, edition_id)
+        row.trainer_user_id = trainer.id
+        session_id = row.sessions[0].id
+        db.session.commit()
+        emails = (trainer.email, admin.email)
+        db.session.remove()
+    problems: list[str] = []
+    for email, pages in ((None, ["/formazione", f"/formazione/{edition_id}", "/formazione/presenza"]),
+                         (emails[0], ["/coach/formazione", f"/coach/formazione/incontri/{session_id}"]),
+                         (emails[1], ["/admin/formazione", f"/admin/formazione/{edition_id}",
+                                      f"/admin/formazione/{edition_id}/copia"])):
+        context = browser.new_context(locale="it-IT", bypass_csp=True, viewport=NARROW)
+        page = context.new_page()
+        if email:
+            page.goto(live_server + "/login")
+            page.get_by_label("E-mail").fill(email)
+            page.get_by_label("Password").fill("formatore-2026")
+            click_and_wait(page.get_by_role("button", name="Entra"))
+        for path in pages:
+            page.goto(live_server + path)
+            check_page(page, path, problems)
+        if email is None:  # the form sent back with its mistakes
+            page.goto(f"{live_server}/formazione/{edition_id}")
+            click_and_wait(page.get_by_role("button", name="Iscriviti"))
+            check_page(page, "registration with errors", problems)
+        context.close()
+    assert not problems, "\n".join(problems)

@@ -36,7 +36,7 @@ def test_admin_creates_an_edition_with_its_sessions(client, db_session, login_as
     db_session.commit()
     response = client.post("/admin/formazione/nuova", data=_form(track))
     assert response.status_code == 302
-    edition = db.session.execute(db.select(TrainingEdition)).scalar_one()
+    edition = db.session.execute(db.select(TrainingEdition).filter_by(track_id=track.id)).scalar_one()
     assert (edition.capacity, edition.trainer_name, edition.min_attendance_percent) == (12, "Laura Bianchi", 70)
     assert [(s.start_time, s.end_time) for s in edition.sessions] == [(time(9), time(13)), (time(14), time(18))]
     assert all(len(s.check_in_code) == 6 for s in edition.sessions)
@@ -63,7 +63,7 @@ def test_wrong_edition_is_a_form_error(client, db_session, login_as, make_user, 
     assert response.status_code == 200
     assert message in response.get_data(as_text=True) or 'id="min_attendance_percent-error"' in \
         response.get_data(as_text=True)
-    assert db.session.execute(db.select(TrainingEdition)).first() is None
+    assert db.session.execute(db.select(TrainingEdition).filter_by(track_id=track.id)).first() is None
 
 
 def test_more_seats_promote_the_waiting_list(client, db_session, login_as, outbox):
@@ -71,14 +71,16 @@ def test_more_seats_promote_the_waiting_list(client, db_session, login_as, outbo
     client.post(f"/formazione/{edition.id}", data=registration_form(email="a@example.org"))
     client.post(f"/formazione/{edition.id}", data=registration_form(email="b@example.org"))
     login_as("admin")
-    form = client.get(f"/admin/formazione/{edition.id}")
-    assert form.status_code == 200
+    form = client.get(f"/admin/formazione/{edition.id}").get_data(as_text=True)
+    listed = form.split('id="people-title"', 1)[1]
+    assert listed.index("a@example.org") < listed.index("b@example.org") and "in lista d" in listed
     data = _form(edition.track, title=edition.title, capacity="2", trainer_name="")
     for i, session in enumerate(edition.sessions):
         data.update({f"sessions-{i}-session_id": str(session.id), f"sessions-{i}-on_date": session.on_date.isoformat(),
                      f"sessions-{i}-start_time": "09:00", f"sessions-{i}-end_time": "13:00"})
     assert client.post(f"/admin/formazione/{edition.id}", data=data).status_code == 302
-    statuses = sorted(r.status.value for r in db.session.execute(db.select(Registration)).scalars())
+    statuses = sorted(r.status.value for r in db.session.execute(
+        db.select(Registration).filter_by(edition_id=edition.id)).scalars())
     assert statuses == ["confirmed", "confirmed"]
     assert mails(outbox)[-1]["To"] == "b@example.org" and "liberato" in mails(outbox)[-1]["Subject"]
     assert len(db.session.get(TrainingEdition, edition.id).sessions) == 2  # the same sessions, not new ones
@@ -106,7 +108,8 @@ def test_copying_an_edition_moves_its_sessions_to_the_new_first_date(client, db_
     new_first = source.sessions[0].on_date + timedelta(days=100)
     response = client.post(f"/admin/formazione/{source.id}/copia", data={"first_on": new_first.isoformat()})
     assert response.status_code == 302
-    copy = db.session.execute(db.select(TrainingEdition).where(TrainingEdition.id != source.id)).scalar_one()
+    copy = db.session.execute(db.select(TrainingEdition).where(
+        TrainingEdition.track_id == source.track_id, TrainingEdition.id != source.id)).scalar_one()
     assert [s.on_date for s in copy.sessions] == [s.on_date + timedelta(days=100) for s in source.sessions]
     assert copy.registration_deadline_on == source.registration_deadline_on + timedelta(days=100)
     assert copy.title == source.title and copy.capacity == source.capacity
@@ -138,3 +141,33 @@ def test_unknown_edition_is_404(client, db_session, login_as):
     assert client.get("/admin/formazione/999999").status_code == 404
     assert client.get("/formazione/999999").status_code == 404
     assert RegistrationStatus.confirmed  # the enum is importable from models
+
+
+def test_a_new_time_sends_everyone_registered_the_updated_calendar(client, db_session, login_as, outbox):
+    from icalendar import Calendar
+
+    from tests.training_factories import ics_of
+
+    edition = make_edition(db_session, capacity=1, sessions=1)
+    client.post(f"/formazione/{edition.id}", data=registration_form(email="a@example.org"))
+    client.post(f"/formazione/{edition.id}", data=registration_form(email="b@example.org"))
+    first_sequence = Calendar.from_ical(ics_of(mails(outbox)[0])).walk("VEVENT")[0]["SEQUENCE"]
+    login_as("admin")
+    session = edition.sessions[0]
+    data = _form(edition.track, title=edition.title, capacity="1", trainer_name="",
+                 **{"sessions-0-session_id": str(session.id), "sessions-0-on_date": session.on_date.isoformat(),
+                    "sessions-0-start_time": "10:00", "sessions-0-end_time": "13:00", "sessions-1-on_date": "",
+                    "sessions-1-start_time": "", "sessions-1-end_time": ""})
+    assert client.post(f"/admin/formazione/{edition.id}", data=data).status_code == 302
+    updated = {m["To"]: m for m in mails(outbox) if "Calendario aggiornato" in m["Subject"]}
+    assert sorted(updated) == ["a@example.org", "b@example.org"]
+    event = Calendar.from_ical(ics_of(updated["a@example.org"])).walk("VEVENT")[0]
+    from zoneinfo import ZoneInfo
+
+    assert event.decoded("DTSTART").astimezone(ZoneInfo("Europe/Rome")).time() == time(10)
+    assert event["SEQUENCE"] >= first_sequence
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert str(Calendar.from_ical(ics_of(updated["b@example.org"])).walk("VEVENT")[0]["STATUS"]) == "TENTATIVE"
+    count = len(mails(outbox))
+    assert client.post(f"/admin/formazione/{edition.id}", data=data).status_code == 302  # nothing changed
+    assert len(mails(outbox)) == count

@@ -14,7 +14,8 @@ from tests.training_factories import make_edition, registration_form
 def _registered(client, db_session, edition, n: int = 2) -> list[Registration]:
     for i in range(n):
         client.post(f"/formazione/{edition.id}", data=registration_form(email=f"p{i}@example.org"))
-    return list(db.session.execute(db.select(Registration).order_by(Registration.id)).scalars())
+    return list(db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)
+                                   .order_by(Registration.id)).scalars())
 
 
 def test_trainer_marks_presence_with_partial_times_and_completion_follows(client, db_session, login_as,
@@ -30,7 +31,8 @@ def test_trainer_marks_presence_with_partial_times_and_completion_follows(client
         f"present-{first.id}": "1", f"present-{second.id}": "1", f"arrived-{second.id}": "10:00",
         f"left-{second.id}": "12:00"})
     assert response.status_code == 302
-    records = {a.registration_id: a for a in db.session.execute(db.select(Attendance)).scalars()}
+    records = {a.registration_id: a for a in db.session.execute(
+        db.select(Attendance).filter_by(session_id=session.id)).scalars()}
     assert records[first.id].is_present and records[first.id].recorded_by_id == trainer.id
     assert (records[second.id].arrived_at, records[second.id].left_at) == (time(10), time(12))
     client.post(f"/coach/formazione/incontri/{edition.sessions[1].id}", data={f"present-{first.id}": "1"})
@@ -49,7 +51,7 @@ def test_departure_before_arrival_is_refused(client, db_session, login_as, make_
     response = client.post(f"/coach/formazione/incontri/{edition.sessions[0].id}", data={
         f"present-{registration.id}": "1", f"arrived-{registration.id}": "11:00", f"left-{registration.id}": "10:00"})
     assert response.status_code == 400 and "dopo l&#39;arrivo" in response.get_data(as_text=True)
-    assert db.session.execute(db.select(Attendance)).first() is None
+    assert db.session.execute(db.select(Attendance).filter_by(registration_id=registration.id)).first() is None
 
 
 def test_only_the_trainer_and_admins_keep_the_register(client, db_session, login_as, make_user):
@@ -80,7 +82,7 @@ def test_check_in_with_the_code_during_the_session(client, db_session, running_s
     code = edition.sessions[0].check_in_code
     response = client.post("/formazione/presenza", data={"email": "P0@example.org", "code": code.lower()})
     assert response.status_code == 302
-    record = db.session.execute(db.select(Attendance)).scalar_one()
+    record = db.session.execute(db.select(Attendance).filter_by(registration_id=registration.id)).scalar_one()
     assert record.registration_id == registration.id and record.is_present
     assert record.source == AttendanceSource.check_in and record.arrived_at == time(10, 30)  # late: from now
 
@@ -97,4 +99,4 @@ def test_check_in_gives_one_answer_for_a_wrong_code_a_stranger_or_a_closed_windo
     pages = [r.get_data(as_text=True) for r in (wrong_code, stranger, too_late)]
     assert all(r.status_code == 200 for r in (wrong_code, stranger, too_late))
     assert all("Codice non valido in questo momento" in p for p in pages)
-    assert db.session.execute(db.select(Attendance)).first() is None
+    assert db.session.execute(db.select(Attendance).filter_by(session_id=edition.sessions[0].id)).first() is None

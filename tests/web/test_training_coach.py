@@ -49,7 +49,7 @@ def test_coach_registers_one_of_the_firms_people(client, db_session, login_as, f
     assert 'id="training"' in page and edition.title in page
     response = client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
     assert response.status_code == 302
-    registration = db.session.execute(db.select(Registration)).scalar_one()
+    registration = db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).scalar_one()
     assert registration.status == RegistrationStatus.confirmed and registration.registered_by_id == coach.id
     assert registration.participant.company_id == company.id
     assert registration.participant.firm_vat_number == company.vat_number
@@ -63,7 +63,7 @@ def test_without_the_persons_consent_nothing_is_registered(client, db_session, l
     edition = make_edition(db_session)
     login_as(coach)
     client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition, **{"training-consent": ""}))
-    assert db.session.execute(db.select(Registration)).first() is None
+    assert db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).first() is None
 
 
 def test_a_coach_who_does_not_follow_the_company_gets_404(client, db_session, login_as, followed_company):
@@ -72,7 +72,7 @@ def test_a_coach_who_does_not_follow_the_company_gets_404(client, db_session, lo
     login_as("coach")
     response = client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
     assert response.status_code == 404
-    assert db.session.execute(db.select(Registration)).first() is None
+    assert db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).first() is None
 
 
 def test_result_and_coach_page_offer_the_editions_of_recommended_tracks(client, db_session, login_as,
@@ -88,3 +88,17 @@ def test_result_and_coach_page_offer_the_editions_of_recommended_tracks(client, 
     page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
     offered = page.split('id="training"', 1)[1].split("</ul>", 1)[0]
     assert "Edizione del percorso consigliato" in offered and other.title not in offered
+
+
+def test_a_proposal_not_yet_accepted_registers_nobody(client, db_session, login_as, make_user):
+    coach = make_user("coach")
+    company, _assessment, _token = submit_company(coach_contact=True)
+    propose(company, coach)  # proposed: the coach sees the company, does not follow it yet
+    db_session.commit()
+    edition = make_edition(db_session)
+    login_as(coach)
+    assert 'action="/coach/imprese/%d/formazione"' % company.id not in client.get(
+        f"/coach/imprese/{company.id}").get_data(as_text=True)
+    response = client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
+    assert response.status_code == 302
+    assert db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).first() is None

@@ -48,7 +48,7 @@ def test_registration_confirms_a_seat_and_mails_the_calendar_and_cancel_link(cli
     edition = make_edition(db_session, capacity=2)
     response, data = _register(client, edition)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/formazione/{edition.id}/grazie")
-    registration = db.session.execute(db.select(Registration)).scalar_one()
+    registration = db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).scalar_one()
     assert registration.status == RegistrationStatus.confirmed
     assert registration.participant.email == data["email"] and registration.participant.privacy_consent_at
     [message] = mails(outbox)
@@ -69,7 +69,8 @@ def test_full_edition_puts_people_on_the_waiting_list_and_a_cancellation_promote
     _register(client, edition, email="prima@example.org")
     _register(client, edition, email="seconda@example.org")
     _register(client, edition, email="terza@example.org")
-    statuses = {r.participant.email: r.status for r in db.session.execute(db.select(Registration)).scalars()}
+    statuses = {r.participant.email: r.status for r in db.session.execute(
+        db.select(Registration).filter_by(edition_id=edition.id)).scalars()}
     assert statuses == {"prima@example.org": RegistrationStatus.confirmed,
                         "seconda@example.org": RegistrationStatus.waiting,
                         "terza@example.org": RegistrationStatus.waiting}
@@ -78,7 +79,8 @@ def test_full_edition_puts_people_on_the_waiting_list_and_a_cancellation_promote
     assert "posizione 2" in body_of(sent[2])
     link = _cancel_link(sent[0])
     assert client.post(link).status_code == 302
-    statuses = {r.participant.email: r.status for r in db.session.execute(db.select(Registration)).scalars()}
+    statuses = {r.participant.email: r.status for r in db.session.execute(
+        db.select(Registration).filter_by(edition_id=edition.id)).scalars()}
     assert statuses["prima@example.org"] == RegistrationStatus.cancelled
     assert statuses["seconda@example.org"] == RegistrationStatus.confirmed
     assert statuses["terza@example.org"] == RegistrationStatus.waiting
@@ -101,9 +103,11 @@ def test_same_page_whether_the_firm_or_the_person_is_known(client, db_session, o
     assert known.headers["Location"] == unknown.headers["Location"] == again.headers["Location"]
     thanks = client.get(known.headers["Location"]).get_data(as_text=True)
     assert company.name not in thanks
-    people = {p.email: p for p in db.session.execute(db.select(Participant)).scalars()}
+    people = {p.email: p for p in db.session.execute(db.select(Participant).where(
+        Participant.email.in_(["a@example.org", "b@example.org"]))).scalars()}
     assert people["b@example.org"].company_id is None
-    assert db.session.execute(db.select(db.func.count()).select_from(Registration)).scalar() == 2
+    assert db.session.execute(db.select(db.func.count()).select_from(Registration).filter_by(
+        edition_id=edition.id)).scalar() == 2
     to_a = [m for m in mails(outbox) if m["To"] == "a@example.org"]
     assert len(to_a) == 2 and all("confermata" in m["Subject"] for m in to_a)  # told in the mail, not the page
 
@@ -121,14 +125,14 @@ def test_wrong_partita_iva_is_a_form_error(client, db_session):
     edition = make_edition(db_session)
     response, _data = _register(client, edition, vat_number="12345678901")
     assert response.status_code == 200 and "cifra di controllo" in response.get_data(as_text=True)
-    assert db.session.execute(db.select(Registration)).first() is None
+    assert db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).first() is None
 
 
 def test_privacy_consent_is_required(client, db_session):
     edition = make_edition(db_session)
     response, _data = _register(client, edition, privacy="")
     assert response.status_code == 200
-    assert db.session.execute(db.select(Registration)).first() is None
+    assert db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).first() is None
 
 
 def test_closed_edition_takes_no_registration(client, db_session):
@@ -136,7 +140,7 @@ def test_closed_edition_takes_no_registration(client, db_session):
     page = client.get(f"/formazione/{edition.id}").get_data(as_text=True)
     assert "Le iscrizioni a questa edizione sono chiuse" in page
     _register(client, edition)
-    assert db.session.execute(db.select(Registration)).first() is None
+    assert db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).first() is None
 
 
 def test_list_queries_do_not_grow_with_editions(client, db_session, count_queries):
@@ -163,3 +167,13 @@ def test_guessing_cancel_links_is_rate_limited(rate_limited_app):
     client = rate_limited_app.test_client()
     statuses = [client.get(f"/formazione/annulla/guess-{n}").status_code for n in range(61)]
     assert statuses[:60] == [404] * 60 and statuses[-1] == 429
+
+
+def test_the_public_form_never_renames_a_known_person(client, db_session, outbox):
+    edition = make_edition(db_session)
+    other = make_edition(db_session)
+    _register(client, edition, email="vera@example.org", name="Vera Bianchi", firm_name="Bianchi Srl")
+    _register(client, other, email="vera@example.org", name="Qualcun Altro", firm_name="Altra Impresa")
+    person = db.session.execute(db.select(Participant).filter_by(email="vera@example.org")).scalar_one()
+    assert (person.name, person.firm_name) == ("Vera Bianchi", "Bianchi Srl")
+    assert len(person.registrations) == 2 and mails(outbox)[-1]["To"] == "vera@example.org"
