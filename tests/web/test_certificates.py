@@ -103,6 +103,13 @@ def test_completion_on_the_register_issues_and_mails_the_certificate(app, client
     parts = {part.get_filename(): part for part in mails[0].walk() if part.get_filename()}
     assert parts[f"attestato-{certificate.verification_code}.pdf"].get_payload(decode=True).startswith(b"%PDF")
     assert f"/attestati/{certificate.verification_code}" in mails[0].get_body(("plain",)).get_content()
+    # The register's change is in the audit log, with what it was and what it became.
+    from assessment.models import AuditEntry
+
+    entry = db.session.execute(db.select(AuditEntry).filter_by(action="attendance_recorded")).scalar_one()
+    assert entry.details["changes"] == [{"registration_id": registration.id, "before": None,
+                                         "after": {"present": True, "arrived": None, "left": None}}]
+    assert db.session.execute(db.select(AuditEntry).filter_by(action="certificates_issued")).scalar_one()
 
 
 def test_verification_page_genuine_unknown_and_withdrawn(client, edition, db_session):
