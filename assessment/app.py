@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .coach import training_report_views as _coach_reports  # noqa: F401  (the same)
     from .coach import training_views as _coach_training  # noqa: F401  (its routes register on coach_bp)
     from .coach.views import bp as coach_bp
     from .public import bp as public_bp

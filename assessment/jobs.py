@@ -44,3 +44,33 @@ def refresh_all_recommendations(redis_url: str) -> int | None:
     except RedisError:
         pass
     return recompute_matches(None)
+
+
+def mail_certificates_job(certificate_ids: list[int]) -> int:
+    from . import create_app
+    from .services.certificates import mail_certificates
+
+    app = create_app()
+    with app.app_context():
+        return mail_certificates(certificate_ids)
+
+
+def send_certificates(redis_url: str, certificate_ids: list[int]) -> int | None:
+    """Mail newly issued certificates (a PDF each): on the queue when an RQ worker listens (None: queued),
+    otherwise here, returning how many mails failed. The certificates are already stored either way, and
+    downloadable from each person's registration link."""
+    from redis.exceptions import RedisError
+    from rq import Worker
+
+    from .services.certificates import mail_certificates
+
+    if not certificate_ids:
+        return 0
+    try:
+        queue = _queue(redis_url, socket_connect_timeout=1, socket_timeout=2)
+        if Worker.count(queue=queue) > 0:
+            queue.enqueue(mail_certificates_job, certificate_ids, job_timeout=3600)
+            return None
+    except RedisError:
+        pass
+    return mail_certificates(certificate_ids)

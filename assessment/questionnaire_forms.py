@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 from wtforms import RadioField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .domain.questionnaire import Dimension, Question
+from .domain.questionnaire import Dimension, Question, Questionnaire
 from .templating import localized
 
 
@@ -39,7 +39,25 @@ def section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm]:
     return cached[1]
 
 
+def whole_form_class(questionnaire: Questionnaire, lang: str) -> type[FlaskForm]:
+    """Every question on one page (the short skills self-check): one form, one CSRF token, built once."""
+    key = (id(questionnaire), lang)
+    cached = _WHOLE_FORM_CLASSES.get(key)
+    if cached is None or cached[0] is not questionnaire:
+        attrs = {name: field for d in questionnaire.dimensions
+                 for name, field in _section_fields(d, lang).items()}
+        cached = _WHOLE_FORM_CLASSES[key] = (questionnaire, type(f"Whole_{questionnaire.key}", (FlaskForm,), attrs))
+    return cached[1]
+
+
+_WHOLE_FORM_CLASSES: dict[tuple[int, str], tuple[Questionnaire, type[FlaskForm]]] = {}
+
+
 def _build_section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm]:
+    return type(f"Section_{dimension.key}", (FlaskForm,), _section_fields(dimension, lang))
+
+
+def _section_fields(dimension: Dimension, lang: str) -> dict:
     """Fields carry the page language's labels."""
     attrs = {}
     for question in dimension.questions:
@@ -49,7 +67,7 @@ def _build_section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm
             attrs[question.key] = MultiCheckboxField(label, choices=choices, validate_choice=False)
         else:
             attrs[question.key] = LenientRadioField(label, choices=choices, validate_choice=False)
-    return type(f"Section_{dimension.key}", (FlaskForm,), attrs)
+    return attrs
 
 
 def form_answers(form: FlaskForm, questions: tuple[Question, ...]) -> dict[str, object]:

@@ -125,3 +125,24 @@ def session_register(session_id: int):
     from ..coach.training_views import session_register_page
 
     return session_register_page(session_id, "admin.session_register")
+
+
+@bp.get("/formazione/<int:edition_id>/partecipanti")
+def edition_participants(edition_id: int):
+    from ..coach.training_report_views import participants_page
+
+    return participants_page(edition_id, "admin")
+
+
+@bp.post("/formazione/<int:edition_id>/attestati")
+def edition_certificates(edition_id: int):
+    from ..coach.training_report_views import issue_certificates
+
+    return issue_certificates(edition_id, "admin")
+
+
+@bp.get("/formazione/<int:edition_id>/registro.<fmt>")
+def edition_register(edition_id: int, fmt: str):
+    from ..coach.training_report_views import register_download
+
+    return register_download(edition_id, fmt)

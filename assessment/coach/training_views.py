@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -13,9 +13,10 @@ from sqlalchemy.orm import selectinload
 from ..clock import local_today
 from ..domain.errors import InvalidField
 from ..extensions import db
+from ..jobs import send_certificates
 from ..models import Company, RegistrationStatus, TrainingEdition
 from ..public.forms import EmptyForm
-from ..services import attendance, registrations, training
+from ..services import attendance, certificates, registrations, training
 from ..services.training_mail import mail_registration
 from ..templating import format_day
 from .training_forms import OnBehalfForm
@@ -56,11 +57,13 @@ def session_register_page(session_id: int, endpoint: str):
         if not errors:
             try:
                 changed = attendance.save_register(session, entries, current_user)
+                issued = certificates.issue_due_certificates(session.edition_id)  # completion reached: attestato
             except InvalidField as error:
                 db.session.rollback()
                 errors[int(error.field.rsplit("-", 1)[1])] = _("L'uscita deve venire dopo l'arrivo.")
             else:
                 db.session.commit()
+                send_certificates(current_app.config["REDIS_URL"], [c.id for c in issued])
                 flash(ngettext_saved(changed), "success")
                 return redirect(url_for(endpoint, session_id=session_id))
     return render_template("coach/session_register.html", session=session, rows=rows, form=form, errors=errors,

@@ -199,8 +199,10 @@ def complete_enrolment(company_id: int, enrolment_id: int):
     try:
         coaching.complete_enrolment(enrolment)
         db.session.commit()
-        flash(ngettext("Percorso completato: %(num)d persona conta tra le persone formate.",
-                       "Percorso completato: %(num)d persone contano tra le persone formate.",
+        flash(ngettext("Percorso completato: %(num)d persona dichiarata. Contano tra le persone formate solo "
+                       "le persone iscritte alle edizioni che ne completano la frequenza.",
+                       "Percorso completato: %(num)d persone dichiarate. Contano tra le persone formate solo "
+                       "le persone iscritte alle edizioni che ne completano la frequenza.",
                        enrolment.participants), "success")
     except coaching.CoachingError as error:
         flash(str(error), "error")

@@ -18,6 +18,8 @@ from .errors import DomainError
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "questionnaires" / "schema.json"
 QUESTION_TYPES = ("single", "multi", "scale")
 ADVICE_BANDS = ("low", "middle", "high")
+# Who answers: a firm (its owner, the default) or a person (the digital-skills self-check of a participant).
+AUDIENCES = ("company", "person")
 
 
 class QuestionnaireError(DomainError):
@@ -112,6 +114,7 @@ class Questionnaire:
     dimensions: tuple[Dimension, ...]
     content_hash: str
     definition: Mapping[str, Any] = field(repr=False, compare=False)
+    audience: str = "company"
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -349,5 +352,5 @@ def _build(definition: Mapping[str, Any]) -> Questionnaire:
         key=definition["key"], version=str(definition["version"]), title=_text(definition["title"]),
         intro=_text(definition["intro"]), levels=levels, dimensions=tuple(dimensions),
         content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
-        definition=json.loads(canonical),
+        definition=json.loads(canonical), audience=definition.get("audience", "company"),
     )

@@ -81,12 +81,19 @@ def _presence_minutes(session: SessionTimes, presence: Presence | None) -> int:
 def completion(sessions: Iterable[SessionTimes], presences: Mapping[int, Presence], min_percent: int) -> Completion:
     """Hours attended over the edition's hours (cancelled sessions left out of both) against min_percent.
     Exactly min_percent completes; an edition with no hours completes nobody."""
-    if not 0 <= min_percent <= 100:
-        raise InvalidField("min_attendance_percent", "must be between 0 and 100")
     held = [s for s in sessions if not s.is_cancelled]
     # Minutes, whole numbers: the comparison at the threshold is exact, never a float rounding.
     total = sum(_minutes(s.start_time, s.end_time) for s in held)
     attended = sum(_presence_minutes(s, presences.get(s.key)) for s in held)
+    return completion_of_minutes(total, attended, min_percent)
+
+
+def completion_of_minutes(total_minutes: int, attended_minutes: int, min_percent: int) -> Completion:
+    """The threshold rule on minutes already summed (the dashboard sums them in the database, each presence
+    clipped to its session as presence_hours does). Exactly min_percent completes; no hours complete nobody."""
+    if not 0 <= min_percent <= 100:
+        raise InvalidField("min_attendance_percent", "must be between 0 and 100")
+    total, attended = int(total_minutes), int(attended_minutes)
     percent = 100 * attended / total if total else 0.0
     is_completed = total > 0 and attended * 100 >= min_percent * total
     return Completion(total_hours=total / 60, attended_hours=attended / 60, percent=percent,

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from limits import parse as parse_limit
 
 from ..clock import local_now, local_today
 from ..domain.errors import InvalidField
 from ..extensions import db, limiter
+from ..jobs import send_certificates
 from ..models import RegistrationStatus, TrainingEdition
 from ..services import registrations as service
 from ..services import training
 from ..services.attendance import check_in
+from ..services.certificates import issue_due_certificates
 from ..services.training_mail import mail_all, mail_promoted, mail_registration
 from .flow import token_limited
 from .forms import EmptyForm
@@ -100,7 +102,9 @@ def training_check_in():
     if form.validate_on_submit():
         attendance = check_in(form.email.data, form.code.data, local_now())
         if attendance is not None:
+            issued = issue_due_certificates(attendance.session.edition_id)  # completion reached: attestato
             db.session.commit()
+            send_certificates(current_app.config["REDIS_URL"], [c.id for c in issued])
             flash(_("Presenza registrata. Buona formazione!"), "success")
             return redirect(url_for("public.training_check_in"))
         form.code.errors = [*form.code.errors, _("Codice non valido in questo momento, o e-mail non iscritta a "

@@ -12,7 +12,7 @@ from ..models import Assessment
 from . import assessments as service
 from .passwords import token_matches
 from .profiles import ProfileInvalid
-from .questionnaires import latest_version
+from .questionnaires import latest_version, questionnaire_of
 
 MAX_KEYS = 500  # more answers than any questionnaire has questions
 MAX_TEXT = 2000
@@ -84,8 +84,11 @@ def check_body(body: dict) -> tuple[str, dict, dict, str]:
     _walk(body, "body", errors)
     errors = {key.removeprefix("body."): reason for key, reason in errors.items()}
     key, profile, answers = body.get("questionnaire"), body.get("profile"), body.get("answers")
-    if not isinstance(key, str) or "questionnaire" in errors or latest_version(key) is None:
+    version = latest_version(key) if isinstance(key, str) and "questionnaire" not in errors else None
+    if version is None:
         errors["questionnaire"] = "unknown questionnaire"
+    elif questionnaire_of(version).audience != "company":
+        errors["questionnaire"] = "a person's questionnaire: not for a company assessment"
     if not isinstance(profile, dict):
         errors["profile"] = "must be an object"
     else:

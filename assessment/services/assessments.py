@@ -62,7 +62,8 @@ def start_draft(questionnaire_key: str = DEFAULT_QUESTIONNAIRE, language: str = 
                 company: Company | None = None) -> tuple[Assessment, str]:
     """A new draft and its secret token; a re-assessment starts from the company's last profile."""
     version = latest_version(questionnaire_key)
-    if version is None:
+    # A person's questionnaire (the participants' skills self-check) is never a company assessment.
+    if version is None or questionnaire_of(version).audience != "company":
         raise UnknownQuestionnaire(questionnaire_key)
     token = new_token()
     draft = Assessment(questionnaire_version=version, token_hash=token_hash(token), language=language,

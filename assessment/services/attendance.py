@@ -64,7 +64,7 @@ def save_register(session: TrainingSession, entries: list[RegisterEntry], user: 
     allowed = {r.id for r, _a in register_rows(session)}
     existing = {a.registration_id: a for a in db.session.execute(
         db.select(Attendance).where(Attendance.session_id == session.id)).scalars()}
-    changed = 0
+    changed, changes = 0, []
     for entry in entries:
         if entry.registration_id not in allowed:
             continue
@@ -75,15 +75,27 @@ def save_register(session: TrainingSession, entries: list[RegisterEntry], user: 
         if row is None:
             row = Attendance(registration_id=entry.registration_id, session_id=session.id)
             db.session.add(row)
+            before = None
         elif (row.is_present, row.arrived_at, row.left_at) == (entry.is_present, arrived, left):
             continue
+        else:
+            before = _audited(row.is_present, row.arrived_at, row.left_at)
         row.is_present, row.arrived_at, row.left_at = entry.is_present, arrived, left
         row.source, row.recorded_by_id = AttendanceSource.register, user.id
+        changes.append({"registration_id": entry.registration_id, "before": before,
+                        "after": _audited(entry.is_present, arrived, left)})
         changed += 1
     db.session.flush()
     if changed:
-        record("attendance_recorded", None, session_id=session.id, edition_id=session.edition_id, changed=changed)
+        # What changed, for whom, before and after: the register is evidence for the funder.
+        record("attendance_recorded", None, session_id=session.id, edition_id=session.edition_id, changed=changed,
+               changes=changes)
     return changed
+
+
+def _audited(is_present: bool, arrived: time | None, left: time | None) -> dict:
+    return {"present": is_present, "arrived": arrived.strftime("%H:%M") if arrived else None,
+            "left": left.strftime("%H:%M") if left else None}
 
 
 def check_in(email: str, code: str, now_local: datetime) -> Attendance | None:

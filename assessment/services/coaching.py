@@ -219,7 +219,8 @@ def enrol(company: Company, track: Track, participants: int, by: User) -> Enrolm
 
 
 def complete_enrolment(enrolment: Enrolment, when: datetime | None = None) -> None:
-    """Completed enrolments count their participants as people trained towards the programme's targets."""
+    """A completed enrolment's typed participants are shown as "declared": people trained towards the target
+    are counted from registrations and attendance (services.training_figures), never from this number."""
     if enrolment.status != EnrolmentStatus.enrolled:
         raise CoachingError(_("Questa iscrizione è già chiusa."))
     starts_on = enrolment.track.starts_on

@@ -10,7 +10,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, distinct, func, or_
 from sqlalchemy.orm import subqueryload
 
-from ..clock import local_time, utc_end_of, utc_start_of
+from ..clock import local_time, local_today, utc_end_of, utc_start_of
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -36,6 +36,7 @@ from ..models import (
 from .assignment import waiting_for_a_coach
 from .catalogue import current_programme, paginate
 from .peers import MIN_PEERS
+from .training_figures import TrainingFigures, training_figures
 
 MIN_GROUP = MIN_PEERS  # smaller groups never appear in impact figures or anonymous exports
 # An accompaniment counts once it was accepted, however it ended: completed, or withdrawn because the owner
@@ -143,15 +144,17 @@ class Dashboard:
     progress: list[Progress] = field(default_factory=list)
     coached: ImpactGroup = ImpactGroup(0, None, {})
     not_coached: ImpactGroup = ImpactGroup(0, None, {})
+    training: TrainingFigures = field(default_factory=TrainingFigures)
 
 
-def build_dashboard(filters: DashboardFilters) -> Dashboard:
+def build_dashboard(filters: DashboardFilters, today: date | None = None) -> Dashboard:
     data = Dashboard()
     _assessment_figures(data, filters)
     _coaching_figures(data, filters)
     data.areas = {a.key: a for a in db.session.execute(
         db.select(ThematicArea).order_by(ThematicArea.position, ThematicArea.key)).scalars()}
-    data.programme, data.progress = programme_progress()
+    data.training = training_figures(today or local_today())
+    data.programme, data.progress = programme_progress(data.training.people_trained)
     data.coached, data.not_coached = impact(filters)
     return data
 
@@ -219,13 +222,12 @@ def waiting_conditions(filters: DashboardFilters) -> list[ColumnElement]:
             *waiting_for_a_coach()]  # the same rule as the queue the assignment page plans
 
 
-def programme_progress() -> tuple[Programme | None, list[Progress]]:
-    """The current programme and each of its targets against what has been reached (programme-wide)."""
+def programme_progress(people_trained: int) -> tuple[Programme | None, list[Progress]]:
+    """The current programme and each of its targets against what has been reached (programme-wide). People
+    trained: distinct people who completed an edition (training_figures), never the participants a coach typed."""
     programme = current_programme()
     if programme is None or not programme.targets:
         return programme, []
-    people = db.session.execute(db.select(func.coalesce(func.sum(Enrolment.participants), 0))
-                                .where(Enrolment.status == EnrolmentStatus.completed)).scalar_one()
     firms = db.session.execute(
         db.select(func.count(distinct(CoachAssignment.company_id))).select_from(CoachAssignment)
         .join(Company, Company.id == CoachAssignment.company_id)
@@ -234,7 +236,7 @@ def programme_progress() -> tuple[Programme | None, list[Progress]]:
         db.select(Track.thematic_area_key, func.count(distinct(Enrolment.company_id)))
         .join(Enrolment, Enrolment.track_id == Track.id)
         .where(Enrolment.status != EnrolmentStatus.withdrawn).group_by(Track.thematic_area_key)).all())
-    reached = {"people_trained": int(people), "firms_accompanied": int(firms)}
+    reached = {"people_trained": people_trained, "firms_accompanied": int(firms)}
     order = {"people_trained": 0, "firms_accompanied": 1, "firms_per_area": 2}
     progress = [Progress(t.metric, t.thematic_area_key,
                          per_area.get(t.thematic_area_key, 0) if t.metric == "firms_per_area"

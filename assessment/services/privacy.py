@@ -21,6 +21,7 @@ from ..models import (
 )
 from .audit import record
 from .coaching import withdraw_active_assignments
+from .participant_privacy import company_participants, erase_participant, export_participants
 from .passwords import new_token, token_hash
 
 
@@ -74,6 +75,7 @@ def export_company(company: Company) -> dict:
                             for m in rows[Match]],
         "feedback": [{"kind": f.kind.value, "source": f.source.value, "is_relevant": f.is_relevant,
                       "created_at": _iso(f.created_at)} for f in rows[MatchFeedback]],
+        "training_participants": export_participants(company_participants(company)),
     }
     record("export", company.id)
     return data
@@ -103,6 +105,8 @@ def erase_company(company: Company) -> None:
     """Remove the data that name the company, its answers, notes and suggestions, also in drafts begun with its
     partita IVA; keep the scores with sector, comune and size, which programme statistics rest on."""
     unlinked = _unlinked_drafts_naming(company.vat_number)
+    for participant in company_participants(company):  # the firm's people registered for training
+        erase_participant(participant)
     if unlinked:
         db.session.execute(db.delete(Assessment).where(Assessment.id.in_(unlinked)))
     company.name = None

@@ -80,6 +80,9 @@ def mail_registration(registration: Registration, cancel_token: str, position: i
                      "(calendario in allegato):\n\n%(schedule)s\n\nPer uscire dalla lista d'attesa:\n\n%(link)s\n",
                      name=participant.name, title=edition.title, position=position or "-",
                      schedule=_schedule(edition), link=link)
+        body += "\n" + _("Prima del corso, rispondi a 15 domande sulle tue competenze digitali (5 minuti): alla "
+                         "fine potrai rispondere di nuovo e vedere che cosa è cambiato.\n\n%(link)s\n",
+                         link=external_url("public.skills_check", token=cancel_token))
         return send_mail(participant.email, subject, body, attachments=_calendar_of(registration))
 
 

@@ -28,6 +28,7 @@ ADMIN_GETS = [
     "/admin/imprese/{company}/cancella", "/admin/token-api", "/admin/bandi/modello.csv",
     "/admin/formazione", "/admin/formazione/nuova", "/admin/formazione/{edition}",
     "/admin/formazione/{edition}/copia", "/admin/formazione/incontri/{session}",
+    "/admin/formazione/{edition}/partecipanti", "/admin/formazione/{edition}/registro.csv",
 ]
 
 
@@ -82,7 +83,8 @@ def test_every_admin_get_route_is_listed(app):
             example = (rule.rule.replace("<int:track_id>", "{track}").replace("<int:grant_id>", "{grant}")
                        .replace("<int:territory_id>", "{territory}").replace("<int:user_id>", "{coach}")
                        .replace("<kind>.<fmt>", "assessments.csv").replace("<int:company_id>", "{company}")
-                       .replace("<int:edition_id>", "{edition}").replace("<int:session_id>", "{session}"))
+                       .replace("<int:edition_id>", "{edition}").replace("<int:session_id>", "{session}")
+                       .replace("registro.<fmt>", "registro.csv"))
             assert example in listed, f"{rule.rule} is not in ADMIN_GETS"
 
 

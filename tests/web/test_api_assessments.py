@@ -90,6 +90,20 @@ def test_unknown_option_is_reported_on_its_question(client, questionnaire):
     assert f"answers.{first.key}" in response.get_json()["error"]["fields"]
 
 
+def test_the_skills_self_check_is_not_a_company_assessment(client, questionnaire, db_session):
+    from assessment.models import Assessment
+
+    skills = questionnaire_of(latest_version("skills-digcomp"))
+    count = db_session.query(Assessment).count
+    before = count()
+    response = client.post("/api/v1/assessments", json={"questionnaire": "skills-digcomp", "profile": profile(),
+                                                         "answers": answers_for(skills)})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["questionnaire"] == \
+        "a person's questionnaire: not for a company assessment"
+    assert count() == before
+
+
 def test_not_json_is_400(client):
     response = client.post("/api/v1/assessments", data="x", content_type="text/plain")
     assert response.status_code == 400

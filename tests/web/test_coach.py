@@ -252,7 +252,7 @@ def test_enrolment_counts_seats_once_and_people_trained_once_trained(client, log
     db_session.commit()
     page = client.post(f"/coach/imprese/{company.id}/iscrizioni/{enrolment.id}/completa",
                        follow_redirects=True).get_data(as_text=True)
-    assert "Percorso completato: 4 persone contano tra le persone formate." in page
+    assert "Percorso completato: 4 persone dichiarate." in page  # declared: never the people-trained target
 
 
 def test_invite_reassessment_writes_mail(app, client, login_as, proposed_company, tmp_path):
