@@ -82,9 +82,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     _configure_sqlite(app)
 
-    from .services.users import load_user
+    from .auth.sessions import load_session_user
 
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(load_session_user)
     login_manager.unauthorized_handler(ask_to_log_in)
 
 

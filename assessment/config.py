@@ -96,6 +96,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "DRAFT_RETENTION_DAYS": int(env.get("DRAFT_RETENTION_DAYS", 90)),
         "PROPOSAL_REMINDER_DAYS": int(env.get("PROPOSAL_REMINDER_DAYS", 7)),
         "PASSWORD_LINK_HOURS": int(env.get("PASSWORD_LINK_HOURS", 48)),
+        # A staff session with no request for this long ends: the next page asks to log in again.
+        "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", 30)),
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(env.get("MAIL_PORT", 587)),
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),

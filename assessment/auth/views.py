@@ -9,11 +9,13 @@ from ..extensions import db, limiter
 from ..services.users import (
     UserError,
     authenticate,
+    end_sessions,
     set_password,
     user_for_password_token,
 )
 from ..urls import safe_next
 from .forms import LoginForm, SetPasswordForm
+from .sessions import start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -34,6 +36,7 @@ def login():
             form.password.errors.append(_("E-mail o password non corretti."))
         else:
             login_user(user)
+            start_session()
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or home_for(user))
     return render_template("auth/login.html", form=form)
@@ -42,6 +45,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Ended in the database, not only in this cookie: a copy of it (a stolen cookie, another tab) opens nothing.
+    # Every session of the account ends, on every device.
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("Sei uscito."), "info")
     return redirect(url_for("public.home"))

@@ -1,7 +1,6 @@
 """Staff accounts: loading for Flask-Login, creation, passwords and one-time password links."""
 from __future__ import annotations
 
-import hmac
 from datetime import timedelta
 
 from flask import current_app
@@ -23,14 +22,21 @@ class UserError(Exception):
 
 
 def load_user(session_id: str) -> User | None:
-    """The user a session names (User.get_id), while their password is the one it was opened with."""
-    user_id, _dot, fingerprint = session_id.partition(".")
-    if not (user_id.isascii() and user_id.isdigit()):
+    """The user a session names (User.get_id), while the account is on and that session was not ended."""
+    user_id, _dot, generation = session_id.partition(".")
+    if not (user_id.isascii() and user_id.isdigit() and generation.isascii() and generation.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(fingerprint, user.password_fingerprint):
+    if user is None or not user.is_enabled or user.session_generation != int(generation):
         return None
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session of the account ends, on every device: their next request is anonymous. The one mechanism
+    behind logout, a new password and switching an account off."""
+    user.session_generation = User.session_generation + 1  # in SQL: two at once both count
+    db.session.flush()
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -72,6 +78,8 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.password_token_hash = None
     user.password_token_expires_at = None
+    if user.id is not None:  # a new password ends the sessions opened with the old one
+        end_sessions(user)
 
 
 def issue_password_link(user: User) -> str:

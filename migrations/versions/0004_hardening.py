@@ -1,4 +1,4 @@
-"""Hardening: a company has at most one active assignment (partial unique index).
+"""Hardening: a company has at most one active assignment (partial unique index); staff session generation.
 
 Revision ID: 0004
 Revises: 0003
@@ -46,8 +46,12 @@ def upgrade():
     with op.batch_alter_table("coach_assignments", schema=None) as batch_op:
         batch_op.create_index(op.f("uq_coach_assignments_one_active_per_company"), ["company_id"], unique=True,
                               sqlite_where=ONE_ACTIVE, postgresql_where=ONE_ACTIVE)
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("session_generation", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("session_generation")
     with op.batch_alter_table("coach_assignments", schema=None) as batch_op:
         batch_op.drop_index(op.f("uq_coach_assignments_one_active_per_company"))
