@@ -1,13 +1,13 @@
 """Friendly error pages in both languages; JSON errors under /api; never a traceback outside debug."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
+from .extensions import db, login_manager
 from .urls import same_site_referrer
 
 
@@ -20,6 +20,13 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
     if fields:
         body["error"]["fields"] = fields
     return jsonify(body), status
+
+
+def without_the_user() -> None:
+    """The rest of this request is anonymous: an error page for a database that is down never asks it for the
+    logged-in user again, neither loading them nor refreshing the one the rollback expired (the menu and the
+    language read as a visitor's; the session itself is kept for when the database returns)."""
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request cache: the loader is not called
 
 
 def register(app: Flask) -> None:
@@ -53,6 +60,7 @@ def register(app: Flask) -> None:
     def _database_unavailable(error: Exception):
         # The pool is reset so the app recovers by itself when the database returns.
         db.session.rollback()
+        without_the_user()
         app.logger.warning("database unavailable: %s", error.__class__.__name__)
         if wants_json():
             return json_error(503, "database_unavailable", _("Il servizio è momentaneamente non disponibile."))
