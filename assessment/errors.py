@@ -32,6 +32,8 @@ def without_the_user() -> None:
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        if not db.session.is_active:  # a write failed before the error: end that transaction before the page
+            db.session.rollback()     # reads the user and the language
         status = error.code or 500
         if wants_json():
             response = json_error(status, (error.name or "error").lower().replace(" ", "_"), error.description or "")[0]
@@ -76,12 +78,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DataError)
     def _value_refused(error: DataError):
+        db.session.rollback()  # first: the message's language may read the user, in a transaction that failed
         # A value the database cannot hold (a number out of range, a malformed date) is the request's fault,
         # not an outage: the forms bound what they can, and this says so for anything that slips through.
         return _refused_by_database(error, 400, "invalid_value", _("Un valore della richiesta non è valido."))
 
     @app.errorhandler(IntegrityError)
     def _saved_meanwhile(error: IntegrityError):
+        db.session.rollback()  # first, as above
         # Two requests saving the same thing at the same moment (the same partita IVA, the same code): the
         # forms check first, so only a race gets here. Nothing of this request was kept; sending again works.
         return _refused_by_database(error, 409, "conflict", _("Gli stessi dati sono stati appena salvati da "

@@ -1,14 +1,31 @@
-"""Form fields shared by the staff's forms."""
+"""The base of every form, and form fields shared by the staff's forms."""
 from __future__ import annotations
 
 import re
 
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.widgets import TextInput
 
-from .domain.text import CONTROL_CHARACTERS
+from .domain.text import CONTROL_CHARACTERS, has_control_characters
 from .templating import whole
+
+
+class BaseForm(FlaskForm):
+    """Every form of the app: CSRF (FlaskForm), and no text field ever hands an invisible control character (NUL
+    included) to the database. A field whose filter drops them (`trimmed`) never has one; any other gets an
+    error naming it, on SQLite as on PostgreSQL, and the view shows the form again as it would for any error."""
+
+    def validate(self, extra_validators=None) -> bool:
+        is_valid = super().validate(extra_validators)
+        for field in self:
+            values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+            if any(isinstance(value, str) and has_control_characters(value) for value in values):
+                field.errors = [*field.errors, _("Il testo contiene caratteri invisibili non ammessi (caratteri "
+                                                 "di controllo, come NUL): riscrivilo o incollalo senza di essi.")]
+                is_valid = False
+        return is_valid
 
 
 def trimmed(value: str | None) -> str | None:

@@ -1,14 +1,14 @@
-"""WTForms built from questionnaire data: a FlaskForm subclass per section and language (built once per
+"""WTForms built from questionnaire data: a BaseForm subclass per section and language (built once per
 process), and the one function that turns form data into domain answers."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import RadioField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .domain.questionnaire import Dimension, Question
+from .form_fields import BaseForm
 from .templating import localized
 
 
@@ -27,10 +27,10 @@ class LenientRadioField(RadioField):
 
 # (id of the dimension, language) -> (the dimension, its form class). The dimension is kept so its id can't be
 # reused by another object while the entry lives.
-_FORM_CLASSES: dict[tuple[int, str], tuple[Dimension, type[FlaskForm]]] = {}
+_FORM_CLASSES: dict[tuple[int, str], tuple[Dimension, type[BaseForm]]] = {}
 
 
-def section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm]:
+def section_form_class(dimension: Dimension, lang: str) -> type[BaseForm]:
     """The form class of one questionnaire page in one language: built once, as snapshots never change."""
     key = (id(dimension), lang)
     cached = _FORM_CLASSES.get(key)
@@ -39,7 +39,7 @@ def section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm]:
     return cached[1]
 
 
-def _build_section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm]:
+def _build_section_form_class(dimension: Dimension, lang: str) -> type[BaseForm]:
     """Fields carry the page language's labels."""
     attrs = {}
     for question in dimension.questions:
@@ -49,10 +49,10 @@ def _build_section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm
             attrs[question.key] = MultiCheckboxField(label, choices=choices, validate_choice=False)
         else:
             attrs[question.key] = LenientRadioField(label, choices=choices, validate_choice=False)
-    return type(f"Section_{dimension.key}", (FlaskForm,), attrs)
+    return type(f"Section_{dimension.key}", (BaseForm,), attrs)
 
 
-def form_answers(form: FlaskForm, questions: tuple[Question, ...]) -> dict[str, object]:
+def form_answers(form: BaseForm, questions: tuple[Question, ...]) -> dict[str, object]:
     """Raw answers as the domain expects them: a key for single/scale, a list of keys for multi."""
     answers: dict[str, object] = {}
     for question in questions:
@@ -65,7 +65,7 @@ def form_answers(form: FlaskForm, questions: tuple[Question, ...]) -> dict[str, 
     return answers
 
 
-def fill_form(form: FlaskForm, questions: tuple[Question, ...], saved: dict) -> None:
+def fill_form(form: BaseForm, questions: tuple[Question, ...], saved: dict) -> None:
     for question in questions:
         if question.key in saved and not form.is_submitted():
             form[question.key].data = saved[question.key]

@@ -105,6 +105,8 @@ _REJECTIONS = (
      lambda m: _("%(field)s: importo non valido (%(value)s)", **m.groupdict())),
     (re.compile(r"^not a record"), lambda m: _("non è un record con campi nominati")),
     (re.compile(r"^source or ID too long$"), lambda m: _("fonte o identificativo troppo lunghi")),
+    (re.compile(r"^(?P<field>[^:]+): contains control characters"),
+     lambda m: _("%(field)s: contiene caratteri di controllo invisibili (come NUL)", **m.groupdict())),
     (re.compile(r"^duplicate: the same ID is in record (?P<other>.+)$"),
      lambda m: _("duplicato: lo stesso identificativo è nel record %(other)s", **m.groupdict())),
     (re.compile(r"^sizes: unknown size (?P<value>.+) \("),
