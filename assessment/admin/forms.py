@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 
 from ..domain.grant_dimensions import DIMENSIONS
-from ..form_fields import BaseForm, WholeNumberField, trimmed
+from ..form_fields import BaseForm, WholeNumberField, staff_email_address, trimmed
 from ..models import TrackFormat
 from ..questionnaire_forms import MultiCheckboxField
 from ..services.dashboard import DashboardFilters
@@ -326,8 +326,7 @@ class AccountForm(BaseForm):
     """A new staff account: the person sets the password through a one-time link."""
 
     email = StringField(_l("E-mail"), filters=[trimmed], validators=[
-        DataRequired(), Length(max=254),
-        Email(message=_l("Scrivi un indirizzo e-mail valido."))])
+        DataRequired(), Length(max=254), staff_email_address])
     name = StringField(_l("Nome e cognome"), validators=[Optional(), Length(max=120)])
     role = RadioField(_l("Ruolo"), choices=[("coach", _l("Coach digitale")),
                                             ("admin", _l("Gestore del programma (amministratore)"))],

@@ -63,9 +63,9 @@ def set_password_page(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            set_password(user, form.password.data)
+            set_password(user, form.password.data)  # the form checked the same rule: this only guards it
         except UserError:
-            form.password.errors.append(_("La password deve avere almeno 10 caratteri."))
+            form.password.errors.append(_("Scegli un'altra password."))
         else:
             db.session.commit()
             flash(_("Password impostata: ora puoi entrare."), "success")

@@ -3,14 +3,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
+from ..domain.password_rules import MIN_PASSWORD_LENGTH, password_problem
 from ..extensions import db
 from ..models import CoachProfile, Role, User, utcnow
 from .audit import record
 from .passwords import hash_password, new_token, token_hash, verify_password
 
-MIN_PASSWORD_LENGTH = 10
+PASSWORD_PROBLEMS = {
+    "too_short": f"the password needs at least {MIN_PASSWORD_LENGTH} characters",
+    "too_long": "the password is too long",
+    "one_character": "the password repeats one character: choose a phrase of several words",
+    "common": "the password is one of the commonest: choose another (a phrase of several words works well)",
+}
 
 
 class UserError(Exception):
@@ -49,9 +56,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def create_user(email: str, role: str, name: str = "", password: str | None = None) -> tuple[User, str | None]:
     """A new account; without a password it gets a one-time link token (returned) to set one."""
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise UserError(f"not a valid e-mail address: {email!r}", "invalid_email")
+    email = staff_email(email)
     if role not in (Role.coach.value, Role.admin.value):
         raise UserError(f"role must be coach or admin, not {role!r}", "invalid_role")
     if db.session.execute(db.select(User.id).filter_by(email=email)).first():
@@ -61,20 +66,35 @@ def create_user(email: str, role: str, name: str = "", password: str | None = No
         # Paused until a programme manager fills in the profile and makes the coach available: an empty
         # profile would otherwise receive proposals from the whole territory before the coach can even log in.
         user.coach_profile = CoachProfile(is_available=False)
-    db.session.add(user)
     token = None
     if password is not None:
-        set_password(user, password)
+        set_password(user, password)  # before the account is added: a refused password leaves nothing behind
     else:
         token = issue_password_link(user)
+    db.session.add(user)
     db.session.flush()
     record("account_created", None, account_id=user.id, role=role)
     return user, token
 
 
+def staff_email(email: str) -> str:
+    """The address of a staff account, lower case, or UserError: the one rule the login form, the account form
+    and `users create` apply, so no account is created with an address its owner could not log in with."""
+    email = (email or "").strip()
+    try:
+        checked = validate_email(email, check_deliverability=False).normalized  # as WTForms' Email() checks
+    except EmailNotValidError:
+        raise UserError(f"not a valid e-mail address: {email!r}", "invalid_email") from None
+    if len(checked) > 254:
+        raise UserError(f"not a valid e-mail address: {email!r}", "invalid_email")
+    return checked.lower()
+
+
 def set_password(user: User, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters", "short_password")
+    """The one place a password is set (password link, account creation, command line), after the one rule."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise UserError(PASSWORD_PROBLEMS[problem], problem)
     user.password_hash = hash_password(password)
     user.password_token_hash = None
     user.password_token_expires_at = None
