@@ -16,6 +16,7 @@ from ..services.users import (
 from ..urls import safe_next
 from .forms import LoginForm, SetPasswordForm
 from .sessions import start_session
+from .throttle import ACCOUNT_LIMIT, is_failed_login, login_attempt_key, remember_device
 
 bp = Blueprint("auth", __name__)
 
@@ -26,6 +27,7 @@ def home_for(user) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit(ACCOUNT_LIMIT, key_func=login_attempt_key, methods=["POST"], deduct_when=is_failed_login)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -38,7 +40,9 @@ def login():
             login_user(user)
             start_session()
             db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or home_for(user))
+            response = redirect(safe_next(request.args.get("next")) or home_for(user))
+            remember_device(response, user.email)
+            return response
     return render_template("auth/login.html", form=form)
 
 
