@@ -75,6 +75,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "INSTANCE_DIR": str(instance_dir),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
+        # A compressed grant upload may unpack to at most this many MB (a few KB of gzip can unpack to gigabytes).
+        "GRANT_UPLOAD_MAX_MB": int(env.get("GRANT_UPLOAD_MAX_MB", 64)),
         "BABEL_DEFAULT_LOCALE": "it",
         "LANGUAGES": ["it", "en"],
         "SESSION_COOKIE_HTTPONLY": True,
