@@ -105,7 +105,8 @@ def import_grants(
 
     Records that cannot be parsed are rejected one by one with a reason; a file that cannot be read
     raises MalformedFile before anything is written (FileTooLarge past `max_unpacked_bytes` unpacked). An
-    admin's dimensions_override is kept. Flushes once; the caller commits. Three queries in all, whatever the number of records.
+    admin's dimensions_override is kept. Flushes once; the caller commits. Three queries in all, whatever the
+    number of records.
     """
     report = ImportReport()
     rows, report.file_format = _read(data, filename, max_unpacked_bytes)
