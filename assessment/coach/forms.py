@@ -20,7 +20,10 @@ class DeclineForm(BaseForm):
 
 
 class NoteForm(BaseForm):
-    body = TextAreaField(_l("Nuova nota (visibile solo a coach e gestori del programma)"), filters=[one_newline],
+    # The owner's copy of their data (dati.json) holds the notes: a note may be about them, and the right of
+    # access covers it. The label says so, as the privacy notice does.
+    body = TextAreaField(_l("Nuova nota (la leggono coach e gestori del programma, e il titolare se scarica i "
+                            "dati della sua impresa)"), filters=[one_newline],
                          validators=[DataRequired(_l("La nota è vuota.")),
                                      Length(max=10_000, message=_l("La nota può avere al massimo %(max)d caratteri."))])
 
