@@ -70,3 +70,40 @@ def test_a_grant_csv_with_nul_refuses_that_record_by_name_and_imports_the_rest(c
 def test_the_domain_refuses_a_record_with_a_control_character_in_a_list():
     with pytest.raises(InvalidRecord, match="regions: contains control characters"):
         parse_local_record({"external_id": "X", "title": "T", "source": "s", "regions": ["Piemonte", "Lig\x00uria"]})
+
+
+def test_an_error_page_after_a_failed_write_rolls_back_before_reading_the_user(database_url, tmp_path):
+    """A view that saved, then failed a write, then answers an error: the page reads the logged-in user (the
+    menu) only after the failed transaction is rolled back, never a PendingRollbackError and a bare 500."""
+    from flask import abort
+    from sqlalchemy.exc import IntegrityError
+
+    from assessment.models import Role, User
+    from tests.web.test_faults import ScratchDatabase
+
+    scratch = ScratchDatabase(database_url, tmp_path)
+    try:
+        app = scratch.new_app()
+        with app.app_context():
+            user = User(email="rollback@example.org", name="Gestore", role=Role.admin)
+            db.session.add(user)
+            db.session.commit()
+            session_id = user.get_id()
+
+        def saves_then_fails():
+            db.session.commit()  # an earlier step saved: the user's attributes are expired
+            db.session.add(Note(company_id=None, body="orphan"))  # refused by the database (NOT NULL)
+            try:
+                db.session.flush()
+            except IntegrityError:
+                abort(404)
+
+        app.add_url_rule("/prova-scrittura-fallita", "failed_write", saves_then_fails)
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = session_id
+        response = client.get("/prova-scrittura-fallita")
+        assert response.status_code == 404
+        assert "Programma" in response.get_data(as_text=True)  # the admin's menu: the user was read after all
+    finally:
+        scratch.drop()
