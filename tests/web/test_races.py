@@ -73,6 +73,12 @@ def _at_once(*calls):
     return results
 
 
+def _pages_after(clients_and_responses) -> list[str]:
+    """The page each redirect leads to, with its messages, opened one after the other once the race is over."""
+    return [client.get(response.headers["Location"]).get_data(as_text=True)
+            for client, response in clients_and_responses]
+
+
 def _active(app, company_id: int) -> list[CoachAssignment]:
     with app.app_context():
         return list(db.session.execute(db.select(CoachAssignment).where(
@@ -92,13 +98,11 @@ def test_two_admins_sending_at_once_make_one_proposal_and_the_second_is_told(rac
         company_ids = [c.id for c in companies]
     first, second = (_client_as(app, admin_id) for admin_id in admin_ids)
     for company_id in company_ids:  # a few rounds: each one a fresh company, both admins at once
-        pages = _at_once(
-            lambda cid=company_id: first.post("/admin/assegnazioni", data={f"coach_{cid}": str(coach_ids[0])},
-                                              follow_redirects=True),
-            lambda cid=company_id: second.post("/admin/assegnazioni", data={f"coach_{cid}": str(coach_ids[1])},
-                                               follow_redirects=True))
-        assert [page.status_code for page in pages] == [200, 200]
-        texts = [page.get_data(as_text=True) for page in pages]
+        responses = _at_once(
+            lambda cid=company_id: first.post("/admin/assegnazioni", data={f"coach_{cid}": str(coach_ids[0])}),
+            lambda cid=company_id: second.post("/admin/assegnazioni", data={f"coach_{cid}": str(coach_ids[1])}))
+        assert [response.status_code for response in responses] == [302, 302]
+        texts = _pages_after(zip((first, second), responses))
         assert sum("1 proposta inviata ai coach" in text for text in texts) == 1, texts
         assert sum(TAKEN in text for text in texts) == 1
         assert len(_active(app, company_id)) == 1
@@ -121,10 +125,9 @@ def test_two_accepts_at_once_accept_once(races_app):
         db.session.commit()
         coach_id, company_id = coach.id, company.id
     tabs = [_client_as(app, coach_id) for _ in range(2)]
-    pages = _at_once(*(lambda tab=tab: tab.post(f"/coach/imprese/{company_id}/accept", follow_redirects=True)
-                       for tab in tabs))
-    assert [page.status_code for page in pages] == [200, 200]
-    texts = [page.get_data(as_text=True) for page in pages]
+    responses = _at_once(*(lambda tab=tab: tab.post(f"/coach/imprese/{company_id}/accept") for tab in tabs))
+    assert [response.status_code for response in responses] == [302, 302]
+    texts = _pages_after(zip(tabs, responses))
     assert sum("Proposta accettata" in text for text in texts) == 1, texts
     assert sum(NOT_NOW in text for text in texts) == 1
     (assignment,) = _active(app, company_id)
