@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, flash, g, redirect, request, session, url_for
+from flask import Flask, flash, g, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
@@ -82,9 +82,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     _configure_sqlite(app)
 
-    from .services.users import load_user
+    from .auth.sessions import load_session_user
 
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(load_session_user)
     login_manager.unauthorized_handler(ask_to_log_in)
 
 
@@ -114,7 +114,11 @@ def _configure_sqlite(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A request that writes (POST and the like) takes SQLite's write lock as it begins, so two of them run one
+        # after the other, the second reading what the first saved; begun as a reader, it would fail at its first
+        # write ("database is locked") whenever another request wrote meanwhile.
+        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def register_blueprints(app: Flask) -> None:

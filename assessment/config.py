@@ -75,6 +75,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "INSTANCE_DIR": str(instance_dir),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
+        # A compressed grant upload may unpack to at most this many MB (a few KB of gzip can unpack to gigabytes).
+        "GRANT_UPLOAD_MAX_MB": int(env.get("GRANT_UPLOAD_MAX_MB", 64)),
         "BABEL_DEFAULT_LOCALE": "it",
         "LANGUAGES": ["it", "en"],
         "SESSION_COOKIE_HTTPONLY": True,
@@ -96,6 +98,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "DRAFT_RETENTION_DAYS": int(env.get("DRAFT_RETENTION_DAYS", 90)),
         "PROPOSAL_REMINDER_DAYS": int(env.get("PROPOSAL_REMINDER_DAYS", 7)),
         "PASSWORD_LINK_HOURS": int(env.get("PASSWORD_LINK_HOURS", 48)),
+        # A staff session with no request for this long ends: the next page asks to log in again.
+        "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", 30)),
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(env.get("MAIL_PORT", 587)),
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),

@@ -1,13 +1,13 @@
 """Friendly error pages in both languages; JSON errors under /api; never a traceback outside debug."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
+from .extensions import db, login_manager
 from .urls import same_site_referrer
 
 
@@ -22,9 +22,18 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
     return jsonify(body), status
 
 
+def without_the_user() -> None:
+    """The rest of this request is anonymous: an error page for a database that is down never asks it for the
+    logged-in user again, neither loading them nor refreshing the one the rollback expired (the menu and the
+    language read as a visitor's; the session itself is kept for when the database returns)."""
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request cache: the loader is not called
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        if not db.session.is_active:  # a write failed before the error: end that transaction before the page
+            db.session.rollback()     # reads the user and the language
         status = error.code or 500
         if wants_json():
             response = json_error(status, (error.name or "error").lower().replace(" ", "_"), error.description or "")[0]
@@ -53,6 +62,7 @@ def register(app: Flask) -> None:
     def _database_unavailable(error: Exception):
         # The pool is reset so the app recovers by itself when the database returns.
         db.session.rollback()
+        without_the_user()
         app.logger.warning("database unavailable: %s", error.__class__.__name__)
         if wants_json():
             return json_error(503, "database_unavailable", _("Il servizio è momentaneamente non disponibile."))
@@ -68,12 +78,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DataError)
     def _value_refused(error: DataError):
+        db.session.rollback()  # first: the message's language may read the user, in a transaction that failed
         # A value the database cannot hold (a number out of range, a malformed date) is the request's fault,
         # not an outage: the forms bound what they can, and this says so for anything that slips through.
         return _refused_by_database(error, 400, "invalid_value", _("Un valore della richiesta non è valido."))
 
     @app.errorhandler(IntegrityError)
     def _saved_meanwhile(error: IntegrityError):
+        db.session.rollback()  # first, as above
         # Two requests saving the same thing at the same moment (the same partita IVA, the same code): the
         # forms check first, so only a race gets here. Nothing of this request was kept; sending again works.
         return _refused_by_database(error, 409, "conflict", _("Gli stessi dati sono stati appena salvati da "

@@ -1,14 +1,14 @@
-"""WTForms built from questionnaire data: a FlaskForm subclass per section and language (built once per
+"""WTForms built from questionnaire data: a BaseForm subclass per section and language (built once per
 process), and the one function that turns form data into domain answers."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import RadioField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .domain.questionnaire import Dimension, Question, Questionnaire
+from .form_fields import BaseForm
 from .templating import localized
 
 
@@ -27,10 +27,10 @@ class LenientRadioField(RadioField):
 
 # (id of the dimension, language) -> (the dimension, its form class). The dimension is kept so its id can't be
 # reused by another object while the entry lives.
-_FORM_CLASSES: dict[tuple[int, str], tuple[Dimension, type[FlaskForm]]] = {}
+_FORM_CLASSES: dict[tuple[int, str], tuple[Dimension, type[BaseForm]]] = {}
 
 
-def section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm]:
+def section_form_class(dimension: Dimension, lang: str) -> type[BaseForm]:
     """The form class of one questionnaire page in one language: built once, as snapshots never change."""
     key = (id(dimension), lang)
     cached = _FORM_CLASSES.get(key)
@@ -39,22 +39,22 @@ def section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm]:
     return cached[1]
 
 
-def whole_form_class(questionnaire: Questionnaire, lang: str) -> type[FlaskForm]:
+def whole_form_class(questionnaire: Questionnaire, lang: str) -> type[BaseForm]:
     """Every question on one page (the short skills self-check): one form, one CSRF token, built once."""
     key = (id(questionnaire), lang)
     cached = _WHOLE_FORM_CLASSES.get(key)
     if cached is None or cached[0] is not questionnaire:
         attrs = {name: field for d in questionnaire.dimensions
                  for name, field in _section_fields(d, lang).items()}
-        cached = _WHOLE_FORM_CLASSES[key] = (questionnaire, type(f"Whole_{questionnaire.key}", (FlaskForm,), attrs))
+        cached = _WHOLE_FORM_CLASSES[key] = (questionnaire, type(f"Whole_{questionnaire.key}", (BaseForm,), attrs))
     return cached[1]
 
 
-_WHOLE_FORM_CLASSES: dict[tuple[int, str], tuple[Questionnaire, type[FlaskForm]]] = {}
+_WHOLE_FORM_CLASSES: dict[tuple[int, str], tuple[Questionnaire, type[BaseForm]]] = {}
 
 
-def _build_section_form_class(dimension: Dimension, lang: str) -> type[FlaskForm]:
-    return type(f"Section_{dimension.key}", (FlaskForm,), _section_fields(dimension, lang))
+def _build_section_form_class(dimension: Dimension, lang: str) -> type[BaseForm]:
+    return type(f"Section_{dimension.key}", (BaseForm,), _section_fields(dimension, lang))
 
 
 def _section_fields(dimension: Dimension, lang: str) -> dict:
@@ -70,7 +70,7 @@ def _section_fields(dimension: Dimension, lang: str) -> dict:
     return attrs
 
 
-def form_answers(form: FlaskForm, questions: tuple[Question, ...]) -> dict[str, object]:
+def form_answers(form: BaseForm, questions: tuple[Question, ...]) -> dict[str, object]:
     """Raw answers as the domain expects them: a key for single/scale, a list of keys for multi."""
     answers: dict[str, object] = {}
     for question in questions:
@@ -83,7 +83,7 @@ def form_answers(form: FlaskForm, questions: tuple[Question, ...]) -> dict[str, 
     return answers
 
 
-def fill_form(form: FlaskForm, questions: tuple[Question, ...], saved: dict) -> None:
+def fill_form(form: BaseForm, questions: tuple[Question, ...], saved: dict) -> None:
     for question in questions:
         if question.key in saved and not form.is_submitted():
             form[question.key].data = saved[question.key]

@@ -34,6 +34,9 @@ def send_assignments():
         return redirect(url_for("admin.assignments"))
     context = build_plan()
     proposed = {p.company_id: p for p in context.plan.pairs}
+    # Chosen on the page but no longer waiting: another admin (or tab) proposed them since the page was shown.
+    gone = [key for key, value in request.form.items() if key.startswith("coach_") and value != NOT_NOW
+            and key[6:].isdigit() and int(key[6:]) not in context.companies]
     pairs = []
     for company_id in context.companies:
         chosen = request.form.get(f"coach_{company_id}", NOT_NOW)
@@ -47,10 +50,17 @@ def send_assignments():
             pairs.append((company_id, coach_id, 0.0, {"it": "Scelta del gestore del programma.",
                                                       "en": "Chosen by the programme manager."}))
     crowded = over_capacity(pairs, context)
-    created, unmailed = send_proposals(pairs, proposed_by=current_user)
+    created, unmailed, taken = send_proposals(pairs, proposed_by=current_user)
     db.session.commit()
     flash(ngettext("%(num)d proposta inviata ai coach.", "%(num)d proposte inviate ai coach.", len(created)),
           "success")
+    if gone or taken:
+        flash(ngettext("%(num)d impresa scelta non era più in attesa di un coach (nel frattempo è stata proposta "
+                       "da un'altra richiesta, o ha ritirato il consenso): nessuna seconda proposta è partita. "
+                       "Controlla l'elenco aggiornato.",
+                       "%(num)d imprese scelte non erano più in attesa di un coach (nel frattempo sono state "
+                       "proposte da un'altra richiesta, o hanno ritirato il consenso): nessuna seconda proposta è "
+                       "partita. Controlla l'elenco aggiornato.", len(gone) + len(taken)), "warning")
     for coach, count, free in crowded:
         flash(_("%(name)s: proposte inviate %(count)d, posti liberi %(free)d. Potrà accettarle man mano che "
                 "conclude gli accompagnamenti in corso.", name=coach.name or coach.email, count=count, free=free),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -31,7 +30,7 @@ from wtforms.validators import (
 )
 
 from ..domain.grant_dimensions import DIMENSIONS
-from ..form_fields import WholeNumberField, trimmed
+from ..form_fields import BaseForm, WholeNumberField, staff_email_address, trimmed
 from ..models import TrackFormat
 from ..questionnaire_forms import MultiCheckboxField
 from ..services.dashboard import DashboardFilters
@@ -46,7 +45,7 @@ EXPERTISE_CHOICES = [(0, _l("0 – nessuna")), (1, _l("1 – di base")), (2, _l(
                      (3, _l("3 – esperta"))]
 
 
-class QueryForm(FlaskForm):
+class QueryForm(BaseForm):
     """A GET form: filters live in the address, so no CSRF token."""
 
     class Meta:
@@ -71,7 +70,7 @@ _TRACK_COLUMNS = ("code", "title_it", "title_en", "description_it", "description
                   "place", "provider", "is_example")
 
 
-class TrackForm(FlaskForm):
+class TrackForm(BaseForm):
     # Codes are compared as written: "can-dig-01 " and "CAN-DIG-01" are one code.
     code = StringField(_l("Codice"), filters=[trimmed, lambda value: value.upper() if value else value],
                        validators=[DataRequired(), Length(max=40)])
@@ -159,7 +158,7 @@ def grant_filter_form(sources: list[str]) -> GrantFilterForm:
     return form
 
 
-class GrantEditForm(FlaskForm):
+class GrantEditForm(BaseForm):
     use_derived = BooleanField(_l("Usa le dimensioni derivate dalle regole sulle parole chiave"))
     dimensions_override = MultiCheckboxField(_l("Dimensioni finanziate, scelte a mano"), choices=[])
     is_active = BooleanField(_l("Attivo: proposto alle imprese"))
@@ -177,7 +176,7 @@ def grant_edit_form(grant, dimension_titles: dict[str, str]) -> GrantEditForm:
     return form
 
 
-class GrantUploadForm(FlaskForm):
+class GrantUploadForm(BaseForm):
     file = FileField(_l("File dei bandi: JSON o CSV di incentivi.gov.it, oppure YAML, CSV o JSON nel formato "
                         "locale; anche compresso .gz o .zip"),
                      validators=[FileRequired(message=_l("Scegli un file."))])
@@ -186,7 +185,7 @@ class GrantUploadForm(FlaskForm):
 # Territories
 
 
-class TerritoryForm(FlaskForm):
+class TerritoryForm(BaseForm):
     key = StringField(_l("Chiave"), validators=[
         DataRequired(), Length(max=60),
         Regexp(r"^[a-z0-9_-]+$", message=_l("Solo lettere minuscole, cifre, trattini e trattini bassi."))])
@@ -205,7 +204,7 @@ def comuni_lines(comuni) -> str:
 # Coaches
 
 
-class CoachProfileForm(FlaskForm):
+class CoachProfileForm(BaseForm):
     thematic_areas = MultiCheckboxField(_l("Aree tematiche"), choices=[])
     territory_ids = MultiCheckboxField(_l("Territori serviti"), choices=[], coerce=int)
     comuni = TextAreaField(_l("Comuni serviti: uno per riga, codice ISTAT o nome"), render_kw={"rows": 6})
@@ -246,7 +245,7 @@ def coach_profile_form(profile, dimension_titles: dict[str, str], areas: list, t
 # Programme targets
 
 
-def targets_form(programme, areas: list) -> FlaskForm:
+def targets_form(programme, areas: list) -> BaseForm:
     def number(label: str) -> IntegerField:
         return WholeNumberField(label, validators=[Optional(), NumberRange(min=0, max=10_000_000)])
 
@@ -258,7 +257,7 @@ def targets_form(programme, areas: list) -> FlaskForm:
     if request.method != "POST":
         data = {("area_" + t.thematic_area_key if t.metric == "firms_per_area" else t.metric): t.target
                 for t in programme.targets}
-    return type("TargetsForm", (FlaskForm,), attrs)(data=data)
+    return type("TargetsForm", (BaseForm,), attrs)(data=data)
 
 
 # Dashboard and exports
@@ -317,25 +316,24 @@ def audit_filter_form(users: list) -> AuditFilterForm:
     return form
 
 
-class AccountNameForm(FlaskForm):
+class AccountNameForm(BaseForm):
     """The name shown in lists, mails and the audit log, mended after the account was created."""
 
     name = StringField(_l("Nome e cognome"), filters=[trimmed], validators=[DataRequired(), Length(max=120)])
 
 
-class AccountForm(FlaskForm):
+class AccountForm(BaseForm):
     """A new staff account: the person sets the password through a one-time link."""
 
     email = StringField(_l("E-mail"), filters=[trimmed], validators=[
-        DataRequired(), Length(max=254),
-        Email(message=_l("Scrivi un indirizzo e-mail valido."))])
+        DataRequired(), Length(max=254), staff_email_address])
     name = StringField(_l("Nome e cognome"), validators=[Optional(), Length(max=120)])
     role = RadioField(_l("Ruolo"), choices=[("coach", _l("Coach digitale")),
                                             ("admin", _l("Gestore del programma (amministratore)"))],
                       default="coach", validators=[InputRequired()])
 
 
-class OwnerLinkForm(FlaskForm):
+class OwnerLinkForm(BaseForm):
     """A new personal link for an owner who lost theirs, mailed to the address given (kept as the company's)."""
 
     email = StringField(_l("E-mail del titolare (facoltativa)"), filters=[trimmed], validators=[
@@ -343,6 +341,6 @@ class OwnerLinkForm(FlaskForm):
         Email(message=_l("Scrivi un indirizzo e-mail valido."))])
 
 
-class CompanyEraseForm(FlaskForm):
+class CompanyEraseForm(BaseForm):
     confirm = BooleanField(_l("Confermo che l'impresa ha chiesto la cancellazione dei propri dati"),
                            validators=[DataRequired(message=_l("Spunta la casella per confermare."))])

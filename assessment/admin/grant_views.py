@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..clock import local_today
 from ..domain.errors import InvalidField
-from ..domain.grant_files import LOCAL_COLUMNS, MalformedFile
+from ..domain.grant_files import LOCAL_COLUMNS, FileTooLarge, MalformedFile
 from ..downloads import attachment
 from ..extensions import db
 from ..models import Grant
@@ -76,21 +76,23 @@ def grant_detail(grant_id: int):
 @bp.route("/bandi/carica", methods=["GET", "POST"])
 def grant_upload():
     form = GrantUploadForm()
-    report = None
+    report, status = None, 200
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            report = import_grants(db.session, upload.read(), filename=upload.filename, today=local_today())
+            report = import_grants(db.session, upload.read(), filename=upload.filename, today=local_today(),
+                                   max_unpacked_bytes=current_app.config["GRANT_UPLOAD_MAX_MB"] * 2**20)
         except MalformedFile as error:
             db.session.rollback()  # nothing of a malformed file is kept
             form.file.errors = [*form.file.errors, _("File non leggibile: %(reason)s",
                                                      reason=rejection_text(error.reason))]
+            status = 413 if isinstance(error, FileTooLarge) else 200
         else:
             record("grants_imported", None, file=upload.filename, added=report.added, updated=report.updated,
                    rejected=len(report.rejected))
             db.session.commit()
     rejected = [(row, rejection_text(reason)) for row, reason in report.rejected] if report else []
-    return render_template("admin/grant_upload.html", form=form, report=report, rejected=rejected)
+    return render_template("admin/grant_upload.html", form=form, report=report, rejected=rejected), status
 
 
 # The import's reasons are the domain's technical English (the CLI prints them as they are); the page says
@@ -105,6 +107,8 @@ _REJECTIONS = (
      lambda m: _("%(field)s: importo non valido (%(value)s)", **m.groupdict())),
     (re.compile(r"^not a record"), lambda m: _("non è un record con campi nominati")),
     (re.compile(r"^source or ID too long$"), lambda m: _("fonte o identificativo troppo lunghi")),
+    (re.compile(r"^(?P<field>[^:]+): contains control characters"),
+     lambda m: _("%(field)s: contiene caratteri di controllo invisibili (come NUL)", **m.groupdict())),
     (re.compile(r"^duplicate: the same ID is in record (?P<other>.+)$"),
      lambda m: _("duplicato: lo stesso identificativo è nel record %(other)s", **m.groupdict())),
     (re.compile(r"^sizes: unknown size (?P<value>.+) \("),
@@ -118,6 +122,10 @@ _REJECTIONS = (
      lambda m: _("%(low)s è maggiore di %(high)s", **m.groupdict())),
     # Whole-file problems (MalformedFile).
     (re.compile(r"^the file is empty$"), lambda m: _("il file è vuoto")),
+    (re.compile(r"^the file unpacks to more than (?P<size>.+)$"),
+     lambda m: _("una volta decompresso supera %(size)s, il massimo per un caricamento", **m.groupdict())),
+    (re.compile(r"^the file holds more than (?P<num>[\d,]+) records$"),
+     lambda m: _("contiene più di %(num)s record", **m.groupdict())),
     (re.compile(r"^a zip file must hold exactly one"),
      lambda m: _("un file zip deve contenere un solo file .csv, .json o .yaml (per Excel: salva come CSV)")),
     (re.compile(r"^unknown header: (?P<names>.+)$"),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..domain.errors import InvalidField
 from ..extensions import db
+from ..form_fields import BaseForm
 from ..models import ApiToken, User
 from ..public.forms import EmptyForm
 from ..services.api_tokens import issue_token, list_tokens, revoke_token, token_owners
@@ -18,7 +18,7 @@ from .views import attach_error, bp
 
 
 # Kept next to its only view rather than in forms.py: the choices are read per request below.
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(BaseForm):
     user_id = SelectField(_l("Titolare"), coerce=int, validators=[InputRequired()])
     name = StringField(_l("Nome del token (a cosa serve)"), validators=[DataRequired(), Length(max=100)])
 

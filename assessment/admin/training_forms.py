@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..form_fields import WholeNumberField, trimmed
+from ..form_fields import BaseForm, WholeNumberField, trimmed
 from ..services.training import SessionInput
 
 EXTRA_SESSION_ROWS = 3  # empty rows under the existing sessions, for new ones
@@ -34,7 +33,7 @@ class SessionForm(Form):
     is_cancelled = BooleanField(_l("Annullata"))
 
 
-class EditionForm(FlaskForm):
+class EditionForm(BaseForm):
     track_id = SelectField(_l("Percorso"), coerce=int, validators=[DataRequired()])
     title = StringField(_l("Titolo dell'edizione"), filters=[trimmed], validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Descrizione"), validators=[Length(max=5000)])
@@ -97,5 +96,5 @@ class EditionForm(FlaskForm):
         return inputs if ok else None
 
 
-class CopyEditionForm(FlaskForm):
+class CopyEditionForm(BaseForm):
     first_on = DateField(_l("Data del primo incontro della nuova edizione"), validators=[DataRequired()])

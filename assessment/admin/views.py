@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from ..domain.errors import InvalidField
+from ..form_fields import BaseForm
 from ..services.catalogue import dimension_and_level_names
 from ..services.dashboard import list_audit_entries, list_companies, staff_users
 from .forms import SearchForm, audit_filter_form
@@ -25,7 +25,7 @@ def page_number() -> int:
     return request.args.get("page", 1, type=int)
 
 
-def attach_error(form: FlaskForm, error: InvalidField) -> None:
+def attach_error(form: BaseForm, error: InvalidField) -> None:
     """Show a service's InvalidField on the field it names, or above the form."""
     field = form._fields.get(error.field)
     if field is not None:

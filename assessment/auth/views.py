@@ -9,11 +9,14 @@ from ..extensions import db, limiter
 from ..services.users import (
     UserError,
     authenticate,
+    end_sessions,
     set_password,
     user_for_password_token,
 )
 from ..urls import safe_next
 from .forms import LoginForm, SetPasswordForm
+from .sessions import start_session
+from .throttle import ACCOUNT_LIMIT, is_failed_login, login_attempt_key, remember_device
 
 bp = Blueprint("auth", __name__)
 
@@ -24,6 +27,7 @@ def home_for(user) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit(ACCOUNT_LIMIT, key_func=login_attempt_key, methods=["POST"], deduct_when=is_failed_login)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -34,14 +38,21 @@ def login():
             form.password.errors.append(_("E-mail o password non corretti."))
         else:
             login_user(user)
+            start_session()
             db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or home_for(user))
+            response = redirect(safe_next(request.args.get("next")) or home_for(user))
+            remember_device(response, user.email)
+            return response
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    # Ended in the database, not only in this cookie: a copy of it (a stolen cookie, another tab) opens nothing.
+    # Every session of the account ends, on every device.
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("Sei uscito."), "info")
     return redirect(url_for("public.home"))
@@ -56,9 +67,9 @@ def set_password_page(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            set_password(user, form.password.data)
+            set_password(user, form.password.data)  # the form checked the same rule: this only guards it
         except UserError:
-            form.password.errors.append(_("La password deve avere almeno 10 caratteri."))
+            form.password.errors.append(_("Scegli un'altra password."))
         else:
             db.session.commit()
             flash(_("Password impostata: ora puoi entrare."), "success")

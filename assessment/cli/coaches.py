@@ -24,8 +24,11 @@ def assign_command(dry_run: bool) -> None:
     click.echo(f"proposals: {len(plan.pairs)}, waiting: {len(plan.queue)}")
     if dry_run:
         return
-    _, unmailed = send_proposals([(p.company_id, p.coach_id, p.fit, {"it": p.reason_it, "en": p.reason_en})
-                                  for p in plan.pairs], proposed_by=None)
+    _, unmailed, taken = send_proposals(
+        [(p.company_id, p.coach_id, p.fit, {"it": p.reason_it, "en": p.reason_en}) for p in plan.pairs],
+        proposed_by=None)
     db.session.commit()
     click.echo("sent" + (f"; the e-mail did not reach {unmailed} coach(es): they find the proposals on their page"
                          if unmailed else ""))
+    if taken:
+        click.echo(f"not sent, proposed meanwhile by someone else: companies {', '.join(map(str, taken))}")

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..form_fields import trimmed
+from ..form_fields import BaseForm, trimmed
 
 
-class OnBehalfForm(FlaskForm):
+class OnBehalfForm(BaseForm):
     edition_id = SelectField(_l("Edizione"), coerce=int, validators=[DataRequired()])
     name = StringField(_l("Nome e cognome"), filters=[trimmed], validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail della persona"), filters=[trimmed],

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
 import os
 import zipfile
@@ -45,10 +46,13 @@ class MalformedFile(DomainError):
         self.reason = reason
 
 
-def read_grant_file(path_or_bytes: str | os.PathLike | bytes, filename: str | None = None) -> tuple[Rows, str]:
+def read_grant_file(path_or_bytes: str | os.PathLike | bytes, filename: str | None = None, *,
+                    max_unpacked_bytes: int | None = None) -> tuple[Rows, str]:
     """-> ([(row number, raw record), ...], format); format is one of "incentivi-json", "incentivi-csv",
     "local-yaml", "local-csv", "local-json". Row numbers: position in the JSON/YAML list from 1; in CSV
-    the spreadsheet row (the header is row 1). Raises MalformedFile when the file cannot be read."""
+    the spreadsheet row (the header is row 1). Raises MalformedFile when the file cannot be read, FileTooLarge
+    (a MalformedFile) when it unpacks to more than `max_unpacked_bytes` (default MAX_UNPACKED_BYTES) or holds
+    more than MAX_RECORDS records. A CSV file is parsed as it unpacks, never held whole as bytes and text."""
     if isinstance(path_or_bytes, (bytes, bytearray)):
         data, name = bytes(path_or_bytes), filename or ""
     else:
@@ -57,16 +61,20 @@ def read_grant_file(path_or_bytes: str | os.PathLike | bytes, filename: str | No
         except OSError as error:
             raise MalformedFile(f"cannot read {path_or_bytes}: {error.strerror or error}") from None
         name = filename or str(path_or_bytes)
-    data, name = _decompress(data, name)
-    text = _decode(data)
-    if not text.strip():
-        raise MalformedFile("the file is empty")
+    limit = max_unpacked_bytes or MAX_UNPACKED_BYTES
+    opener, name = _unpacked(data, name, limit)
+    with opener() as stream:
+        start = stream.read(_PEEK)
+    if not start.strip().lstrip(b"\xef\xbb\xbf").strip():
+        if len(start) < _PEEK:
+            raise MalformedFile("the file is empty")
     suffix = Path(name).suffix.lower()
-    if suffix == ".json" or (suffix not in (".csv", ".yaml", ".yml") and text.lstrip()[:1] in "[{"):
-        return _read_json(text)
+    first = start.lstrip().lstrip(b"\xef\xbb\xbf").lstrip()[:1]
+    if suffix == ".json" or (suffix not in (".csv", ".yaml", ".yml") and first in (b"[", b"{")):
+        return _read_json(_read_text(opener))
     if suffix in (".yaml", ".yml"):
-        return _read_yaml(text)
-    return _read_csv(text)
+        return _read_yaml(_read_text(opener))
+    return _read_csv_stream(opener)
 
 
 def read_grant_records(records: list[dict]) -> tuple[Rows, str]:
@@ -75,36 +83,73 @@ def read_grant_records(records: list[dict]) -> tuple[Rows, str]:
 
 
 # The whole national file is about 30 MB; a compressed upload that would unpack to more than this is refused
-# before it fills the memory (a "zip bomb" unpacks a few kilobytes into gigabytes).
+# before it fills the memory (a "zip bomb" unpacks a few kilobytes into gigabytes). The web upload passes its
+# own, smaller limit (GRANT_UPLOAD_MAX_MB).
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+# The national catalogue holds a few thousand calls: a file of more records is not a grant file.
+MAX_RECORDS = 20_000
+_PEEK = 64 * 1024
+_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
 
-def _decompress(data: bytes, name: str) -> tuple[bytes, str]:
-    if data[:2] == b"\x1f\x8b":
+class FileTooLarge(MalformedFile):
+    """The file unpacks to more than the limit, or holds more records than any grant file: nothing is kept."""
+
+
+class _Bounded(io.RawIOBase):
+    """What an archive unpacks, refusing to give more than `limit` bytes; a broken archive found on the way is
+    a MalformedFile, as one found on opening."""
+
+    def __init__(self, inner, limit: int, kind: str) -> None:
+        self.inner, self.limit, self.kind, self.count = inner, limit, kind, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
         try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
-                return _bounded_read(unpacked), name.removesuffix(".gz")
-        except (OSError, EOFError) as error:
-            raise MalformedFile(f"broken gzip file: {error}") from None
+            chunk = self.inner.read(min(len(buffer), self.limit + 1 - self.count))
+        except (OSError, EOFError, zipfile.BadZipFile) as error:
+            raise MalformedFile(f"broken {self.kind} file: {error}") from None
+        self.count += len(chunk)
+        if self.count > self.limit:
+            raise FileTooLarge(f"the file unpacks to more than {_size(self.limit)}")
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit} bytes"
+
+
+def _unpacked(data: bytes, name: str, limit: int):
+    """(a function opening the unpacked content as a bounded binary stream, the name inside). Opened again for
+    each reading: a failed decoding starts over in another encoding without keeping the text."""
+    if data[:2] == b"\x1f\x8b":
+        return (lambda: io.BufferedReader(_Bounded(gzip.GzipFile(fileobj=io.BytesIO(data)), limit, "gzip")),
+                name.removesuffix(".gz"))
     if data[:4] == b"PK\x03\x04":
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                members = [m for m in archive.namelist()
-                           if Path(m).suffix.lower() in (".csv", ".json", ".yaml", ".yml")]
-                if len(members) != 1:
-                    raise MalformedFile("a zip file must hold exactly one .csv, .json or .yaml file")
-                with archive.open(members[0]) as unpacked:
-                    return _bounded_read(unpacked), members[0]
+            archive = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile as error:
             raise MalformedFile(f"broken zip file: {error}") from None
-    return data, name
+        members = [m for m in archive.namelist() if Path(m).suffix.lower() in (".csv", ".json", ".yaml", ".yml")]
+        if len(members) != 1:
+            raise MalformedFile("a zip file must hold exactly one .csv, .json or .yaml file")
+        return lambda: io.BufferedReader(_Bounded(archive.open(members[0]), limit, "zip")), members[0]
+    if len(data) > limit:
+        raise FileTooLarge(f"the file unpacks to more than {_size(limit)}")
+    return (lambda: io.BytesIO(data)), name
 
 
-def _bounded_read(stream) -> bytes:
-    data = stream.read(MAX_UNPACKED_BYTES + 1)
-    if len(data) > MAX_UNPACKED_BYTES:
-        raise MalformedFile(f"the compressed file unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB")
-    return data
+def _read_text(opener) -> str:
+    """The whole unpacked file as text (JSON and YAML are parsed whole), within the limit."""
+    with opener() as stream:
+        return _decode(stream.read())
 
 
 def _decode(data: bytes) -> str:
@@ -189,6 +234,8 @@ def _read_yaml(text: str) -> tuple[Rows, str]:
 def _record_list(document: object, kind: str) -> tuple[Rows, str]:
     if not isinstance(document, list):
         raise MalformedFile("expected a list of records, or {\"response\": {\"docs\": [...]}}")
+    if len(document) > MAX_RECORDS:
+        raise FileTooLarge(f"the file holds more than {MAX_RECORDS:,} records")
     for number, item in enumerate(document, start=1):
         if not isinstance(item, dict):
             raise MalformedFile(f"record {number} is not an object with named fields")
@@ -223,15 +270,26 @@ def _check_local_keys(rows: Rows) -> None:
             raise MalformedFile(f"grant {number}: unknown fields {', '.join(sorted(unknown))}")
 
 
-def _read_csv(text: str) -> tuple[Rows, str]:
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _read_csv_stream(opener) -> tuple[Rows, str]:
+    """CSV read row by row as it unpacks, in the first of UTF-8, Windows-1252 and Latin-1 that decodes it."""
+    for encoding in _ENCODINGS:
+        try:
+            with opener() as stream:
+                return _read_csv(io.TextIOWrapper(stream, encoding=encoding, newline=""))
+        except UnicodeDecodeError:
+            continue
+    raise MalformedFile("not valid CSV: unknown text encoding")  # latin-1 decodes anything: never reached
+
+
+def _read_csv(lines) -> tuple[Rows, str]:
+    first_line = lines.readline()
+    delimiter = max(",;\t", key=first_line.lstrip("\ufeff").count)
+    reader = csv.reader(itertools.chain([first_line], lines), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
-        body = list(reader)
     except (csv.Error, StopIteration) as error:
         raise MalformedFile(f"not valid CSV: {error}") from None
+    header[0] = header[0].lstrip("\ufeff") if header else header
     columns = set(header)
     if "ID_Incentivo" in columns and columns <= set(INCENTIVI_FIELDS):
         file_format = "incentivi-csv"
@@ -244,15 +302,20 @@ def _read_csv(text: str) -> tuple[Rows, str]:
     if len(columns) != len(header):
         raise MalformedFile("the header repeats a column")
     rows: Rows = []
-    for number, cells in enumerate(body, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise MalformedFile(f"row {number} has {len(cells)} cells, the header has {len(header)}")
-        record: dict = {}
-        for key, cell in zip(header, cells):
-            if not cell.strip():
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
                 continue
-            record[key] = as_list(cell) if key in INCENTIVI_LIST_FIELDS else cell
-        rows.append((number, record))
+            if len(cells) != len(header):
+                raise MalformedFile(f"row {number} has {len(cells)} cells, the header has {len(header)}")
+            if len(rows) >= MAX_RECORDS:
+                raise FileTooLarge(f"the file holds more than {MAX_RECORDS:,} records")
+            record: dict = {}
+            for key, cell in zip(header, cells):
+                if not cell.strip():
+                    continue
+                record[key] = as_list(cell) if key in INCENTIVI_LIST_FIELDS else cell
+            rows.append((number, record))
+    except csv.Error as error:
+        raise MalformedFile(f"not valid CSV: {error}") from None
     return rows, file_format

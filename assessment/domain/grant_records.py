@@ -52,6 +52,7 @@ from .grant_values import (
     text_or_none,
     unique,
 )
+from .text import CONTROL_CHARACTERS, has_control_characters
 
 __all__ = [
     "DIMENSIONS", "INCENTIVI_FIELDS", "INCENTIVI_SOURCE", "LOCAL_COLUMNS", "GrantRecord", "InvalidRecord",
@@ -162,6 +163,22 @@ def _day(raw: dict, key: str, external_id: str) -> date | None:
         raise InvalidRecord(external_id, f"{key}: not a date: {raw.get(key)!r}") from None
 
 
+def _refuse_control_characters(raw: dict, external_id: str) -> None:
+    """A record carrying an invisible control character (NUL included) anywhere is refused, named by its field:
+    PostgreSQL cannot store NUL in text, and no page, export or mail of ours should carry any of them."""
+    def carries(value: object) -> bool:
+        if isinstance(value, str):
+            return has_control_characters(value)
+        if isinstance(value, dict):
+            return any(carries(k) or carries(v) for k, v in value.items())
+        return isinstance(value, list) and any(carries(v) for v in value)
+
+    for key, value in raw.items():
+        if carries(key) or carries(value):
+            raise InvalidRecord(CONTROL_CHARACTERS.sub("", external_id),
+                                f"{CONTROL_CHARACTERS.sub('', str(key))}: contains control characters (such as NUL)")
+
+
 def _required(raw: dict, key: str, external_id: str | None) -> str:
     value = text_or_none(raw.get(key))
     if value is None:
@@ -174,6 +191,7 @@ def parse_incentivi_record(raw: dict, source: str = INCENTIVI_SOURCE) -> GrantRe
     if not isinstance(raw, dict):
         raise InvalidRecord(None, "not a record (expected an object with named fields)")
     external_id = _required(raw, "ID_Incentivo", None)
+    _refuse_control_characters(raw, external_id)
     title = _required(raw, "Titolo", external_id)
     description = text_or_none(raw.get("Descrizione")) or ""
     purposes = as_list(raw.get("Obiettivo_Finalita"))
@@ -218,6 +236,7 @@ def parse_local_record(raw: dict, source: str | None = None) -> GrantRecord:
     if not isinstance(raw, dict):
         raise InvalidRecord(None, "not a record (expected an object with named fields)")
     external_id = _required(raw, "external_id", None)
+    _refuse_control_characters(raw, external_id)
     title = _required(raw, "title", external_id)
     source = text_or_none(source) or text_or_none(raw.get("source"))
     if source is None:

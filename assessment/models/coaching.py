@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Text
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -41,14 +41,19 @@ class AssignmentStatus(str, enum.Enum):
     withdrawn = "withdrawn"
 
 
-# Statuses that take one unit of a coach's capacity.
+# Statuses that take one unit of a coach's capacity, and hold the company: a company has at most one assignment
+# in them at a time (a proposal waiting for its answer counts, so two proposals never become two acceptances).
 ACTIVE_STATUSES = (AssignmentStatus.proposed, AssignmentStatus.accepted, AssignmentStatus.in_progress)
+_ONE_ACTIVE = text("status IN ({})".format(", ".join(f"'{status.value}'" for status in ACTIVE_STATUSES)))
 
 
 class CoachAssignment(Base):
     __tablename__ = "coach_assignments"
     __table_args__ = (
         CheckConstraint("status <> 'declined' OR decline_reason IS NOT NULL", name="decline_has_reason"),
+        # The database keeps the rule even when two admins send, or two coaches accept, at the same moment.
+        Index("uq_coach_assignments_one_active_per_company", "company_id", unique=True,
+              sqlite_where=_ONE_ACTIVE, postgresql_where=_ONE_ACTIVE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

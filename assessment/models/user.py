@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
-import hmac
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -36,6 +34,9 @@ class User(UserMixin, Base):
     # One-time link to set a password: only the hash is kept.
     password_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_token_expires_at: Mapped[datetime | None]
+    # Goes up each time every session of the account ends (logout, a new password, the account switched off):
+    # a session keeps the number it began with, so a copy of an ended session's cookie opens nothing.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     coach_profile: Mapped[CoachProfile | None] = relationship(back_populates="user", uselist=False)
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
@@ -44,17 +45,8 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
         return self.is_enabled
 
-    @property
-    def password_fingerprint(self) -> str:
-        """Changes with the password: a session remembers it, so that a new password ends the other sessions.
-        Keyed with the app's secret, as the session cookie is readable: it tells nothing of the hash."""
-        from flask import current_app
-
-        key = str(current_app.config["SECRET_KEY"]).encode()
-        return hmac.new(key, (self.password_hash or "").encode(), hashlib.sha256).hexdigest()[:16]
-
-    def get_id(self) -> str:  # what Flask-Login keeps in the session
-        return f"{self.id}.{self.password_fingerprint}"
+    def get_id(self) -> str:  # what Flask-Login keeps in the (signed) session cookie
+        return f"{self.id}.{self.session_generation}"
 
     @property
     def is_admin(self) -> bool:

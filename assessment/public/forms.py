@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..form_fields import trimmed
+from ..form_fields import BaseForm, trimmed
 from ..questionnaire_forms import MultiCheckboxField
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(BaseForm):
     """A bare POST button still carries its CSRF token."""
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     company_name = StringField(_l("Ragione sociale"), filters=[trimmed], validators=[Length(max=200)])
     vat_number = StringField(_l("Partita IVA"), filters=[trimmed], validators=[Length(max=20)],
                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
@@ -41,16 +40,16 @@ class ProfileForm(FlaskForm):
     coach_contact = BooleanField(_l("Desidero essere contattato da un coach digitale del programma"))
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(BaseForm):
     """The owner marks a recommendation useful or not relevant."""
 
 
-class EraseForm(FlaskForm):
+class EraseForm(BaseForm):
     confirm = BooleanField(_l("Ho capito: cancellate i dati della mia impresa, le risposte e le note"),
                            validators=[DataRequired(message=_l("Spunta la casella per confermare."))])
 
 
-class GrantSearchForm(FlaskForm):
+class GrantSearchForm(BaseForm):
     """The filters of /bandi: a GET form, so they live in the address (no CSRF token)."""
 
     class Meta:

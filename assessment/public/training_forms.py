@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..domain.company_profile import validate_vat_number
 from ..domain.errors import InvalidField
-from ..form_fields import trimmed
+from ..form_fields import BaseForm, trimmed
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(BaseForm):
     name = StringField(_l("Nome e cognome"), filters=[trimmed], validators=[DataRequired(), Length(max=200)],
                        render_kw={"autocomplete": "name"})
     email = EmailField(_l("E-mail"), filters=[trimmed], validators=[DataRequired(), Email(), Length(max=254)],
@@ -35,7 +34,7 @@ class RegistrationForm(FlaskForm):
                                   else _("La partita IVA non è valida: la cifra di controllo non torna.")) from None
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(BaseForm):
     email = EmailField(_l("E-mail con cui ti sei iscritto"), filters=[trimmed],
                        validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
     code = StringField(_l("Codice mostrato in aula"), filters=[trimmed], validators=[DataRequired(), Length(max=12)],

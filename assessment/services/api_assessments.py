@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..domain.text import CONTROL_CHARACTERS
+from ..domain.text import has_control_characters
 from ..extensions import db
 from ..models import Assessment
 from . import assessments as service
@@ -32,7 +32,7 @@ def _walk(value: Any, path: str, errors: dict[str, str], depth: int = 0) -> None
     if depth > MAX_DEPTH:
         errors[path] = "nested too deeply"
     elif isinstance(value, str):
-        if CONTROL_CHARACTERS.search(value):
+        if has_control_characters(value):
             errors[path] = "must not contain control characters"
         elif len(value) > MAX_TEXT:
             errors[path] = f"must be at most {MAX_TEXT} characters"

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale, ngettext
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import subqueryload
 
 from ..domain.assignment import AssignmentPlan, CoachFacts, CompanyNeed, assign
@@ -152,18 +153,26 @@ def over_capacity(pairs: list[tuple[int, int, float, dict]], context: PlanContex
 
 
 def send_proposals(pairs: list[tuple[int, int, float, dict]],
-                   proposed_by: User | None) -> tuple[list[CoachAssignment], int]:
+                   proposed_by: User | None) -> tuple[list[CoachAssignment], int, list[int]]:
     """Create the proposals an admin confirmed (possibly overridden) and tell each coach by e-mail.
-    Returns the proposals and how many coaches the e-mail did not reach (they still find them on their page)."""
-    created = []
+    Returns the proposals, how many coaches the e-mail did not reach (they still find them on their page), and
+    the companies left out because another request proposed them meanwhile (the database keeps one active
+    assignment per company: the first to save wins, the others are told, never a second proposal)."""
+    created, taken = [], []
     for company_id, coach_id, fit, reason in pairs:
         assignment = CoachAssignment(company_id=company_id, coach_id=coach_id, fit_score=fit, reason=reason,
                                      proposed_by_id=proposed_by.id if proposed_by else None)
-        db.session.add(assignment)
+        try:
+            with db.session.begin_nested():
+                db.session.add(assignment)
+                db.session.flush()
+        except IntegrityError:
+            taken.append(company_id)
+            continue
         created.append(assignment)
         record("proposed", company_id, coach_id=coach_id)
     db.session.flush()
-    return created, _mail_coaches(created)
+    return created, _mail_coaches(created), taken
 
 
 def _mail_coaches(assignments: list[CoachAssignment]) -> int:

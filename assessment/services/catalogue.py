@@ -34,6 +34,7 @@ from ..models import (
 from .audit import record
 from .coaching import seats_taken, withdraw_coach_assignments
 from .questionnaires import display_names
+from .users import end_sessions
 
 PAGE_SIZE = 25
 LANGUAGES = ("it", "en", "fr", "de")
@@ -282,6 +283,8 @@ def set_account_enabled(user: User, is_enabled: bool) -> int:
     disabled coach's companies go back to wait for another coach. Returns how many companies went back."""
     user.is_enabled = is_enabled
     returned = 0 if is_enabled else withdraw_coach_assignments(user.id)
+    if not is_enabled:  # its sessions end now, not at their next login
+        end_sessions(user)
     record("account_enabled" if is_enabled else "account_disabled", None, account_id=user.id)
     db.session.flush()
     return returned

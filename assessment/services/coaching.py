@@ -88,6 +88,9 @@ def assignment_for(coach: User, company_id: int) -> CoachAssignment | None:
 
 def move(assignment: CoachAssignment, to: AssignmentStatus, *, reason: str | None = None) -> None:
     allowed_from, stamp = _TRANSITIONS[to]
+    # Read the status again under a row lock (PostgreSQL; SQLite's writing requests run one after the other):
+    # of two clicks sent at the same moment, the second sees what the first did instead of doing it again.
+    db.session.refresh(assignment, with_for_update=True)
     if assignment.status not in allowed_from:
         raise CoachingError(_("Questa operazione non è possibile nello stato attuale."))
     if to == AssignmentStatus.declined:

@@ -63,10 +63,11 @@ def _region_key(region: str | None) -> str:
     return normalise_name(str(region or "").split("/")[0])
 
 
-def _read(data: str | os.PathLike | bytes | Sequence[dict], filename: str | None) -> tuple[list, str]:
+def _read(data: str | os.PathLike | bytes | Sequence[dict], filename: str | None,
+          max_unpacked_bytes: int | None) -> tuple[list, str]:
     if isinstance(data, (list, tuple)):
         return read_grant_records(list(data))
-    return read_grant_file(data, filename)
+    return read_grant_file(data, filename, max_unpacked_bytes=max_unpacked_bytes)
 
 
 def _parse_all(rows: list, file_format: str, source: str | None,
@@ -97,16 +98,18 @@ def import_grants(
     filename: str | None = None,
     source: str | None = None,
     today: date | None = None,
+    max_unpacked_bytes: int | None = None,
 ) -> ImportReport:
     """Upsert the grants of a file (path or bytes; `filename` tells the format of bytes) or of a list of
     incentivi.gov.it records, on (source, external_id). `source` overrides the file's source.
 
     Records that cannot be parsed are rejected one by one with a reason; a file that cannot be read
-    raises MalformedFile before anything is written. An admin's dimensions_override is kept. Flushes
-    once; the caller commits. Three queries in all, whatever the number of records.
+    raises MalformedFile before anything is written (FileTooLarge past `max_unpacked_bytes` unpacked). An
+    admin's dimensions_override is kept. Flushes once; the caller commits. Three queries in all, whatever the
+    number of records.
     """
     report = ImportReport()
-    rows, report.file_format = _read(data, filename)
+    rows, report.file_format = _read(data, filename, max_unpacked_bytes)
     records = _parse_all(rows, report.file_format, source, report)
     if not records:
         return report

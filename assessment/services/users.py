@@ -1,17 +1,23 @@
 """Staff accounts: loading for Flask-Login, creation, passwords and one-time password links."""
 from __future__ import annotations
 
-import hmac
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
+from ..domain.password_rules import MIN_PASSWORD_LENGTH, password_problem
 from ..extensions import db
 from ..models import CoachProfile, Role, User, utcnow
 from .audit import record
 from .passwords import hash_password, new_token, token_hash, verify_password
 
-MIN_PASSWORD_LENGTH = 10
+PASSWORD_PROBLEMS = {
+    "too_short": f"the password needs at least {MIN_PASSWORD_LENGTH} characters",
+    "too_long": "the password is too long",
+    "one_character": "the password repeats one character: choose a phrase of several words",
+    "common": "the password is one of the commonest: choose another (a phrase of several words works well)",
+}
 
 
 class UserError(Exception):
@@ -23,14 +29,21 @@ class UserError(Exception):
 
 
 def load_user(session_id: str) -> User | None:
-    """The user a session names (User.get_id), while their password is the one it was opened with."""
-    user_id, _dot, fingerprint = session_id.partition(".")
-    if not (user_id.isascii() and user_id.isdigit()):
+    """The user a session names (User.get_id), while the account is on and that session was not ended."""
+    user_id, _dot, generation = session_id.partition(".")
+    if not (user_id.isascii() and user_id.isdigit() and generation.isascii() and generation.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(fingerprint, user.password_fingerprint):
+    if user is None or not user.is_enabled or user.session_generation != int(generation):
         return None
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session of the account ends, on every device: their next request is anonymous. The one mechanism
+    behind logout, a new password and switching an account off."""
+    user.session_generation = User.session_generation + 1  # in SQL: two at once both count
+    db.session.flush()
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -43,9 +56,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def create_user(email: str, role: str, name: str = "", password: str | None = None) -> tuple[User, str | None]:
     """A new account; without a password it gets a one-time link token (returned) to set one."""
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise UserError(f"not a valid e-mail address: {email!r}", "invalid_email")
+    email = staff_email(email)
     if role not in (Role.coach.value, Role.admin.value):
         raise UserError(f"role must be coach or admin, not {role!r}", "invalid_role")
     if db.session.execute(db.select(User.id).filter_by(email=email)).first():
@@ -55,23 +66,40 @@ def create_user(email: str, role: str, name: str = "", password: str | None = No
         # Paused until a programme manager fills in the profile and makes the coach available: an empty
         # profile would otherwise receive proposals from the whole territory before the coach can even log in.
         user.coach_profile = CoachProfile(is_available=False)
-    db.session.add(user)
     token = None
     if password is not None:
-        set_password(user, password)
+        set_password(user, password)  # before the account is added: a refused password leaves nothing behind
     else:
         token = issue_password_link(user)
+    db.session.add(user)
     db.session.flush()
     record("account_created", None, account_id=user.id, role=role)
     return user, token
 
 
+def staff_email(email: str) -> str:
+    """The address of a staff account, lower case, or UserError: the one rule the login form, the account form
+    and `users create` apply, so no account is created with an address its owner could not log in with."""
+    email = (email or "").strip()
+    try:
+        checked = validate_email(email, check_deliverability=False).normalized  # as WTForms' Email() checks
+    except EmailNotValidError:
+        raise UserError(f"not a valid e-mail address: {email!r}", "invalid_email") from None
+    if len(checked) > 254:
+        raise UserError(f"not a valid e-mail address: {email!r}", "invalid_email")
+    return checked.lower()
+
+
 def set_password(user: User, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters", "short_password")
+    """The one place a password is set (password link, account creation, command line), after the one rule."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise UserError(PASSWORD_PROBLEMS[problem], problem)
     user.password_hash = hash_password(password)
     user.password_token_hash = None
     user.password_token_expires_at = None
+    if user.id is not None:  # a new password ends the sessions opened with the old one
+        end_sessions(user)
 
 
 def issue_password_link(user: User) -> str:

@@ -2,14 +2,14 @@
 attendance, certificates and individual skills self-checks.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 """
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
