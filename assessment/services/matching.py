@@ -7,9 +7,11 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from ..clock import local_today
-from ..domain.eligibility import CompanyFacts, decide_eligibility, grant_facts_from
+from ..domain.eligibility import CompanyFacts, grant_facts_from
+from ..domain.eligibility_batch import eligibility_matrix
 from ..domain.matching import (
     CompanyVector,
+    EligibilityMatrix,
     GrantItem,
     RerankerParams,
     TrackItem,
@@ -78,7 +80,7 @@ def _track_items() -> list[TrackItem]:
 
 def open_grant_rows(today: date) -> list[Grant]:
     return list(db.session.execute(
-        db.select(Grant).where(Grant.is_active.is_(True),
+        db.select(Grant).where(Grant.is_active.is_(True), Grant.withdrawn_at.is_(None),  # withdrawn: never again
                                (Grant.closes_on.is_(None)) | (Grant.closes_on >= today))
     ).scalars())
 
@@ -97,10 +99,10 @@ def company_facts(company: Company) -> CompanyFacts:
                         ateco_codes_2007=ateco_index().to_2022(company.ateco_code))
 
 
-def _eligibility(companies: list[Company], grants: list[Grant], today: date) -> dict[tuple[int, int], str]:
-    facts = [(c.id, company_facts(c)) for c in companies]
-    grant_facts = [(g.id, grant_facts_from(g)) for g in grants]
-    return {(cid, gid): decide_eligibility(cf, gf, today).status for cid, cf in facts for gid, gf in grant_facts}
+def _eligibility(companies: list[Company], grants: list[Grant], today: date) -> EligibilityMatrix:
+    """decide_eligibility's status for every pair, computed once per distinct fact (see eligibility_batch)."""
+    return eligibility_matrix([c.id for c in companies], [company_facts(c) for c in companies],
+                              [g.id for g in grants], [grant_facts_from(g) for g in grants], today)
 
 
 def active_rerankers() -> dict[MatchKind, RerankerParams]:
@@ -138,13 +140,14 @@ def store_matches(assessments: list[Assessment], today: date) -> int:
         version = reranker.version if reranker else CONTENT_VERSION
         for company_id, recommendations in ranked.items():
             for rec in recommendations:
-                rows.append(Match(
+                rows.append(dict(
                     company_id=company_id, assessment_id=assessment_of[company_id], kind=kind,
                     track_id=rec.item_id if kind == MatchKind.track else None,
                     grant_id=rec.item_id if kind == MatchKind.grant else None, score=rec.score, rank=rec.rank,
                     explanation={"it": rec.explanation_it, "en": rec.explanation_en},
                     eligibility=rec.eligibility, features=rec.features, model_version=version))
-    db.session.add_all(rows)
+    if rows:  # in bulk: a whole region's recommendations are hundreds of thousands of rows
+        db.session.execute(db.insert(Match), rows)
     db.session.flush()
     return len(rows)
 

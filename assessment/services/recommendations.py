@@ -33,7 +33,7 @@ def stored_recommendations(assessment: Assessment, today: date | None = None) ->
 
 
 def _still_open(grant: Grant, today: date) -> bool:
-    return grant.is_active and (grant.closes_on is None or grant.closes_on >= today)
+    return grant.is_active and grant.withdrawn_at is None and (grant.closes_on is None or grant.closes_on >= today)
 
 
 def refresh_for_assessment(assessment: Assessment) -> None:
