@@ -78,6 +78,15 @@ def sync_command(dry_run: bool, url: str | None) -> None:
         click.echo(f"rejected {key}: {reason}")
     if dry_run:
         click.echo("dry run: no grant was written")
+        return
+    from ..services.grant_sync import recompute_after_sync
+
+    outcome = recompute_after_sync(changes, today=local_today(), redis_url=current_app.config["REDIS_URL"])
+    db.session.commit()
+    if outcome.companies and outcome.stored is None:
+        click.echo(f"recommendations of {outcome.companies} companies: queued for the RQ worker")
+    else:
+        click.echo(f"recommendations recomputed for {outcome.companies} companies ({outcome.stored} matches)")
 
 
 def _short(value: object, limit: int = 60) -> str:

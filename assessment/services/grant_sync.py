@@ -80,3 +80,58 @@ def _failed(session: Session, sync: GrantSync, reason: str) -> SyncResult:
     sync.outcome, sync.finished_at, sync.error = SyncOutcome.failed, utcnow(), reason
     session.flush()
     return SyncResult(sync)
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    companies: int  # touched by the changes
+    stored: int | None  # matches stored; None: queued for the RQ worker
+
+
+def companies_touched(grant_ids: set[int], today: date) -> list[int]:
+    """The assessed companies whose stored recommendations a change to these grants can alter: those who were
+    recommended one of them, and those for whom one of them (not withdrawn, not closed) is now eligible or
+    to check. Two queries and one eligibility matrix over the changed grants only."""
+    from ..domain.eligibility import grant_facts_from
+    from ..domain.eligibility_batch import eligibility_matrix
+    from ..domain.matching_space import STATUS_CODES
+    from ..extensions import db
+    from ..models import Assessment, AssessmentStatus, Company, Comune, Grant, Match
+    from .matching import facts_from
+
+    if not grant_ids:
+        return []
+    ids = sorted(grant_ids)
+    recommended = set(db.session.execute(
+        db.select(Match.company_id).where(Match.grant_id.in_(ids)).distinct()).scalars())
+    grants = db.session.execute(db.select(Grant).where(
+        Grant.id.in_(ids), Grant.is_active.is_(True), Grant.withdrawn_at.is_(None),
+        (Grant.closes_on.is_(None)) | (Grant.closes_on >= today))).scalars().all()
+    if not grants:
+        return sorted(recommended)
+    assessed = db.select(Assessment.company_id).where(Assessment.status == AssessmentStatus.submitted)
+    rows = db.session.execute(
+        db.select(Company.id, Company.size_class, Comune.region_name, Company.comune_istat, Company.ateco_code)
+        .join(Comune, Comune.istat_code == Company.comune_istat)
+        .where(Company.erased_at.is_(None), Company.id.in_(assessed))).all()
+    matrix = eligibility_matrix([r[0] for r in rows], [facts_from(r[1].value, r[2], r[3], r[4]) for r in rows],
+                                [g.id for g in grants], [grant_facts_from(g) for g in grants], today)
+    offered = (matrix.statuses == STATUS_CODES["eligible"]) | (matrix.statuses == STATUS_CODES["to_check"])
+    return sorted(recommended | {rows[i][0] for i in offered.any(axis=1).nonzero()[0]})
+
+
+def recompute_after_sync(changes: CatalogueChanges | None, *, today: date, redis_url: str | None = None) -> Recomputed:
+    """Recompute the stored recommendations of the companies the changes touch: on the RQ queue when a worker
+    listens (redis_url given), otherwise here, in the vectorised pass `match run` uses."""
+    if changes is None or not changes.grant_ids:
+        return Recomputed(0, 0)
+    touched = companies_touched(changes.grant_ids, today)
+    if not touched:
+        return Recomputed(0, 0)
+    if redis_url is not None:
+        from ..jobs import refresh_recommendations_of
+
+        return Recomputed(len(touched), refresh_recommendations_of(redis_url, touched))
+    from .matching import recompute_matches
+
+    return Recomputed(len(touched), recompute_matches(touched, today))

@@ -94,9 +94,13 @@ def _grant_item(g: Grant) -> GrantItem:
 
 
 def company_facts(company: Company) -> CompanyFacts:
-    return CompanyFacts(size_class=company.size_class.value, region_name=company.comune.region_name,
-                        comune_istat=company.comune_istat,
-                        ateco_codes_2007=ateco_index().to_2022(company.ateco_code))
+    return facts_from(company.size_class.value, company.comune.region_name, company.comune_istat,
+                      company.ateco_code)
+
+
+def facts_from(size_class: str, region_name: str, comune_istat: str, ateco_code: str) -> CompanyFacts:
+    return CompanyFacts(size_class=size_class, region_name=region_name, comune_istat=comune_istat,
+                        ateco_codes_2007=ateco_index().to_2022(ateco_code))
 
 
 def _eligibility(companies: list[Company], grants: list[Grant], today: date) -> EligibilityMatrix:
