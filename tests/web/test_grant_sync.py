@@ -342,7 +342,8 @@ def test_recommendations_follow_the_catalogue(db_session, fake_solr, records):
 
     today = date(2026, 12, 6)
     catalogue = [*records, open_call(records[2], "N1", records[2]["Regioni"]),
-                 open_call(records[2], "P1", ["Piemonte"]), open_call(records[2], "T1", ["Trentino-Alto Adige/Südtirol"])]
+                 open_call(records[2], "P1", ["Piemonte"]),
+                 open_call(records[2], "T1", ["Trentino-Alto Adige/Südtirol"])]
     ivrea, assessment, _token = submit_company(comune_istat="001125")  # Piemonte
     pescara, _a, _t = submit_company(comune_istat="068028")  # Abruzzo
     fake_solr.docs = solr_docs(catalogue)
