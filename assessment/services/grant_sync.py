@@ -135,3 +135,18 @@ def recompute_after_sync(changes: CatalogueChanges | None, *, today: date, redis
     from .matching import recompute_matches
 
     return Recomputed(len(touched), recompute_matches(touched, today))
+
+
+def list_syncs(page: int, per_page: int = 25):
+    """The sync log, newest first, one page of it."""
+    from ..extensions import db
+
+    return db.paginate(db.select(GrantSync).order_by(GrantSync.started_at.desc(), GrantSync.id.desc()),
+                       page=page, per_page=per_page, error_out=False)
+
+
+def is_stale(last_good: GrantSync | None, now, stale_days: int) -> bool:
+    """The national catalogue needs attention: never synced, or the last good sync is older than stale_days."""
+    from datetime import timedelta
+
+    return last_good is None or now - last_good.finished_at > timedelta(days=stale_days)
