@@ -8,7 +8,6 @@ from datetime import date, datetime
 from sqlalchemy.orm import selectinload
 
 from ..clock import local_today
-
 from ..domain.comuni_names import normalise_name
 from ..domain.eligibility import (
     CompanyFacts,
