@@ -140,3 +140,25 @@ def test_coaches_cannot_sync(client, login_as, db_session, portal):
     assert client.get("/admin/bandi/aggiornamenti").status_code == 403
     assert client.post("/admin/bandi/aggiornamenti/sincronizza").status_code == 403
     assert portal.requests == []
+
+
+def test_the_grant_page_shows_its_history(client, login_as, db_session, fake_solr):
+    from assessment.services.grant_sync import sync_national_catalogue
+    from assessment.services.incentivi_client import FetchSettings
+
+    records = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    login_as("admin")
+    settings = FetchSettings(url=fake_solr.url, page_size=10, retries=0, backoff=0)
+    fake_solr.docs = solr_docs(records)
+    sync_national_catalogue(db.session, settings)
+    fake_solr.docs = solr_docs([dict(records[0], Data_chiusura="2024-07-31T00:00:00"), *records[2:]])
+    sync_national_catalogue(db.session, settings)
+    db.session.commit()
+    amended = db.session.execute(db.select(Grant).filter_by(external_id=records[0]["ID_Incentivo"])).scalar_one()
+    page = client.get(f"/admin/bandi/{amended.id}").get_data(as_text=True)
+    assert "Storia sul catalogo" in page and "modificato" in page
+    assert "<code>closes_on</code>: 2024-06-29 → 2024-07-31" in page
+    gone = db.session.execute(db.select(Grant).filter_by(external_id=records[1]["ID_Incentivo"])).scalar_one()
+    page = client.get(f"/admin/bandi/{gone.id}").get_data(as_text=True)
+    assert "Non più nel catalogo nazionale dal" in page
+    assert 'badge bad">ritirato' in client.get("/admin/bandi").get_data(as_text=True)
