@@ -386,3 +386,27 @@ def test_the_sync_command_recomputes_the_touched_companies(runner, quick_portal,
     result = runner.invoke(args=["grants", "sync"])
     assert result.exit_code == 0, result.output
     assert "recommendations recomputed for 1 companies" in result.output
+
+
+def test_a_new_call_that_ranks_below_what_a_company_has_does_not_touch_it(db_session, fake_solr, records):
+    from assessment.models import Match, MatchKind
+    from assessment.services.grant_sync import companies_touched
+    from tests.factories import submit_company
+
+    today = date(2026, 12, 6)
+    ivrea, assessment, _token = submit_company(comune_istat="001125")
+    fake_solr.docs = solr_docs([*records, *(open_call(records[2], f"P{n}", ["Piemonte"]) for n in range(5))])
+    sync(fake_solr)
+    db.session.execute(db.delete(Match).where(Match.company_id == ivrea.id))
+    stored = [Match(company_id=ivrea.id, assessment_id=assessment.id, kind=MatchKind.grant,
+                    grant_id=national(f"P{n}").id, score=0.999, rank=n + 1, explanation={}, features={},
+                    model_version="test") for n in range(5)]
+    db.session.add_all(stored)
+    db.session.commit()
+    fake_solr.docs.append(solr_doc(open_call(records[2], "NEW", ["Piemonte"])))
+    result = sync(fake_solr)
+    assert companies_touched(result.changes.grant_ids, today) == []  # it would not enter a list this strong
+    for match in stored:
+        match.score = 0.001
+    db.session.commit()
+    assert companies_touched(result.changes.grant_ids, today) == [ivrea.id]  # now it would
