@@ -5,9 +5,9 @@ Usage: .venv/bin/python bench/bench_sync.py [--records 6000] [--companies 35000]
     records: ids, titles, dates with ~14% open today, regions, comuni lists), served by tests/fake_solr.py in
     pages of 500, database writes included: target < 60 s;
 (b) a re-sync with no change: target < 15 s, and no INSERT or UPDATE on the grants table;
-(c) `--companies` stored companies, each with a submitted assessment and five stored grant recommendations;
-    a sync that changes `--changed` grants (deadlines moved, withdrawn, new), then the recomputation of the
-    companies those changes touch: target < 30 s.
+(c) `--companies` stored companies, each with a submitted assessment and its stored recommendations (computed
+    by `match run`'s recompute, timed as information); a sync that changes `--changed` open grants (deadlines
+    moved, withdrawn, new), then the recomputation of the companies those changes touch: target < 30 s.
 Default database: a new SQLite file in a temporary directory; --database-url (or BENCH_DATABASE_URL) names an
 empty one to use instead. DATABASE_URL is ignored, so that a bench never fills the app's own database.
 """
@@ -168,12 +168,17 @@ def _run(args: argparse.Namespace) -> list[dict]:
 def _recompute(args, solr, settings, records: list[dict], today: date) -> dict:
     from assessment.extensions import db
     from assessment.services.grant_sync import recompute_after_sync, sync_national_catalogue
+    from assessment.services.matching import recompute_matches
     from tests.fake_solr import solr_docs
 
     started = time.perf_counter()
     companies = _store_companies(args.companies, today)
-    print(f"  {companies:,} companies with a submitted assessment and 5 stored grant recommendations "
-          f"({time.perf_counter() - started:.0f} s to build)")
+    print(f"  {companies:,} companies with a submitted assessment ({time.perf_counter() - started:.0f} s to build)")
+    started = time.perf_counter()
+    stored = recompute_matches(None, today)
+    db.session.commit()
+    print(f"  every company's recommendations computed and stored (`match run`): {stored:,} matches, "
+          f"{time.perf_counter() - started:.1f} s (information, no target)")
     rng = random.Random(7)
     changed = copy.deepcopy(records)
     open_ids = [i for i, r in enumerate(changed) if _is_open(r, today)]
@@ -211,7 +216,7 @@ def _is_open(record: dict, today: date) -> bool:
 
 def _store_companies(count: int, today: date) -> int:
     """`count` companies of the Città metropolitana di Torino, each with a submitted assessment (dimension
-    scores) and five stored grant matches among the open grants, written in bulk."""
+    scores), written in bulk."""
     from assessment.extensions import db
     from assessment.models import (
         Assessment,
@@ -219,11 +224,8 @@ def _store_companies(count: int, today: date) -> int:
         Company,
         Comune,
         DimensionScore,
-        Match,
-        MatchKind,
         utcnow,
     )
-    from assessment.services.matching import open_grant_rows
     from assessment.services.questionnaires import latest_version, questionnaire_of
 
     rng = random.Random(35)
@@ -232,7 +234,6 @@ def _store_companies(count: int, today: date) -> int:
     dimensions = [d.key for d in questionnaire.dimensions]
     levels = [level.key for level in questionnaire.levels]
     comuni = list(db.session.execute(db.select(Comune.istat_code).where(Comune.province_code == "TO")).scalars())
-    grants = [g.id for g in open_grant_rows(today) if g.withdrawn_at is None]
     sizes = (("micro", 4, 300_000), ("small", 25, 4_000_000), ("medium", 120, 30_000_000))
     codes = ("10.71.10", "62.01.00", "47.11.40", "43.21.01", "56.10.11", "25.62.00", "69.20.11")
     now = utcnow()
@@ -256,18 +257,12 @@ def _store_companies(count: int, today: date) -> int:
                             "level_key": levels[1]} for cid in ids]
         assessment_ids = list(db.session.execute(db.insert(Assessment).returning(Assessment.id),
                                                  assessment_rows).scalars())
-        scores, matches = [], []
-        for cid, aid in zip(ids, assessment_ids):
+        scores = []
+        for aid in assessment_ids:
             for position, key in enumerate(dimensions):
                 scores.append({"assessment_id": aid, "dimension_key": key, "position": position,
                                "score": rng.uniform(5, 95), "level_key": levels[1]})
-            for rank, gid in enumerate(rng.sample(grants, 5), start=1):
-                matches.append({"company_id": cid, "assessment_id": aid, "kind": MatchKind.grant, "grant_id": gid,
-                                "track_id": None, "score": 1.0 - rank / 10, "rank": rank,
-                                "explanation": {"it": "", "en": ""}, "eligibility": "eligible", "features": {},
-                                "model_version": "content-v1"})
         db.session.execute(db.insert(DimensionScore), scores)
-        db.session.execute(db.insert(Match), matches)
         db.session.commit()
     return count
 

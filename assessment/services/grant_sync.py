@@ -112,13 +112,18 @@ def companies_touched(grant_ids: set[int], today: date) -> list[int]:
     same ranking as `match run`, against the whole open catalogue. A national call that ranks below what a
     company already has does not touch it: its stored list would come out the same."""
     from ..extensions import db
-    from ..models import Grant, Match, MatchKind
+    from ..models import Assessment, AssessmentStatus, Company, Grant, Match, MatchKind
 
     if not grant_ids:
         return []
     ids = sorted(grant_ids)
     recommended = set(db.session.execute(
         db.select(Match.company_id).where(Match.grant_id.in_(ids)).distinct()).scalars())
+    assessed = set(db.session.execute(
+        db.select(Assessment.company_id).join(Company, Company.id == Assessment.company_id)
+        .where(Assessment.status == AssessmentStatus.submitted, Company.erased_at.is_(None)).distinct()).scalars())
+    if len(recommended & assessed) * 2 >= len(assessed):
+        return sorted(assessed)  # most are touched anyway: scoring the others first would only add time
     changed = set(db.session.execute(db.select(Grant.id).where(
         Grant.id.in_(ids), Grant.is_active.is_(True), Grant.withdrawn_at.is_(None),
         (Grant.closes_on.is_(None)) | (Grant.closes_on >= today))).scalars())
@@ -142,10 +147,10 @@ def _best_changed_scores(changed: set[int], today: date) -> dict[int, float]:
     from ..domain.eligibility_batch import eligibility_matrix
     from ..domain.matching import EligibilityMatrix, rank_grants
     from ..models import MatchKind
-    from .matching import _grant_item, active_rerankers, open_grant_rows
+    from .matching import _grant_item, active_rerankers, company_rows, open_grant_rows
 
     grants = open_grant_rows(today)
-    vectors, facts = _company_rows()
+    vectors, facts, _assessments = company_rows(None)
     if not vectors:
         return {}
     columns = [j for j, g in enumerate(grants) if g.id in changed]
@@ -157,46 +162,6 @@ def _best_changed_scores(changed: set[int], today: date) -> dict[int, float]:
     ranked = rank_grants(vectors, [_grant_item(g) for g in grants], matrix, today, top_k=1,
                          reranker=active_rerankers().get(MatchKind.grant))
     return {cid: recs[0].score for cid, recs in ranked.items() if recs}
-
-
-def _company_rows():
-    """Every assessed company's ranking vector and eligibility facts, from its latest submitted assessment, in
-    three plain queries (no ORM objects: a region is tens of thousands of companies). The same vector
-    matching._company_vectors builds from loaded assessments."""
-    from ..domain.matching import CompanyVector
-    from ..extensions import db
-    from ..models import Assessment, AssessmentStatus, Company, Comune, DimensionScore, QuestionnaireVersion
-    from .matching import facts_from
-    from .questionnaires import questionnaire_of
-    from .reference import territory_keys_by_comune
-
-    latest = (db.select(Assessment.company_id, db.func.max(Assessment.submitted_at).label("at"))
-              .where(Assessment.status == AssessmentStatus.submitted).group_by(Assessment.company_id)).subquery()
-    chosen = (db.select(Assessment.id, Assessment.company_id, Assessment.questionnaire_version_id,
-                        Assessment.level_key)
-              .join(latest, (latest.c.company_id == Assessment.company_id) & (latest.c.at == Assessment.submitted_at))
-              .where(Assessment.status == AssessmentStatus.submitted)).subquery()
-    rows = db.session.execute(
-        db.select(chosen, Company.size_class, Company.ateco_section, Company.ateco_code, Company.comune_istat,
-                  Company.themes, Comune.region_name)
-        .join(Company, Company.id == chosen.c.company_id).join(Comune, Comune.istat_code == Company.comune_istat)
-        .where(Company.erased_at.is_(None)).order_by(chosen.c.company_id)).all()
-    scores: dict[int, dict[str, float]] = {}
-    for assessment_id, key, score in db.session.execute(
-            db.select(DimensionScore.assessment_id, DimensionScore.dimension_key, DimensionScore.score)
-            .join(chosen, chosen.c.id == DimensionScore.assessment_id)):
-        scores.setdefault(assessment_id, {})[key] = score
-    versions = {v.id: questionnaire_of(v) for v in db.session.execute(db.select(QuestionnaireVersion).where(
-        QuestionnaireVersion.id.in_({r.questionnaire_version_id for r in rows}))).scalars()}
-    territories = territory_keys_by_comune({r.comune_istat for r in rows})
-    vectors = [CompanyVector(
-        id=r.company_id, dimension_scores=scores.get(r.id, {}),
-        level_index=versions[r.questionnaire_version_id].level_index(r.level_key), size_class=r.size_class.value,
-        ateco_section=r.ateco_section, comune_istat=r.comune_istat,
-        territory_keys=tuple(sorted(territories.get(r.comune_istat, ()))), themes=tuple(r.themes or ()),
-        region_name=r.region_name) for r in rows]
-    facts = [facts_from(r.size_class.value, r.region_name, r.comune_istat, r.ateco_code) for r in rows]
-    return vectors, facts
 
 
 def recompute_after_sync(changes: CatalogueChanges | None, *, today: date, redis_url: str | None = None) -> Recomputed:
