@@ -178,8 +178,8 @@ def _store(vectors: list[CompanyVector], facts: list[CompanyFacts], assessment_o
                     grant_id=rec.item_id if kind == MatchKind.grant else None, score=rec.score, rank=rec.rank,
                     explanation={"it": rec.explanation_it, "en": rec.explanation_en},
                     eligibility=rec.eligibility, features=rec.features, model_version=version))
-    if rows:  # in bulk: a whole region's recommendations are hundreds of thousands of rows
-        db.session.execute(db.insert(Match), rows)
+    if rows:  # in bulk, on the table (executemany, no ORM): a region's recommendations are 100,000s of rows
+        db.session.execute(db.insert(Match.__table__), rows)
     db.session.flush()
     return len(rows)
 
