@@ -75,14 +75,18 @@ def eligibility_matrix(company_ids: Sequence, companies: Sequence[CompanyFacts],
         return EligibilityMatrix(list(company_ids), list(grant_ids), statuses)
     rules = (
         _Rule(_size, lambda c: c.size_class, lambda g: g.sizes, companies),
-        _Rule(_territory, lambda c: (c.region_name, c.comune_istat),
-              lambda g: (g.regions, g.comuni_istat, g.comuni_unresolved), companies),
         _Rule(_sector, lambda c: c.ateco_codes_2007, lambda g: (g.is_all_sectors, g.ateco_codes), companies),
         _Rule(_beneficiary, lambda c: c.is_enterprise, lambda g: g.subject_types, companies),
     )
+    # The territory rule reads the company's comune only for a call that lists comuni: the others are decided
+    # once per region.
+    by_region = _Rule(_territory, lambda c: c.region_name, lambda g: g.regions, companies)
+    by_comune = _Rule(_territory, lambda c: (c.region_name, c.comune_istat),
+                      lambda g: (g.regions, g.comuni_istat, g.comuni_unresolved), companies)
     for j, grant in enumerate(grants):
         severity = np.full(len(companies), _severity(_dates(grant, today)), dtype=np.int8)
-        for rule in rules:
+        territory = by_comune if grant.comuni_istat or grant.comuni_unresolved else by_region
+        for rule in (*rules, territory):
             np.maximum(severity, rule.severities(grant), out=severity)
         statuses[:, j] = _CODE_OF_SEVERITY[severity]
     return EligibilityMatrix(list(company_ids), list(grant_ids), statuses)
