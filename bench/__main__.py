@@ -77,6 +77,7 @@ BENCHES: list[tuple[str, list[str], int, Callable[[str], list[Figure]] | None]] 
     ("bench_matching.py", [], 240, matching_figures),
     ("bench_assignment.py", [], 120, assignment_figures),
     ("bench_training_dashboard.py", [], 240, None),
+    ("bench_sync.py", [], 1200, None),
 ]
 
 

@@ -39,8 +39,8 @@ from .user import ApiToken, Role, User
 __all__ = [
     "ACTIVE_STATUSES", "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AssignmentStatus",
     "AtecoCode", "AuditEntry", "Base", "CoachAssignment", "CoachProfile", "Company", "Comune", "Consent",
-    "ConsentKind", "DimensionScore", "Enrolment", "EnrolmentStatus", "FeedbackSource", "Grant", "GrantChangeKind",
-    "GrantRevision", "GrantSync", "Match",
+    "ConsentKind", "DimensionScore", "Enrolment", "EnrolmentStatus", "FeedbackSource", "Grant",
+    "GrantChangeKind", "GrantRevision", "GrantSync", "Match",
     "GrantSnapshot",
     "MatchFeedback", "MatchKind", "Note", "Programme", "ProgrammeTarget", "QuestionnaireVersion",
     "RankerModel", "Role", "SizeClass", "SyncOutcome", "Territory", "ThematicArea", "Track", "TrackFormat", "User",
