@@ -3,7 +3,8 @@
 The app runs on a database of its own (a SQLite file, or a scratch PostgreSQL database when the suite runs on
 PostgreSQL), served over real HTTP: by Werkzeug's threaded server (what `make run` uses) in this process, and by
 `gunicorn -w 2` (two processes, what production runs). Clients post complete assessments to the API and walk the
-questionnaire's form pages (CSRF tokens included), all released at the same instant.
+questionnaire's form pages (CSRF tokens included) to a result page action, while programme managers log in, open
+a company's page (which writes an audit line on GET) and save a note: all released at the same instant.
 """
 from __future__ import annotations
 
@@ -28,12 +29,15 @@ from werkzeug.serving import make_server
 
 from assessment import create_app
 from assessment.extensions import db
-from assessment.models import Assessment, AssessmentStatus, Company
+from assessment.models import Assessment, AssessmentStatus, AuditEntry, Company, Note
 from assessment.services.questionnaires import latest_version, questionnaire_of, sync_questionnaires
-from tests.factories import answers_for, profile, vat_number
+from assessment.services.users import create_user
+from tests.factories import answers_for, profile, submit_company, vat_number
 
 API_OWNERS = 12
 FORM_OWNERS = 6
+MANAGERS = 2
+PASSWORD = "concurrent owners password"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
@@ -53,6 +57,8 @@ def scratch_url(database_url, tmp_path_factory):
     with app.app_context():
         upgrade()
         sync_questionnaires()
+        for n in range(MANAGERS):
+            create_user(f"manager{n}@example.org", "admin", f"Manager {n}", password=PASSWORD)
         db.session.commit()
         db.engine.dispose()
     yield url
@@ -125,34 +131,44 @@ def _submit_through_the_form(owner: Owner, questionnaire, vat: str) -> None:
         answers = {q.key: raw[q.key] for q in dimension.questions if q.key in raw}
         location = owner.post_form(f"{base}/{step}", {**answers, "action": "next"}, owner.page(f"{base}/{step}"))
     assert location.endswith(f"/risultato/{token}"), location
-    owner.page(f"/risultato/{token}")
+    location = owner.post_form(f"/risultato/{token}/nuova-valutazione", {}, owner.page(f"/risultato/{token}"))
+    assert re.search(r"/valutazione/[^/]+/1$", location), location
 
 
-def _all_at_once(base: str, questionnaire) -> tuple[list[str], list[Owner], list[str]]:
-    """API_OWNERS + FORM_OWNERS owners released together; returns the partite IVA, the owners, the failures."""
-    jobs = [(_submit_through_the_api, vat_number()) for _ in range(API_OWNERS)]
-    jobs += [(_submit_through_the_form, vat_number()) for _ in range(FORM_OWNERS)]
-    owners = [Owner(base) for _ in jobs]
+def _manage(owner: Owner, company_id: int, email: str) -> None:
+    location = owner.post_form("/login", {"email": email, "password": PASSWORD}, owner.page("/login"))
+    assert "/login" not in location, location
+    csrf = owner.page(f"/admin/imprese/{company_id}")  # a GET that writes: the audit line of the view
+    owner.post_form(f"/admin/imprese/{company_id}/note", {"body": f"Nota di {email}"}, csrf)
+
+
+def _all_at_once(base: str, questionnaire, company_id: int) -> tuple[list[str], list[Owner], list[str]]:
+    """The owners and the managers released together; returns the owners' partite IVA, everyone, the failures."""
+    vats = [vat_number() for _ in range(API_OWNERS + FORM_OWNERS)]
+    jobs = [(_submit_through_the_api, questionnaire, vat) for vat in vats[:API_OWNERS]]
+    jobs += [(_submit_through_the_form, questionnaire, vat) for vat in vats[API_OWNERS:]]
+    jobs += [(_manage, company_id, f"manager{n}@example.org") for n in range(MANAGERS)]
+    people = [Owner(base) for _ in jobs]
     start = threading.Barrier(len(jobs))
     failures: list[str] = []
 
-    def run(owner: Owner, submit, vat: str) -> None:
+    def run(person: Owner, act, *args) -> None:
         start.wait()
         try:
-            submit(owner, questionnaire, vat)
-        except Exception as error:  # noqa: BLE001 - every failure is reported with its owner's requests
-            failures.append(f"{vat}: {error!r} after {owner.statuses[-3:]}")
+            act(person, *args)
+        except Exception as error:  # noqa: BLE001 - every failure is reported with its person's requests
+            failures.append(f"{args[-1]}: {error!r} after {person.statuses[-3:]}")
 
-    threads = [threading.Thread(target=run, args=(owner, submit, vat)) for owner, (submit, vat) in zip(owners, jobs)]
+    threads = [threading.Thread(target=run, args=(person, *job)) for person, job in zip(people, jobs)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    return [vat for _submit, vat in jobs], owners, failures
+    return vats, people, failures
 
 
-def _assert_every_submission_stored(url: str, instance: Path, vats: list[str], owners: list[Owner],
-                                    failures: list[str]) -> None:
+def _assert_everything_stored(url: str, instance: Path, company_id: int, vats: list[str], owners: list[Owner],
+                              failures: list[str]) -> None:
     refused = [(request, status) for owner in owners for request, status in owner.statuses if status >= 500]
     assert refused == [], refused
     assert failures == []
@@ -161,17 +177,26 @@ def _assert_every_submission_stored(url: str, instance: Path, vats: list[str], o
         stored = db.session.execute(
             sa.select(sa.func.count(Assessment.id)).join(Company, Assessment.company_id == Company.id)
             .where(Company.vat_number.in_(vats), Assessment.status == AssessmentStatus.submitted)).scalar()
+        notes = db.session.execute(sa.select(Note.body).filter_by(company_id=company_id)).scalars().all()
+        views = db.session.execute(sa.select(sa.func.count(AuditEntry.id)).filter_by(
+            action="view", company_id=company_id)).scalar()
         db.session.remove()
         db.engine.dispose()
     assert stored == len(vats)
+    assert sorted(notes) == [f"Nota di manager{n}@example.org" for n in range(MANAGERS)]
+    assert views == MANAGERS
 
 
-def _questionnaire(url: str, instance: Path):
+def _before_the_rush(url: str, instance: Path):
+    """The questionnaire the owners answer, and a new company for the managers to open."""
     app = _app(url, instance)
     with app.app_context():
         found = questionnaire_of(latest_version("dma-sme"))
+        company_id = submit_company()[0].id
+        db.session.commit()
+        db.session.remove()
         db.engine.dispose()
-    return found
+    return found, company_id
 
 
 def test_owners_at_once_on_the_threaded_server(scratch_url, tmp_path):
@@ -180,14 +205,14 @@ def test_owners_at_once_on_the_threaded_server(scratch_url, tmp_path):
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
     try:
-        questionnaire = _questionnaire(scratch_url, tmp_path)
-        vats, owners, failures = _all_at_once(f"http://127.0.0.1:{server.server_port}", questionnaire)
+        questionnaire, company_id = _before_the_rush(scratch_url, tmp_path)
+        vats, owners, failures = _all_at_once(f"http://127.0.0.1:{server.server_port}", questionnaire, company_id)
     finally:
         server.shutdown()
         serving.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
-    _assert_every_submission_stored(scratch_url, tmp_path, vats, owners, failures)
+    _assert_everything_stored(scratch_url, tmp_path, company_id, vats, owners, failures)
 
 
 def test_owners_at_once_on_gunicorn_with_two_workers(scratch_url, tmp_path):
@@ -200,13 +225,13 @@ def test_owners_at_once_on_gunicorn_with_two_workers(scratch_url, tmp_path):
                                    "assessment.wsgi:app"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         base = _wait_for_gunicorn(server, log_path)
-        questionnaire = _questionnaire(scratch_url, tmp_path)
-        vats, owners, failures = _all_at_once(base, questionnaire)
+        questionnaire, company_id = _before_the_rush(scratch_url, tmp_path)
+        vats, owners, failures = _all_at_once(base, questionnaire, company_id)
     finally:
         server.terminate()
         server.wait(timeout=20)
     assert "database unavailable" not in log_path.read_text()
-    _assert_every_submission_stored(scratch_url, tmp_path, vats, owners, failures)
+    _assert_everything_stored(scratch_url, tmp_path, company_id, vats, owners, failures)
 
 
 def _wait_for_gunicorn(server: subprocess.Popen, log_path: Path) -> str:
