@@ -171,16 +171,27 @@ def _processes() -> list[tuple[int, int, str]]:
 
 class CpuMeter:
     """CPU spent during one phase by the serving gunicorn (master and workers), PostgreSQL's processes (the
-    pooled backends live as long as the workers) and Locust (a waited-for child: getrusage of children)."""
+    pooled backends live as long as the workers; with `database`, only the backends connected to it, so that other
+    users of a shared server do not count) and Locust (a waited-for child: getrusage of children)."""
 
-    def __init__(self, server_pid: int) -> None:
+    def __init__(self, server_pid: int, database: str | None = None) -> None:
         self.server_pid = server_pid
+        self.database = database
         self.start = self._sample()
+
+    def _serves_us(self, pid: int) -> bool:
+        if self.database is None:
+            return True
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                return f" {self.database} ".encode() in handle.read().replace(b"\0", b" ")
+        except OSError:
+            return False
 
     def _sample(self) -> dict[str, float]:
         processes = _processes()
         server = [pid for pid, parent, _ in processes if pid == self.server_pid or parent == self.server_pid]
-        postgres = [pid for pid, _, name in processes if name == "postgres"]
+        postgres = [pid for pid, _, name in processes if name == "postgres" and self._serves_us(pid)]
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         with open("/proc/stat") as handle:
             ticks = [int(v) for v in handle.readline().split()[1:]]
@@ -265,14 +276,14 @@ def measure(args: argparse.Namespace) -> list[dict]:
             if not bare:  # the yardstick and the floor once, beside the first database's app
                 bare_url = servers.serve("bare_app:app", "bare", chdir=ROOT / "bench")
                 wait_until_up(bare_url + "/")
-                meter = CpuMeter(servers.processes[-1].pid)
+                meter = CpuMeter(servers.processes[-1].pid, servers.database)
                 bare = run_locust(bare_url, "BareView", args.users, args.bare_seconds, workdir, label="bare")
                 bare_cpu = meter.per_request(int(_num(bare["Aggregated"], "Request Count")))
-                meter = CpuMeter(app_pid)
+                meter = CpuMeter(app_pid, servers.database)
                 floor = run_locust(app_url, "HealthCheck", args.users, args.floor_seconds, workdir, label="floor")
                 floor_cpu = meter.per_request(int(_num(floor["Aggregated"], "Request Count")))
                 floor_on = DATABASE_NAMES[kind]
-            meter = CpuMeter(app_pid)
+            meter = CpuMeter(app_pid, servers.database)
             saturated = run_locust(app_url, "OwnerFlow", args.users, args.flow_seconds, workdir,
                                    label=f"saturated-{kind}")
             if len(flows) == 0:
