@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, flash, g, has_request_context, redirect, request, session, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import __version__
 from .config import PROJECT_ROOT, load_config
+from .database import configure_sqlite, dispatch_retrying_reads
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .urls import safe_next, same_site_referrer
 
@@ -20,7 +21,7 @@ LANGUAGE_COOKIE = "lang"
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    app = Flask(
+    app = App(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=str(Path(load_config()["INSTANCE_DIR"]).resolve()),
@@ -47,6 +48,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_cli(app)
     return app
+
+
+class App(Flask):
+    """Flask, but a reading request whose view wrote and found SQLite's write lock taken runs it once more."""
+
+    def dispatch_request(self):
+        return dispatch_retrying_reads(super().dispatch_request)
 
 
 class RowId(IntegerConverter):
@@ -80,7 +88,8 @@ def register_extensions(app: Flask) -> None:
                    default_translation_directories=str(PROJECT_ROOT / "assessment" / "translations"))
     login_manager.init_app(app)
     limiter.init_app(app)
-    _configure_sqlite(app)
+    with app.app_context():  # on SQLite: WAL, busy timeout, the write lock up front for writers
+        configure_sqlite(app, db.engine)
 
     from .auth.sessions import load_session_user
 
@@ -94,31 +103,6 @@ def ask_to_log_in():
     back = request.full_path.rstrip("?") if request.method == "GET" else same_site_referrer()
     flash(_("Accedi per continuare: la sessione è scaduta o non hai ancora effettuato l'accesso."), "info")
     return redirect(url_for("auth.login", next=safe_next(back)))
-
-
-def _configure_sqlite(app: Flask) -> None:
-    """Foreign keys on, and real transactions (SAVEPOINT included) as SQLAlchemy's SQLite docs advise."""
-    from sqlalchemy import event
-
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-    with app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        # A request that writes (POST and the like) takes SQLite's write lock as it begins, so two of them run one
-        # after the other, the second reading what the first saved; begun as a reader, it would fail at its first
-        # write ("database is locked") whenever another request wrote meanwhile.
-        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def register_blueprints(app: Flask) -> None:

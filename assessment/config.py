@@ -73,6 +73,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # SQLite only: how long a writer waits for the write lock another request holds (see database.py).
+        "SQLITE_BUSY_TIMEOUT": float(env.get("SQLITE_BUSY_TIMEOUT", 15)),
         "INSTANCE_DIR": str(instance_dir),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
         # A compressed grant upload may unpack to at most this many MB (a few KB of gzip can unpack to gigabytes).

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .database import is_lock_timeout
 from .extensions import db, login_manager
 from .urls import same_site_referrer
 
@@ -63,10 +64,28 @@ def register(app: Flask) -> None:
         # The pool is reset so the app recovers by itself when the database returns.
         db.session.rollback()
         without_the_user()
+        if is_lock_timeout(error):
+            return _busy()
         app.logger.warning("database unavailable: %s", error.__class__.__name__)
         if wants_json():
             return json_error(503, "database_unavailable", _("Il servizio è momentaneamente non disponibile."))
         return render_template("errors/503.html", status=503), 503
+
+    def _busy():
+        # SQLite's write lock stayed taken by other writers for the whole busy timeout: the database is there and
+        # nothing of this request was kept, so the answer says "busy, send again", not "the service is down".
+        app.logger.warning("database busy: no write lock within %s s", app.config["SQLITE_BUSY_TIMEOUT"])
+        if wants_json():
+            message = _("Troppe richieste nello stesso momento: quanto inviato non è stato salvato, invia di nuovo "
+                        "tra qualche secondo.")
+            response = json_error(503, "database_busy", message)[0]
+        else:
+            rule = request.url_rule
+            back = request.path if rule is not None and "GET" in (rule.methods or ()) else same_site_referrer()
+            response = make_response(render_template("errors/busy.html", status=503, back=back))
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
 
     def _refused_by_database(error: DBAPIError, status: int, code: str, message: str):
         """The database refused this request's write, not the service: roll back, log the reason, answer."""

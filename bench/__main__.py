@@ -70,7 +70,7 @@ def assignment_figures(output: str) -> list[Figure]:
 
 # (script, extra arguments, timeout in seconds, how to read its figures; None: it prints BENCH-FIGURES)
 BENCHES: list[tuple[str, list[str], int, Callable[[str], list[Figure]] | None]] = [
-    ("bench_http.py", [], 240, None),
+    ("bench_http.py", [], 600, None),  # PostgreSQL then SQLite: about 6 minutes
     ("bench_queries.py", [], 180, None),
     ("bench_pdf.py", [], 180, None),
     ("bench_grant_import.py", [], 240, grant_import_figures),

@@ -13,6 +13,7 @@ from sqlalchemy import event
 
 from assessment import create_app
 from assessment.config import sqlalchemy_url
+from assessment.database import BEGIN_OPTION
 from assessment.extensions import db
 from tests.fake_solr import fake_solr  # noqa: F401 - the fixture, for every test that syncs grants
 
@@ -55,7 +56,9 @@ def app(database_url, tmp_path_factory):
 def db_session(app) -> Iterator:
     """Everything a test writes (commits included) lives in one outer transaction rolled back at the end."""
     with app.app_context():
-        connection = db.engine.connect()
+        # Outside a request SQLite would take the write lock up front (assessment/database.py); this one
+        # connection needs no lock held for a whole test, and a second app on the same file may write meanwhile.
+        connection = db.engine.connect().execution_options(**{BEGIN_OPTION: "DEFERRED"})
         outer = connection.begin()
         engines = db.engines
         original_engine = engines[None]

@@ -39,7 +39,9 @@ ERROR_DESCRIPTIONS = {
     409: _l("Gli stessi dati sono stati salvati nello stesso momento da un'altra richiesta: nulla di questa è "
             "stato tenuto, inviala di nuovo."),
     429: _l("Troppe richieste: riprova più tardi."),
-    503: _l("Il database non è raggiungibile in questo momento: riprova tra poco."),
+    503: _l("Il database non è raggiungibile in questo momento (`database_unavailable`) o, sul database SQLite "
+            "incorporato, troppe richieste scrivono nello stesso momento (`database_busy`, con `Retry-After`): "
+            "nulla di questa è stato tenuto, riprova tra poco."),
 }
 
 

@@ -212,7 +212,7 @@ def _question_block(html: str, key: str) -> str:
 
 def test_double_submit_creates_one_assessment(scratch, scratch_questionnaire):
     """Two POSTs of the last page (double click, or two tabs): one assessment, one company, one answer set.
-    On PostgreSQL the two arrive at the same time, from two threads."""
+    The two arrive at the same time, from two threads."""
     questionnaire = scratch_questionnaire
     raw = answers_for(questionnaire, "max")
     app = scratch.new_app()
@@ -227,15 +227,11 @@ def test_double_submit_creates_one_assessment(scratch, scratch_questionnaire):
     def post_last_page() -> None:
         responses.append(app.test_client().post(f"/valutazione/{token}/{last_step}", data=last_page))
 
-    if scratch.is_postgres:
-        threads = [threading.Thread(target=post_last_page) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    else:  # SQLite serialises writers anyway: the second POST comes after the first
-        post_last_page()
-        post_last_page()
+    threads = [threading.Thread(target=post_last_page) for _ in range(2)]  # SQLite: the second waits for the lock
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
 
     assert [r.status_code for r in responses] == [302, 302]
     assert all(r.headers["Location"].endswith(f"/risultato/{token}") for r in responses)
