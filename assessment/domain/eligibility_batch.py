@@ -13,25 +13,38 @@ from datetime import date
 import numpy as np
 
 from .eligibility import (
-    NOT_ELIGIBLE,
+    NOT_MET,
     TO_CHECK,
     CompanyFacts,
     GrantFacts,
     _beneficiary,
+    _comune,
     _dates,
+    _region,
     _sector,
     _size,
-    _territory,
 )
 from .matching_space import STATUS_CODES, EligibilityMatrix
 
-_SEVERITY = {TO_CHECK: 1, NOT_ELIGIBLE: 2}  # 0: eligible
+_SEVERITY = {TO_CHECK: 1, NOT_MET: 2}  # 0: eligible
 _CODE_OF_SEVERITY = np.array([STATUS_CODES["eligible"], STATUS_CODES["to_check"], STATUS_CODES["not_eligible"]],
                              dtype=np.int8)
 
 
 def _severity(found: list) -> int:
     return max((_SEVERITY[status] for status, _reason in found), default=0)
+
+
+# The checklist's gates each give one finding (or None when met); a rule here gives the list of findings.
+def _listed(gate: Callable) -> Callable:
+    def rule(company: CompanyFacts, grant: GrantFacts) -> list:
+        found = gate(company, grant)
+        return [found] if found else []
+    return rule
+
+
+def _territory(company: CompanyFacts, grant: GrantFacts) -> list:
+    return [f for f in (_region(company, grant), _comune(company, grant)) if f]
 
 
 class _Rule:
@@ -74,9 +87,9 @@ def eligibility_matrix(company_ids: Sequence, companies: Sequence[CompanyFacts],
     if not len(companies) or not len(grants):
         return EligibilityMatrix(list(company_ids), list(grant_ids), statuses)
     rules = (
-        _Rule(_size, lambda c: c.size_class, lambda g: g.sizes, companies),
-        _Rule(_sector, lambda c: c.ateco_codes_2007, lambda g: (g.is_all_sectors, g.ateco_codes), companies),
-        _Rule(_beneficiary, lambda c: c.is_enterprise, lambda g: g.subject_types, companies),
+        _Rule(_listed(_size), lambda c: c.size_class, lambda g: g.sizes, companies),
+        _Rule(_listed(_sector), lambda c: c.ateco_codes_2007, lambda g: (g.is_all_sectors, g.ateco_codes), companies),
+        _Rule(_listed(_beneficiary), lambda c: c.is_enterprise, lambda g: g.subject_types, companies),
     )
     # The territory rule reads the company's comune only for a call that lists comuni: the others are decided
     # once per region.
@@ -84,7 +97,8 @@ def eligibility_matrix(company_ids: Sequence, companies: Sequence[CompanyFacts],
     by_comune = _Rule(_territory, lambda c: (c.region_name, c.comune_istat),
                       lambda g: (g.regions, g.comuni_istat, g.comuni_unresolved), companies)
     for j, grant in enumerate(grants):
-        severity = np.full(len(companies), _severity(_dates(grant, today)), dtype=np.int8)
+        dates = _dates(grant, today)
+        severity = np.full(len(companies), _severity([dates] if dates else []), dtype=np.int8)
         territory = by_comune if grant.comuni_istat or grant.comuni_unresolved else by_region
         for rule in (*rules, territory):
             np.maximum(severity, rule.severities(grant), out=severity)
