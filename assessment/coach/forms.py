@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from ..form_fields import WholeNumberField
@@ -30,3 +30,8 @@ class EnrolForm(FlaskForm):
     track_id = SelectField(_l("Percorso"), coerce=int, validators=[DataRequired()])
     participants = WholeNumberField(_l("Persone dell'impresa che partecipano"),
                                 validators=[DataRequired(), NumberRange(min=1, max=500)])
+
+
+class DigestForm(FlaskForm):
+    weekly_digest = BooleanField(_l("Ricevo ogni lunedì il riepilogo delle novità sui bandi per le imprese che "
+                                    "seguo"))

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import ConsentKind, FeedbackSource, Match
 from ..reports.pdf import render_report_pdf
 from ..services import assessments as service
+from ..services.alert_subscriptions import alert_panel
 from ..services.assignment import coach_state
 from ..services.privacy import erase_company
 from ..services.recommendations import given_feedback, record_feedback
@@ -46,8 +47,10 @@ def result(token: str):
     in_its_language(assessment)
     used_here(token)
     view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
+    panel = alert_panel(assessment.company)
+    db.session.commit()  # the calendar's secret address, made on the first visit
     return render_template("public/result.html", view=view, token=token, form=EmptyForm(),
-                           company=assessment.company, coach=coach_state(assessment.company),
+                           company=assessment.company, coach=coach_state(assessment.company), alerts=panel,
                            feedback_given=given_feedback(view.recommendations, FeedbackSource.owner))
 
 

@@ -167,3 +167,16 @@ def train(kind: MatchKind, seed: int = 0):
         db.session.add(row)
         db.session.flush()
     return outcome
+
+
+def rank_grants_deeper(company_ids: list[int], today: date, top_k: int) -> dict[int, list]:
+    """The result page's grant ranking (same eligibility, features, re-ranker and reason lines) for these
+    companies' latest assessments, to `top_k` and not stored: what grant alerts compare with. Withdrawn calls
+    are never ranked."""
+    assessments = _latest_assessments(company_ids)
+    if not assessments:
+        return {}
+    grants = [g for g in open_grant_rows(today) if g.withdrawn_at is None]
+    eligibility = _eligibility([a.company for a in assessments], grants, today)
+    return rank_grants(_company_vectors(assessments), [_grant_item(g) for g in grants], eligibility, today,
+                       top_k=top_k, reranker=active_rerankers().get(MatchKind.grant))

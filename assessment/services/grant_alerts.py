@@ -1,0 +1,343 @@
+"""Alert rounds: what each confirmed company (and, on Mondays, each coach) hears today, stored as pending mails
+before any is sent; then the sending of the pending ones, failures retried with backoff.
+
+Delivery loses nothing: a round stores its mails (one per recipient and day, a unique key) and their items (one
+per call, reason and occasion, a unique key) in one transaction, and sending reads only what is stored. A crash
+after the round and before sending leaves pending mails, sent by the next run; a mail is claimed (attempt
+counted, next attempt moved on) and committed before it is handed to the server, so two workers never send it
+both. Only a crash in the instant between the server's acceptance and the commit can repeat a mail: it carries
+the same Message-ID, which mail readers show once."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode, urlsplit
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from ..clock import local_time
+from ..domain.grant_alerts import (
+    ALERT_TOP_K,
+    CompanyAlertFacts,
+    GrantChange,
+    GrantState,
+    RankedGrant,
+    decide_alert_items,
+)
+from ..extensions import db
+from ..models import (
+    AlertAudience,
+    AlertReason,
+    AlertRound,
+    AlertStatus,
+    AlertSubscription,
+    AssignmentStatus,
+    CoachAlertSetting,
+    CoachAssignment,
+    Company,
+    Grant,
+    GrantAlert,
+    GrantAlertItem,
+    GrantRevision,
+    Match,
+    MatchKind,
+    User,
+    utcnow,
+)
+from ..urls import external_url
+from .alert_subscriptions import result_tokens, unsubscribe_url
+from .mail import deliver
+from .matching import rank_grants_deeper
+
+MAX_ATTEMPTS = 5
+BACKOFF = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=8))
+DIGEST_WEEKDAY = 0  # Monday
+_CHUNK = 5000  # companies ranked at once
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    round_id: int | None
+    local_day: date
+    companies: int
+    alerts: int
+    items: int
+    previews: tuple[tuple[str, str, int], ...]  # (recipient key, subject, items), for --dry-run
+    sent: int = 0
+    failed: int = 0
+
+
+def _company_key(company_id: int) -> str:
+    return f"company:{company_id}"
+
+
+def _coach_key(coach_id: int) -> str:
+    return f"coach:{coach_id}"
+
+
+def grant_url(grant_id: int, result_token: str | None = None) -> str:
+    """The call's public page; with the owner's result link, the page shows the company's eligibility checklist."""
+    base = external_url("public.home").rstrip("/")
+    query = f"?{urlencode({'risultato': result_token})}" if result_token else ""
+    return f"{base}/bandi/{grant_id}{query}"
+
+
+def _history(keys: list[str]) -> tuple[dict, dict, dict]:
+    """Per recipient key: when it last got a mail; per (key, company): calls told about, and (grant, reason,
+    occasion) already said."""
+    last = dict(db.session.execute(
+        db.select(GrantAlert.recipient_key, func.max(GrantAlert.created_at))
+        .where(GrantAlert.recipient_key.in_(keys)).group_by(GrantAlert.recipient_key)).all()) if keys else {}
+    told, said = defaultdict(set), defaultdict(set)
+    if keys:
+        rows = db.session.execute(
+            db.select(GrantAlertItem.recipient_key, GrantAlertItem.company_id, GrantAlertItem.grant_id,
+                      GrantAlertItem.reason, GrantAlertItem.occasion)
+            .where(GrantAlertItem.recipient_key.in_(keys)))
+        for key, company_id, grant_id, reason, occasion in rows:
+            told[key, company_id].add(grant_id)
+            said[key, company_id].add((grant_id, reason.value, occasion))
+    return last, told, said
+
+
+def _stored_grant_matches(company_ids: list[int]) -> dict[int, set[int]]:
+    """The calls each result page lists (stored recommendations): matched calls for reminders and changes."""
+    found = defaultdict(set)
+    for start in range(0, len(company_ids), _CHUNK):
+        rows = db.session.execute(
+            db.select(Match.company_id, Match.grant_id)
+            .where(Match.kind == MatchKind.grant, Match.company_id.in_(company_ids[start:start + _CHUNK])))
+        for company_id, grant_id in rows:
+            found[company_id].add(grant_id)
+    return found
+
+
+def _ranked(company_ids: list[int], today: date) -> dict[int, tuple[RankedGrant, ...]]:
+    ranked: dict[int, tuple[RankedGrant, ...]] = {}
+    for start in range(0, len(company_ids), _CHUNK):
+        chunk = rank_grants_deeper(company_ids[start:start + _CHUNK], today, ALERT_TOP_K)
+        for company_id, recommendations in chunk.items():
+            ranked[company_id] = tuple(RankedGrant(r.item_id, r.rank, r.eligibility, r.explanation_it,
+                                                   r.explanation_en) for r in recommendations)
+    return ranked
+
+
+def _catalogue(grant_ids: set[int], since: datetime) -> tuple[dict[int, GrantState], dict[int, list]]:
+    grants, changes = {}, defaultdict(list)
+    ids = sorted(grant_ids)
+    for start in range(0, len(ids), _CHUNK):
+        part = ids[start:start + _CHUNK]
+        for row in db.session.execute(
+            db.select(Grant.id, Grant.title, Grant.opens_on, Grant.closes_on, Grant.first_seen_at,
+                      Grant.withdrawn_at).where(Grant.id.in_(part))):
+            grants[row.id] = GrantState(row.id, row.title, row.opens_on, row.closes_on, row.first_seen_at,
+                                        row.withdrawn_at)
+        for rev in db.session.execute(
+            db.select(GrantRevision).where(GrantRevision.grant_id.in_(part), GrantRevision.changed_at > since)
+            .order_by(GrantRevision.id)).scalars():
+            changes[rev.grant_id].append(GrantChange(rev.id, rev.grant_id, rev.kind.value, rev.changed_at,
+                                                     dict(rev.changes or {})))
+    return grants, changes
+
+
+def _coaches_and_companies(today: date) -> dict[int, tuple[User, list[int]]]:
+    """On the digest day: each coach with the digest on, and the companies they follow (visible to coaches)."""
+    if today.weekday() != DIGEST_WEEKDAY:
+        return {}
+    off = set(db.session.execute(db.select(CoachAlertSetting.user_id).filter_by(weekly_digest=False)).scalars())
+    rows = db.session.execute(
+        db.select(CoachAssignment).where(CoachAssignment.status.in_((AssignmentStatus.accepted,
+                                                                     AssignmentStatus.in_progress)))
+        .options(selectinload(CoachAssignment.coach),
+                 selectinload(CoachAssignment.company).selectinload(Company.consents))).scalars()
+    found: dict[int, tuple[User, list[int]]] = {}
+    for assignment in rows:
+        coach = assignment.coach
+        if coach.id in off or not coach.is_enabled or not assignment.company.is_visible_to_coaches:
+            continue
+        found.setdefault(coach.id, (coach, []))[1].append(assignment.company_id)
+    return found
+
+
+def compute_round(*, now: datetime | None = None, trigger: str = "daily", dry_run: bool = False) -> RoundReport:
+    """Store today's alerts (pending); with dry_run, store nothing and say what would be sent."""
+    now = now or utcnow()
+    today = local_time(now).date()
+    done_today = set(db.session.execute(
+        db.select(GrantAlert.recipient_key).where(GrantAlert.local_day == today)).scalars())
+    subscriptions = [s for s in db.session.execute(
+        db.select(AlertSubscription).join(Company, Company.id == AlertSubscription.company_id)
+        .where(AlertSubscription.confirmed_at.is_not(None), AlertSubscription.withdrawn_at.is_(None),
+               Company.erased_at.is_(None))
+        .options(selectinload(AlertSubscription.company)).order_by(AlertSubscription.company_id)).scalars()
+        if _company_key(s.company_id) not in done_today]
+    coaches = {cid: v for cid, v in _coaches_and_companies(today).items() if _coach_key(cid) not in done_today}
+    company_ids = sorted({s.company_id for s in subscriptions} | {c for _, ids in coaches.values() for c in ids})
+    ranked = _ranked(company_ids, today)
+    stored = _stored_grant_matches(company_ids)
+    keys = [_company_key(s.company_id) for s in subscriptions] + [_coach_key(c) for c in coaches]
+    last, told, said = _history(keys)
+
+    def since_of(key: str, start: datetime) -> datetime:
+        return max(start, last.get(key) or start)
+
+    recipients = []  # (key, audience, recipient row, [(company_id, since)])
+    for s in subscriptions:
+        key = _company_key(s.company_id)
+        recipients.append((key, AlertAudience.owner, s, [(s.company_id, since_of(key, s.confirmed_at))]))
+    for coach_id, (coach, ids) in coaches.items():
+        key = _coach_key(coach_id)
+        since = since_of(key, now - timedelta(days=7))
+        recipients.append((key, AlertAudience.coach, coach, [(cid, since) for cid in sorted(ids)]))
+    involved = {r.grant_id for rs in ranked.values() for r in rs} | {g for gs in stored.values() for g in gs} \
+        | {g for gs in told.values() for g in gs}
+    earliest = min((since for *_, pairs in recipients for _, since in pairs), default=now)
+    grants, changes = _catalogue(involved, earliest)
+
+    round_row = None if dry_run else AlertRound(trigger=trigger, local_day=today, started_at=now)
+    if round_row is not None:
+        db.session.add(round_row)
+        db.session.flush()
+    tokens = result_tokens(subscriptions)
+    names = dict(db.session.execute(db.select(Company.id, Company.name).where(Company.id.in_(
+        {cid for _, _, _, pairs in recipients for cid, _ in pairs if cid}))).all()) if recipients else {}
+    previews, n_alerts, n_items = [], 0, 0
+    for key, audience, who, pairs in recipients:
+        sections = []
+        for company_id, since in pairs:
+            # What the recipient knows already: the calls it was told about, and (an owner) its result page's.
+            known = set(told.get((key, company_id), ()))
+            if audience == AlertAudience.owner:
+                known |= stored.get(company_id, set())
+            facts = CompanyAlertFacts(
+                company_id=company_id, since=since, since_on=local_time(since).date(),
+                top=ranked.get(company_id, ()), told_before=frozenset(known),
+                notified=frozenset(said.get((key, company_id), ())))
+            items = decide_alert_items(facts, grants, changes, today)
+            if items:
+                sections.append((company_id, items))
+        if not sections:
+            continue
+        alert = _build_alert(key, audience, who, sections, names, tokens, today)
+        n_alerts += 1
+        n_items += sum(len(items) for _, items in sections)
+        previews.append((key, alert.subject, sum(len(items) for _, items in sections)))
+        if round_row is not None:
+            alert.round_id = round_row.id
+            db.session.add(alert)
+    if round_row is not None:
+        round_row.companies, round_row.alerts, round_row.items = len(subscriptions), n_alerts, n_items
+        round_row.finished_at = utcnow()
+        db.session.flush()
+    return RoundReport(round_row.id if round_row else None, today, len(subscriptions), n_alerts, n_items,
+                       tuple(previews))
+
+
+def _build_alert(key, audience, who, sections, names, tokens, today: date) -> GrantAlert:
+    if audience == AlertAudience.owner:
+        subscription: AlertSubscription = who
+        language, address = subscription.company.language, subscription.email
+        unsubscribe = unsubscribe_url(subscription)
+        company_id, coach_id = subscription.company_id, None
+        settings_url = None
+    else:
+        coach: User = who
+        language, address, unsubscribe = coach.language, coach.email, None
+        company_id, coach_id = None, coach.id
+        settings_url = external_url("coach.profile")
+    link_token = tokens.get(company_id) if company_id else None
+    grouped = []
+    for cid, items in sections:
+        grouped.append({
+            "company_id": cid, "company_name": names.get(cid) or "",
+            "company_url": external_url("coach.company", company_id=cid) if coach_id else None,
+            "new": [i for i in items if i.reason == "new_match"],
+            "closing": [i for i in items if i.reason in ("closing_14", "closing_3")],
+            "changed": [i for i in items if i.reason in ("amended", "withdrawn")],
+            "links": {i.grant_id: grant_url(i.grant_id, link_token) for i in items},
+        })
+    with force_locale(language if language in ("it", "en") else "it"):
+        count = sum(len(items) for _, items in sections)
+        subject = (_("Bussola Digitale: novità sui bandi per %(name)s", name=names.get(company_id) or "")
+                   if audience == AlertAudience.owner else
+                   _("Bussola Digitale: i bandi della settimana per le imprese che segui"))
+        context = {"sections": grouped, "audience": audience.value, "unsubscribe_url": unsubscribe,
+                   "settings_url": settings_url, "today": today, "count": count, "language": language}
+        text = render_template("email/grant_alert.txt", **context)
+        html = render_template("email/grant_alert.html", **context)
+    alert = GrantAlert(audience=audience, recipient_key=key, company_id=company_id, coach_id=coach_id,
+                       local_day=today, status=AlertStatus.pending, to_address=address, language=language,
+                       subject=subject, body_text=text, body_html=html, unsubscribe_url=unsubscribe)
+    for cid, items in sections:
+        for item in items:
+            alert.items.append(GrantAlertItem(
+                recipient_key=key, company_id=cid, grant_id=item.grant_id, reason=AlertReason(item.reason),
+                occasion=item.occasion,
+                details={"closes_on": item.closes_on.isoformat() if item.closes_on else None,
+                         "rank": item.rank, "changes": [[c.field, _plain(c.old), _plain(c.new)]
+                                                        for c in item.changes]}))
+    return alert
+
+
+def _plain(value):
+    return value if isinstance(value, (str, int, float, bool, list, type(None))) else str(value)
+
+
+def _message_id(alert: GrantAlert) -> str:
+    host = urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "http://bussola.localhost").hostname
+    return f"<grant-alert-{alert.id}@{host or 'bussola.localhost'}>"
+
+
+def due_alerts(now: datetime) -> list[GrantAlert]:
+    return list(db.session.execute(
+        db.select(GrantAlert)
+        .where(GrantAlert.status.in_((AlertStatus.pending, AlertStatus.failed)),
+               GrantAlert.attempts < MAX_ATTEMPTS,
+               (GrantAlert.next_attempt_at.is_(None)) | (GrantAlert.next_attempt_at <= now))
+        .order_by(GrantAlert.id)).scalars())
+
+
+def send_pending(*, now: datetime | None = None) -> tuple[int, int]:
+    """Send every stored mail that is due; returns (sent, failed). Commits each mail's state as it goes: what
+    was handed to the server must be marked even if the next one crashes the run."""
+    now = now or utcnow()
+    sent = failed = 0
+    for alert in due_alerts(now):
+        alert.attempts += 1
+        alert.next_attempt_at = now + BACKOFF[min(alert.attempts - 1, len(BACKOFF) - 1)]
+        db.session.commit()  # claimed: another run skips it until the next attempt is due
+        headers = {"Message-ID": _message_id(alert)}
+        if alert.unsubscribe_url:
+            headers["List-Unsubscribe"] = f"<{alert.unsubscribe_url}/one-click>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        error = deliver(alert.to_address, alert.subject, alert.body_text, html=alert.body_html, headers=headers)
+        if error is None:
+            alert.status, alert.sent_at, alert.last_error, alert.next_attempt_at = (AlertStatus.sent, utcnow(),
+                                                                                     None, None)
+            sent += 1
+        else:
+            alert.status, alert.last_error = AlertStatus.failed, error
+            failed += 1
+        db.session.commit()
+    return sent, failed
+
+
+def run_round(*, now: datetime | None = None, trigger: str = "daily", dry_run: bool = False) -> RoundReport:
+    """One round: compute and store (committed), then send what is due. The caller's session is committed."""
+    report = compute_round(now=now, trigger=trigger, dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+        return report
+    db.session.commit()
+    sent, failed = send_pending(now=now)
+    if report.round_id is not None:
+        row = db.session.get(AlertRound, report.round_id)
+        row.sent, row.failed = sent, failed
+        db.session.commit()
+    return RoundReport(report.round_id, report.local_day, report.companies, report.alerts, report.items,
+                       report.previews, sent, failed)
