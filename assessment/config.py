@@ -114,4 +114,14 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "PRIVACY_CONTROLLER": env.get("PRIVACY_CONTROLLER", ""),
         "PRIVACY_CONTACT": env.get("PRIVACY_CONTACT", ""),
         "TIMEZONE": timezone,
+        # The national grant catalogue (`grants sync`): incentivi.gov.it's public Solr, read in pages; every
+        # page is retried on timeouts, connection errors, 5xx and 429 with exponential backoff.
+        "INCENTIVI_SOLR_URL": env.get("INCENTIVI_SOLR_URL", "https://www.incentivi.gov.it/solr/coredrupal/select"),
+        "INCENTIVI_PAGE_SIZE": int(env.get("INCENTIVI_PAGE_SIZE", 500)),
+        "INCENTIVI_CONNECT_TIMEOUT": float(env.get("INCENTIVI_CONNECT_TIMEOUT", 10)),
+        "INCENTIVI_READ_TIMEOUT": float(env.get("INCENTIVI_READ_TIMEOUT", 60)),
+        "INCENTIVI_RETRIES": int(env.get("INCENTIVI_RETRIES", 5)),
+        "INCENTIVI_BACKOFF": float(env.get("INCENTIVI_BACKOFF", 2)),
+        # Admin pages warn when the last good sync is older than this many days (or there was none).
+        "GRANT_SYNC_STALE_DAYS": int(env.get("GRANT_SYNC_STALE_DAYS", 3)),
     }

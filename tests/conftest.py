@@ -14,6 +14,7 @@ from sqlalchemy import event
 from assessment import create_app
 from assessment.config import sqlalchemy_url
 from assessment.extensions import db
+from tests.fake_solr import fake_solr  # noqa: F401 - the fixture, for every test that syncs grants
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
 # The limiter is one object shared by every app a test creates: keep it off unless a test turns it on.

@@ -6,7 +6,8 @@ from flask.cli import AppGroup
 
 from ..clock import local_today
 
-grants_cli = AppGroup("grants", help="Grant calls: import incentivi.gov.it open data or local files.")
+grants_cli = AppGroup("grants", help="Grant calls: import incentivi.gov.it open data or local files, sync the "
+                                     "national catalogue.")
 
 
 @grants_cli.command("import")
@@ -35,3 +36,50 @@ def import_command(file: str, source: str | None) -> None:
     for external_id, names in report.unresolved_comuni:
         shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
         click.echo(f"{external_id}: comuni not matched (eligibility will say 'to check'): {shown}")
+
+
+@grants_cli.command("sync")
+@click.option("--dry-run", is_flag=True, help="Read the whole catalogue and print what would change; write no grant.")
+@click.option("--url", default=None, help="The Solr endpoint (default: the INCENTIVI_SOLR_URL setting).")
+def sync_command(dry_run: bool, url: str | None) -> None:
+    """Sync the national catalogue from incentivi.gov.it: every page or nothing; the run is stored in the log."""
+    from flask import current_app
+
+    from ..extensions import db
+    from ..services.grant_sync import sync_national_catalogue
+    from ..services.incentivi_client import FetchSettings
+
+    settings = FetchSettings.from_config(current_app.config, url)
+    click.echo(f"reading {settings.url} ({settings.page_size} records a page)")
+    try:
+        result = sync_national_catalogue(db.session, settings, dry_run=dry_run, today=local_today())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    log = result.sync
+    click.echo(f"sync #{log.id}{' (dry run)' if dry_run else ''}: {log.outcome.value}; pages: {log.pages}, "
+               f"numFound: {log.found}, read: {log.seen}")
+    if not result.is_success:
+        raise click.ClickException(f"{log.error}; no grant was changed")
+    changes = result.changes
+    click.echo(f"new: {log.new}, amended: {log.amended}, withdrawn: {log.withdrawn}, reappeared: {log.reappeared}, "
+               f"rejected: {log.rejected} (unchanged: {changes.unchanged})")
+    if dry_run:
+        for external_id in changes.new:
+            click.echo(f"new {external_id}")
+        for external_id, fields in {**changes.amended, **changes.reappeared}.items():
+            kind = "reappeared" if external_id in changes.reappeared else "amended"
+            shown = "; ".join(f"{name}: {_short(c['old'])} -> {_short(c['new'])}" for name, c in fields.items())
+            click.echo(f"{kind} {external_id}" + (f": {shown}" if shown else ""))
+        for external_id in changes.withdrawn:
+            click.echo(f"withdrawn {external_id}")
+    for key, reason in log.rejections:
+        click.echo(f"rejected {key}: {reason}")
+    if dry_run:
+        click.echo("dry run: no grant was written")
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = "(none)" if value in (None, [], "") else str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -6,10 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.comuni_names import comune_name_index, normalise_name, resolve_comuni
 from ..domain.grant_records import (
     GrantRecord,
     InvalidRecord,
@@ -17,11 +15,8 @@ from ..domain.grant_records import (
     read_grant_file,
     read_grant_records,
 )
-from ..models import Comune, Grant
+from .grant_history import CatalogueChanges, apply_records
 
-# Columns compared, besides the content hash, to tell "unchanged" from "updated": they are derived by
-# our rules and the comuni table, which can change while the source record does not.
-_DERIVED = ("dimensions", "comuni_istat", "comuni_unresolved")
 _MAX_SOURCE, _MAX_EXTERNAL_ID = 40, 80
 
 
@@ -34,33 +29,11 @@ class ImportReport:
     unresolved_comuni: list[tuple[str, list[str]]] = field(default_factory=list)  # (external_id, names)
     file_format: str = ""
     open_today: int = 0  # imported calls open on `today`
+    changes: CatalogueChanges | None = None  # by external id, with the fields that changed
 
     def summary(self) -> str:
         return (f"added: {self.added}, updated: {self.updated}, unchanged: {self.unchanged}, "
                 f"rejected: {len(self.rejected)}")
-
-
-class _ComuniResolver:
-    """Names -> ISTAT codes, with the comuni table read once; a grant's regions narrow the search so
-    that names shared across regions (Samone TO/TN) still resolve."""
-
-    def __init__(self, session: Session) -> None:
-        self._rows = [(code, name, _region_key(region))
-                      for code, name, region in session.execute(
-                          select(Comune.istat_code, Comune.name, Comune.region_name)).all()]
-        self._indexes: dict[frozenset[str], dict[str, str]] = {}
-
-    def resolve(self, names: Sequence[str], regions: Sequence[str]) -> tuple[list[str], list[str]]:
-        wanted = frozenset(_region_key(r) for r in regions)
-        if wanted not in self._indexes:
-            rows = [(code, name, None) for code, name, region in self._rows if not wanted or region in wanted]
-            self._indexes[wanted] = comune_name_index(rows) if rows else comune_name_index(
-                (code, name, None) for code, name, _ in self._rows)
-        return resolve_comuni(list(names), self._indexes[wanted])
-
-
-def _region_key(region: str | None) -> str:
-    return normalise_name(str(region or "").split("/")[0])
 
 
 def _read(data: str | os.PathLike | bytes | Sequence[dict], filename: str | None) -> tuple[list, str]:
@@ -69,8 +42,10 @@ def _read(data: str | os.PathLike | bytes | Sequence[dict], filename: str | None
     return read_grant_file(data, filename)
 
 
-def _parse_all(rows: list, file_format: str, source: str | None,
+def parse_rows(rows: list, file_format: str, source: str | None,
                report: ImportReport) -> list[GrantRecord]:
+    """Numbered raw records -> GrantRecords; each one that does not parse (or repeats an ID) goes to
+    report.rejected with its reason."""
     records: list[GrantRecord] = []
     seen: dict[tuple[str, str], int] = {}
     for number, raw in rows:
@@ -107,42 +82,15 @@ def import_grants(
     """
     report = ImportReport()
     rows, report.file_format = _read(data, filename)
-    records = _parse_all(rows, report.file_format, source, report)
+    records = parse_rows(rows, report.file_format, source, report)
     if not records:
         return report
 
-    sources = sorted({r.source for r in records})
-    existing = {(g.source, g.external_id): g
-                for g in session.execute(select(Grant).where(Grant.source.in_(sources))).scalars()}
-    resolver = _ComuniResolver(session) if any(r.comuni_names for r in records) else None
-
-    new_grants: list[Grant] = []
-    for record in records:
-        values = record.column_values()
-        if record.comuni_names and resolver is not None:
-            values["comuni_istat"], values["comuni_unresolved"] = resolver.resolve(
-                record.comuni_names, record.regions)
-        else:
-            values["comuni_istat"], values["comuni_unresolved"] = [], []
-        if values["comuni_unresolved"]:
-            report.unresolved_comuni.append((record.external_id, values["comuni_unresolved"]))
-        if today is not None and (record.opens_on is None or record.opens_on <= today) and (
-                record.closes_on is None or record.closes_on >= today):
-            report.open_today += 1
-
-        grant = existing.get((record.source, record.external_id))
-        if grant is None:
-            new_grants.append(Grant(**values))
-            report.added += 1
-        elif grant.content_hash == record.content_hash and all(
-                list(getattr(grant, name) or []) == values[name] for name in _DERIVED):
-            report.unchanged += 1
-        else:
-            grant.raw = values.pop("raw")  # deferred: assigned without loading the old value
-            for name, value in values.items():
-                if getattr(grant, name) != value:
-                    setattr(grant, name, value)
-            report.updated += 1
-    session.add_all(new_grants)
-    session.flush()
+    changes = apply_records(session, records, today=today)
+    report.added = len(changes.new)
+    report.updated = len(changes.amended) + len(changes.reappeared) + changes.refreshed
+    report.unchanged = changes.unchanged
+    report.unresolved_comuni = changes.unresolved_comuni
+    report.open_today = changes.open_today
+    report.changes = changes
     return report
