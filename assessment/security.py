@@ -24,3 +24,9 @@ def add_security_headers(response: Response) -> Response:
         # a shared computer's disk. Only the static files are cached.
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def no_referrer(response: Response) -> Response:
+    """For a page whose address holds a secret link: the pages it links to never receive that address."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

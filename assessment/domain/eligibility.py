@@ -24,6 +24,8 @@ from datetime import date
 from functools import lru_cache
 
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK = "eligible", "not_eligible", "to_check"
+MET, NOT_MET = "met", "not_met"  # a gate of the checklist: met, not met, or TO_CHECK
+GATES = ("dates", "size", "region", "comune", "sector", "subject")
 ENTERPRISE_TYPES = frozenset({
     "Impresa", "Impresa - SU/PMI innovativa", "Impresa - prevalenza femminile",
     "Impresa - prevalenza giovanile", "Consorzio", "Rete d'impresa",
@@ -66,6 +68,18 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Gate:
+    """One condition of a call, for one company: met, not met or to check, and why."""
+
+    key: str  # one of GATES
+    status: str  # MET | NOT_MET | TO_CHECK
+    reason: Reason
+
+
+_Finding = tuple[str, Reason] | None  # (NOT_MET or TO_CHECK, why); None: the gate is met
+
+
+@dataclass(frozen=True)
 class Eligibility:
     status: str  # ELIGIBLE | NOT_ELIGIBLE | TO_CHECK
     reasons: tuple[Reason, ...] = ()
@@ -98,6 +112,16 @@ def format_date_en(day: date) -> str:
     return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
+def is_still_open(grant: object, today: date) -> bool:
+    """May this call be shown to an owner as open (or opening) on `today`? Not switched off by an admin, not
+    withdrawn from its catalogue, not closed. The one read-time check every page, PDF and API answer showing
+    stored recommendations makes: a recommendation stored before the call closed is never shown as open."""
+    if not getattr(grant, "is_active", True) or getattr(grant, "withdrawn_at", None) is not None:
+        return False
+    closes_on = getattr(grant, "closes_on", None)
+    return closes_on is None or closes_on >= today
+
+
 def is_open(grant: GrantFacts | object, today: date) -> bool:
     """Open on `today`: opened (or no opening date) and not closed (or no closing date)."""
     opens_on, closes_on = getattr(grant, "opens_on", None), getattr(grant, "closes_on", None)
@@ -115,6 +139,15 @@ def _region_names(region: str) -> set[str]:
     return {_plain(part) for part in str(region).split("/") if part.strip()}
 
 
+def admits_region(regions: Iterable[str], region_name: str) -> bool:
+    """Does a call for `regions` (empty: no restriction) admit a company of `region_name`? Names compared as
+    the eligibility compares them (case, accents, hyphens, either half of a bilingual name)."""
+    regions = [r for r in regions if _plain(r) != ABROAD]
+    if not regions:
+        return True
+    return bool(_region_names(region_name) & set().union(*map(_region_names, regions)))
+
+
 def _sector_match(company_codes: Iterable[str], grant_codes: Iterable[str]) -> bool:
     wanted = []
     for code in grant_codes:
@@ -130,105 +163,156 @@ def _sector_match(company_codes: Iterable[str], grant_codes: Iterable[str]) -> b
     return False
 
 
-def _dates(grant: GrantFacts, today: date) -> list[tuple[str, Reason]]:
+def _dates(grant: GrantFacts, today: date) -> _Finding:
     if grant.closes_on is not None and grant.closes_on < today:
         it, en = format_date_it(grant.closes_on), format_date_en(grant.closes_on)
-        return [(NOT_ELIGIBLE, Reason("closed", f"Chiuso il {it}", f"Closed on {en}"))]
+        return (NOT_MET, Reason("closed", f"Chiuso il {it}", f"Closed on {en}"))
     if grant.opens_on is not None and grant.opens_on > today:
         it, en = format_date_it(grant.opens_on), format_date_en(grant.opens_on)
-        return [(NOT_ELIGIBLE, Reason("not_yet_open", f"Non ancora aperto (apre il {it})",
-                                      f"Not yet open (opens on {en})"))]
+        return (NOT_MET, Reason("not_yet_open", f"Non ancora aperto (apre il {it})",
+                                f"Not yet open (opens on {en})"))
     if grant.closes_on is None:
-        return [(TO_CHECK, Reason("no_closing_date", "Nessuna data di chiusura: verificare che i fondi "
-                                  "siano ancora disponibili", "No closing date: check that funds are still "
-                                  "available"))]
-    return []
+        return (TO_CHECK, Reason("no_closing_date", "Nessuna data di chiusura: verificare che i "
+                                 "fondi siano ancora disponibili", "No closing date: check that "
+                                 "funds are still available"))
+    return None
 
 
-def _size(company: CompanyFacts, grant: GrantFacts) -> list[tuple[str, Reason]]:
+def _size(company: CompanyFacts, grant: GrantFacts) -> _Finding:
     if not grant.sizes:
-        return []
+        return None
     if company.size_class is None:
-        return [(TO_CHECK, Reason("size_unknown", "Dimensione dell'impresa non indicata",
-                                  "Company size not given"))]
+        return (TO_CHECK, Reason("size_unknown", "Dimensione dell'impresa non indicata",
+                                 "Company size not given"))
     if company.size_class not in grant.sizes:
-        return [(NOT_ELIGIBLE, Reason(
-            "size", f"Non previsto per le {_SIZE_IT.get(company.size_class, company.size_class)}",
-            f"Not for {_SIZE_EN.get(company.size_class, company.size_class)} companies"))]
-    return []
+        size_it = _SIZE_IT.get(company.size_class, company.size_class)
+        size_en = _SIZE_EN.get(company.size_class, company.size_class)
+        return (NOT_MET, Reason("size", f"Non previsto per le {size_it}", f"Not for {size_en} companies"))
+    return None
 
 
-def _territory(company: CompanyFacts, grant: GrantFacts) -> list[tuple[str, Reason]]:
-    found: list[tuple[str, Reason]] = []
+def _region(company: CompanyFacts, grant: GrantFacts) -> _Finding:
     regions = [r for r in grant.regions if _plain(r) != ABROAD]
     if grant.regions and not regions:
-        found.append((TO_CHECK, Reason("abroad", "Riservato a iniziative all'estero: verificare il territorio",
-                                       "For activities abroad: check the territorial conditions")))
-    elif regions:
-        if not company.region_name:
-            found.append((TO_CHECK, Reason("region_unknown", "Regione dell'impresa non indicata",
-                                           "Company region not given")))
-        elif not _region_names(company.region_name) & set().union(*map(_region_names, regions)):
-            found.append((NOT_ELIGIBLE, Reason("region", "Non previsto per questa regione",
-                                               "Not for this region")))
-    if grant.comuni_istat or grant.comuni_unresolved:
-        if company.comune_istat and company.comune_istat in grant.comuni_istat:
-            return found
-        if not company.comune_istat:
-            found.append((TO_CHECK, Reason("comune_unknown", "Comune dell'impresa non indicato",
-                                           "Company comune not given")))
-        elif grant.comuni_unresolved:
-            found.append((TO_CHECK, Reason(
-                "comune_unresolved", "L'elenco dei comuni ha nomi che non abbiamo riconosciuto: verificare",
-                "The list of comuni has names we could not match: check")))
-        else:
-            found.append((NOT_ELIGIBLE, Reason("comune", "Non previsto per questo comune",
-                                               "Not for this comune")))
-    return found
+        return (TO_CHECK, Reason("abroad", "Riservato a iniziative all'estero: verificare il "
+                                 "territorio", "For activities abroad: check the territorial "
+                                 "conditions"))
+    if not regions:
+        return None
+    if not company.region_name:
+        return (TO_CHECK, Reason("region_unknown", "Regione dell'impresa non indicata",
+                                 "Company region not given"))
+    if not admits_region(regions, company.region_name):
+        return (NOT_MET, Reason("region", "Non previsto per questa regione", "Not for this region"))
+    return None
 
 
-def _sector(company: CompanyFacts, grant: GrantFacts) -> list[tuple[str, Reason]]:
+def _comune(company: CompanyFacts, grant: GrantFacts) -> _Finding:
+    if not (grant.comuni_istat or grant.comuni_unresolved):
+        return None
+    if company.comune_istat and company.comune_istat in grant.comuni_istat:
+        return None
+    if not company.comune_istat:
+        return (TO_CHECK, Reason("comune_unknown", "Comune dell'impresa non indicato",
+                                 "Company comune not given"))
+    if grant.comuni_unresolved:
+        return (TO_CHECK, Reason(
+            "comune_unresolved", "L'elenco dei comuni ha nomi che non abbiamo riconosciuto: verificare",
+            "The list of comuni has names we could not match: check"))
+    return (NOT_MET, Reason("comune", "Non previsto per questo comune", "Not for this comune"))
+
+
+def _sector(company: CompanyFacts, grant: GrantFacts) -> _Finding:
     if grant.is_all_sectors:
-        return []
+        return None
     if not grant.ateco_codes:
-        return [(TO_CHECK, Reason("sector_text", "Settori ammessi descritti solo a parole: verificare",
-                                  "Eligible sectors described only in words: check"))]
+        return (TO_CHECK, Reason("sector_text", "Settori ammessi descritti solo a parole: "
+                                 "verificare", "Eligible sectors described only in words: check"))
     if not company.ateco_codes_2007:
-        return [(TO_CHECK, Reason("sector_unknown", "Codice ATECO dell'impresa non noto: verificare il settore",
-                                  "Company ATECO code unknown: check the sector"))]
+        return (TO_CHECK, Reason("sector_unknown", "Codice ATECO dell'impresa non noto: "
+                                 "verificare il settore", "Company ATECO code unknown: check the "
+                                 "sector"))
     if not _sector_match(company.ateco_codes_2007, grant.ateco_codes):
-        return [(NOT_ELIGIBLE, Reason("sector", "Settore (codice ATECO) escluso",
-                                      "Sector (ATECO code) excluded"))]
-    return []
+        return (NOT_MET, Reason("sector", "Settore (codice ATECO) escluso",
+                                "Sector (ATECO code) excluded"))
+    return None
 
 
-def _beneficiary(company: CompanyFacts, grant: GrantFacts) -> list[tuple[str, Reason]]:
+def _beneficiary(company: CompanyFacts, grant: GrantFacts) -> _Finding:
     if not grant.subject_types:
-        return []
+        return None
     kinds = set(grant.subject_types)
     if not company.is_enterprise:
-        return [(TO_CHECK, Reason("beneficiary_check", "Verificare che il bando ammetta questo tipo di soggetto",
-                                  "Check that the call admits this kind of beneficiary"))]
+        return (TO_CHECK, Reason("beneficiary_check", "Verificare che il bando ammetta questo tipo "
+                                 "di soggetto", "Check that the call admits this kind of "
+                                 "beneficiary"))
     if ANY_ENTERPRISE in kinds:
-        return []
+        return None
     qualified = sorted(kinds & ENTERPRISE_TYPES)
     if qualified:
         listed = ", ".join(qualified)
-        return [(TO_CHECK, Reason("beneficiary_check", f"Solo per alcuni tipi di impresa ({listed}): verificare",
-                                  f"Only for some kinds of company ({listed}): check"))]
-    return [(NOT_ELIGIBLE, Reason("beneficiary", "Non previsto per questo tipo di beneficiario",
-                                  "Not for this kind of beneficiary"))]
+        return (TO_CHECK, Reason("beneficiary_check", f"Solo per alcuni tipi di impresa ({listed}): "
+                                 "verificare", f"Only for some kinds of company ({listed}): check"))
+    return (NOT_MET, Reason("beneficiary", "Non previsto per questo tipo di beneficiario",
+                            "Not for this kind of beneficiary"))
+
+
+_CHECKS = (("dates", lambda company, grant, today: _dates(grant, today)),
+           ("size", lambda company, grant, today: _size(company, grant)),
+           ("region", lambda company, grant, today: _region(company, grant)),
+           ("comune", lambda company, grant, today: _comune(company, grant)),
+           ("sector", lambda company, grant, today: _sector(company, grant)),
+           ("subject", lambda company, grant, today: _beneficiary(company, grant)))
+
+
+def _met_reason(key: str, company: CompanyFacts, grant: GrantFacts) -> Reason:
+    """Why a gate is met, said only on the checklist (the ranking of every company needs no words for it)."""
+    if key == "dates":
+        it, en = format_date_it(grant.closes_on), format_date_en(grant.closes_on)
+        return Reason("dates_met", f"Aperto: si presenta la domanda fino al {it}", f"Open: apply by {en}")
+    if key == "size":
+        if not grant.sizes:
+            return Reason("size_met", "Nessun limite di dimensione dell'impresa", "No limit on the company's size")
+        return Reason("size_met", f"Previsto per le {_SIZE_IT.get(company.size_class, company.size_class)}",
+                      f"Open to {_SIZE_EN.get(company.size_class, company.size_class)} companies")
+    if key == "region":
+        if not [r for r in grant.regions if _plain(r) != ABROAD]:
+            return Reason("region_met", "Nessun limite di regione", "No limit on the region")
+        return Reason("region_met", f"Previsto in {company.region_name}", f"Open in {company.region_name}")
+    if key == "comune":
+        if not (grant.comuni_istat or grant.comuni_unresolved):
+            return Reason("comune_met", "Nessun elenco di comuni", "No list of comuni")
+        return Reason("comune_met", "Il comune dell'impresa è nell'elenco del bando",
+                      "The company's comune is on the call's list")
+    if key == "sector":
+        if grant.is_all_sectors:
+            return Reason("sector_met", "Tutti i settori sono ammessi", "Every sector is admitted")
+        return Reason("sector_met", "Il codice ATECO dell'impresa è tra quelli ammessi",
+                      "The company's ATECO code is among those admitted")
+    if not grant.subject_types:
+        return Reason("subject_met", "Nessun limite sul tipo di beneficiario", "No limit on the kind of beneficiary")
+    return Reason("subject_met", "Il bando è aperto alle imprese", "The call is open to companies")
+
+
+def eligibility_checklist(company: CompanyFacts, grant: GrantFacts, today: date) -> tuple[Gate, ...]:
+    """Every gate of the call for this company, in GATES order: dates, size, region, comune, sector (ATECO),
+    subject type; each met, not met or to check, with its reason. The one place the rules are written:
+    decide_eligibility sums the same checks up."""
+    gates = []
+    for key, check in _CHECKS:
+        found = check(company, grant, today)
+        gates.append(Gate(key, MET, _met_reason(key, company, grant)) if found is None
+                     else Gate(key, found[0], found[1]))
+    return tuple(gates)
 
 
 def decide_eligibility(company: CompanyFacts, grant: GrantFacts, today: date) -> Eligibility:
-    """not_eligible if any reason rejects, else to_check if any asks to check, else eligible.
+    """not_eligible if any gate is not met, else to_check if any is to check, else eligible.
 
     Reasons: the rejecting ones first, then the ones to check."""
-    found = [
-        *_dates(grant, today), *_size(company, grant), *_territory(company, grant),
-        *_sector(company, grant), *_beneficiary(company, grant),
-    ]
-    rejecting = tuple(reason for status, reason in found if status == NOT_ELIGIBLE)
+    found = [f for f in (_dates(grant, today), _size(company, grant), _region(company, grant),
+                         _comune(company, grant), _sector(company, grant), _beneficiary(company, grant)) if f]
+    rejecting = tuple(reason for status, reason in found if status == NOT_MET)
     checking = tuple(reason for status, reason in found if status == TO_CHECK)
     if rejecting:
         return Eligibility(NOT_ELIGIBLE, rejecting + checking)

@@ -30,6 +30,7 @@ from datetime import date
 
 import numpy as np
 
+from .eligibility import is_still_open
 from .matching_rerank import (
     CONTENT_VERSION,
     CONTENT_WEIGHTS,
@@ -175,7 +176,7 @@ def open_tracks(tracks: Sequence[TrackItem]) -> list[TrackItem]:
 
 
 def open_grants(grants: Sequence[GrantItem], today: date) -> list[GrantItem]:
-    return sorted((g for g in grants if g.closes_on is None or g.closes_on >= today), key=lambda g: g.id)
+    return sorted((g for g in grants if is_still_open(g, today)), key=lambda g: g.id)
 
 
 def rank_tracks(companies: Sequence[CompanyVector], tracks: Sequence[TrackItem], *, top_k: int = 3,

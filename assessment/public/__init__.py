@@ -1,5 +1,5 @@
 """Public pages: home, the owner's self-assessment flow, results and reports."""
-from . import alerts, flow, result  # noqa: F401  (their routes register on bp)
+from . import alerts, flow, grants, result  # noqa: F401  (their routes register on bp)
 from .views import bp
 
 __all__ = ["bp"]

@@ -48,3 +48,21 @@ class FeedbackForm(FlaskForm):
 class EraseForm(FlaskForm):
     confirm = BooleanField(_l("Ho capito: cancellate i dati della mia impresa, le risposte e le note"),
                            validators=[DataRequired(message=_l("Spunta la casella per confermare."))])
+
+
+class GrantSearchForm(FlaskForm):
+    """The filters of /bandi: a GET form, so they live in the address (no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    aperti = BooleanField(_l("Solo bandi aperti oggi"))
+    finalita = SelectField(_l("Finalità"), default="", choices=[], validate_choice=False)
+    dimensione = SelectField(_l("Dimensione dell'impresa"), default="", choices=[
+        ("", _l("Tutte")), ("micro", _l("Microimpresa")), ("small", _l("Piccola impresa")),
+        ("medium", _l("Media impresa")), ("large", _l("Grande impresa"))])
+    forma = SelectField(_l("Forma dell'agevolazione"), default="", choices=[], validate_choice=False)
+    fondo_perduto = BooleanField(_l("Solo fondo perduto"))
+    regione = SelectField(_l("Regione"), default="", choices=[], validate_choice=False)
+    ordina = SelectField(_l("Ordina per"), default="deadline", choices=[
+        ("deadline", _l("Scadenza")), ("newest", _l("Più recenti")), ("amount", _l("Importo"))])

@@ -1,7 +1,7 @@
 """The owner's result: page, PDF report, re-assessment, and consent withdrawal."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, after_this_request, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..clock import local_time
@@ -9,9 +9,11 @@ from ..downloads import attachment, company_data_download
 from ..extensions import db
 from ..models import ConsentKind, FeedbackSource, Match
 from ..reports.pdf import render_report_pdf
+from ..security import no_referrer
 from ..services import assessments as service
 from ..services.alert_subscriptions import alert_panel
 from ..services.assignment import coach_state
+from ..services.grant_pages import owner_assessment
 from ..services.privacy import erase_company
 from ..services.recommendations import given_feedback, record_feedback
 from ..services.results import build_result
@@ -21,8 +23,8 @@ from .views import bp, remember_here, used_here
 
 
 def _submitted(token: str):
-    assessment = service.find_by_token(token)
-    if assessment is None or not assessment.is_submitted or assessment.company is None:
+    assessment = owner_assessment(token)
+    if assessment is None:
         link_gone()
     return assessment
 
@@ -46,6 +48,7 @@ def result(token: str):
     assessment = _submitted(token)
     in_its_language(assessment)
     used_here(token)
+    after_this_request(no_referrer)  # the secret link is in this address: no page it leads to may learn it
     view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
     panel = alert_panel(assessment.company)
     db.session.commit()  # the calendar's secret address, made on the first visit

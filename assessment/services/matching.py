@@ -78,7 +78,8 @@ def _track_items() -> list[TrackItem]:
 
 def open_grant_rows(today: date) -> list[Grant]:
     return list(db.session.execute(
-        db.select(Grant).where(Grant.is_active.is_(True),
+        # is_still_open, in SQL: active, not withdrawn, not closed
+        db.select(Grant).where(Grant.is_active.is_(True), Grant.withdrawn_at.is_(None),
                                (Grant.closes_on.is_(None)) | (Grant.closes_on >= today))
     ).scalars())
 

@@ -6,11 +6,11 @@ from datetime import date
 from sqlalchemy.orm import joinedload
 
 from ..clock import local_today
+from ..domain.eligibility import is_still_open
 from ..extensions import db
 from ..models import (
     Assessment,
     FeedbackSource,
-    Grant,
     Match,
     MatchFeedback,
     MatchKind,
@@ -19,7 +19,8 @@ from ..models import (
 
 
 def stored_recommendations(assessment: Assessment, today: date | None = None) -> dict[str, list[Match]]:
-    """The matches stored for this assessment, best first; a grant that has closed since is left out."""
+    """The matches stored for this assessment, best first; a grant that has closed or was withdrawn since, or
+    that an admin switched off, is left out (`is_still_open`, on the programme's today)."""
     today = today or local_today()
     matches = db.session.execute(
         db.select(Match).where(Match.assessment_id == assessment.id)
@@ -28,12 +29,10 @@ def stored_recommendations(assessment: Assessment, today: date | None = None) ->
         .order_by(Match.kind, Match.rank)
     ).scalars().all()
     tracks = [m for m in matches if m.kind == MatchKind.track and m.track.is_active]
-    grants = [m for m in matches if m.kind == MatchKind.grant and _still_open(m.grant, today)]
+    # Read-time check: a call that closed or was withdrawn since the matches were stored is never shown as open,
+    # even before they are recomputed.
+    grants = [m for m in matches if m.kind == MatchKind.grant and is_still_open(m.grant, today)]
     return {"tracks": tracks, "grants": grants}
-
-
-def _still_open(grant: Grant, today: date) -> bool:
-    return grant.is_active and (grant.closes_on is None or grant.closes_on >= today)
 
 
 def refresh_for_assessment(assessment: Assessment) -> None:

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from babel.numbers import format_decimal
 
 from ..domain.questionnaire import Level, Questionnaire
 from ..domain.scoring import advice_band, shown_change
+from ..extensions import db
 from ..models import Assessment
 from ..reports.charts import radar_svg
 from ..templating import localized
 from .assessments import newer_submission, previous_assessment
+from .grant_freshness import grants_updated_on
 from .peers import PeerGroup, compare_with_peers
 from .questionnaires import questionnaire_of
 
@@ -43,6 +45,7 @@ class ResultView:
     recommendations: dict = field(default_factory=dict)
     newer_submitted_at: datetime | None = None  # the company assessed again since: recommendations live there
     first: Assessment | None = None  # the company's first submission, when older than the previous one
+    grants_updated_on: date | None = None  # "Bandi aggiornati al …" above the recommended grants
 
     @property
     def overall_change(self) -> float | None:
@@ -96,7 +99,7 @@ def build_result(assessment: Assessment, lang: str, *, show_previous: bool = Tru
         dimensions=lines, weakest=weakest, previous=previous, peers=compare_with_peers(assessment),
         radar=radar, recommendations=stored_recommendations(assessment),
         newer_submitted_at=newer_submission(assessment),
-        first=_first_if_older(assessment, previous),
+        first=_first_if_older(assessment, previous), grants_updated_on=grants_updated_on(db.session),
     )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,15 +11,21 @@ import pytest
 
 from assessment.domain.eligibility import (
     ELIGIBLE,
+    GATES,
+    MET,
     NOT_ELIGIBLE,
+    NOT_MET,
     TO_CHECK,
     CompanyFacts,
     GrantFacts,
+    admits_region,
     decide_eligibility,
+    eligibility_checklist,
     format_date_en,
     format_date_it,
     grant_facts_from,
     is_open,
+    is_still_open,
 )
 from assessment.domain.grant_records import parse_incentivi_record
 
@@ -179,3 +185,61 @@ def test_real_sample_records():
     cuneo = grant_facts_from(parse_incentivi_record(samples["1428"]))
     result = decide(cuneo, replace(IVREA, comune_istat="004078"), date(2024, 5, 1))
     assert result.status == NOT_ELIGIBLE and codes(result) == ["beneficiary", "comune_unresolved"]
+
+
+# The checklist of an owner's grant page: every gate, met / not met / to check, with the reason.
+
+def gates_of(grant: GrantFacts, company: CompanyFacts = IVREA, today: date = TODAY) -> dict[str, str]:
+    return {gate.key: gate.status for gate in eligibility_checklist(company, grant, today)}
+
+
+def test_checklist_lists_every_gate_in_order_with_a_reason():
+    gates = eligibility_checklist(IVREA, OPEN_GRANT, TODAY)
+    assert [gate.key for gate in gates] == list(GATES)
+    assert all(gate.status == MET for gate in gates)
+    assert gates[0].reason.it == "Aperto: si presenta la domanda fino al 29/06/2024"
+    assert gates[0].reason.en == "Open: apply by 29 Jun 2024"
+    assert all(gate.reason.it and gate.reason.en for gate in gates)
+
+
+def test_checklist_met_not_met_and_to_check():
+    grant = replace(OPEN_GRANT, sizes=("small",), regions=("Piemonte",), comuni_istat=("001125",),
+                    is_all_sectors=False, ateco_codes=("62",), subject_types=("Impresa - prevalenza femminile",),
+                    closes_on=None)
+    gates = {gate.key: gate for gate in eligibility_checklist(IVREA, grant, TODAY)}
+    assert gates["size"].status == NOT_MET and gates["size"].reason.it == "Non previsto per le microimprese"
+    assert gates["region"].status == MET and gates["region"].reason.it == "Previsto in Piemonte"
+    assert gates["comune"].status == MET
+    assert gates["sector"].status == MET
+    assert gates["subject"].status == TO_CHECK and "prevalenza femminile" in gates["subject"].reason.it
+    assert gates["dates"].status == TO_CHECK and gates["dates"].reason.code == "no_closing_date"
+    assert gates_of(grant, replace(IVREA, comune_istat="001272"))["comune"] == NOT_MET
+    assert gates_of(grant, replace(IVREA, ateco_codes_2007=("01.11.00",)))["sector"] == NOT_MET
+    assert gates_of(grant, replace(IVREA, region_name="Lombardia"))["region"] == NOT_MET
+    assert gates_of(replace(OPEN_GRANT, opens_on=date(2024, 9, 2)))["dates"] == NOT_MET
+
+
+def test_checklist_and_decision_agree():
+    """decide_eligibility sums up the checklist: the reasons are those of the gates not met, then to check."""
+    for grant in (OPEN_GRANT, replace(OPEN_GRANT, sizes=("small",), closes_on=None),
+                  replace(OPEN_GRANT, regions=("Estero",), comuni_istat=("004078",), comuni_unresolved=("X",))):
+        gates = eligibility_checklist(IVREA, grant, TODAY)
+        decision = decide(grant)
+        expected = ([g.reason for g in gates if g.status == NOT_MET]
+                    + [g.reason for g in gates if g.status == TO_CHECK])
+        assert list(decision.reasons) == expected
+
+
+def test_is_still_open_checks_withdrawal_switch_and_closing_day():
+    grant = SimpleNamespace(is_active=True, withdrawn_at=None, closes_on=date(2024, 6, 29), opens_on=None)
+    assert is_still_open(grant, date(2024, 6, 29))
+    assert not is_still_open(grant, date(2024, 6, 30))
+    assert not is_still_open(SimpleNamespace(**{**vars(grant), "withdrawn_at": datetime(2024, 6, 1)}), TODAY)
+    assert not is_still_open(SimpleNamespace(**{**vars(grant), "is_active": False}), TODAY)
+    assert is_still_open(SimpleNamespace(**{**vars(grant), "closes_on": None}), date(2030, 1, 1))
+
+
+def test_admits_region():
+    assert admits_region((), "Piemonte") and admits_region(("Estero",), "Piemonte")
+    assert admits_region(("Valle d'Aosta/Vallée d'Aoste",), "Vallée d'Aoste")
+    assert not admits_region(("Lombardia",), "Piemonte")
