@@ -65,6 +65,11 @@ def sync_command(dry_run: bool, url: str | None) -> None:
     changes = result.changes
     click.echo(f"new: {log.new}, amended: {log.amended}, withdrawn: {log.withdrawn}, reappeared: {log.reappeared}, "
                f"rejected: {log.rejected} (unchanged: {changes.unchanged})")
+    if not dry_run:  # what changed reaches subscribed owners: a round of alerts (queued when a worker listens)
+        from ..jobs import run_alert_round
+
+        stored = run_alert_round(current_app.config["REDIS_URL"], "sync")
+        click.echo("grant alerts: " + ("queued" if stored is None else f"{stored} mails"))
     if dry_run:
         for external_id in changes.new:
             click.echo(f"new {external_id}")

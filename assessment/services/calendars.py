@@ -82,7 +82,7 @@ def _event(grant: Grant, language: str, stamp: datetime) -> Event:
     event.add("dtend", grant.closes_on + timedelta(days=1))
     title = grant.title if len(grant.title) <= 200 else grant.title[:199] + "…"
     event.add("summary", (f"Scadenza: {title}" if language == "it" else f"Deadline: {title}"))
-    url = external_url("public.home").rstrip("/") + f"/bandi/{grant.id}"
+    url = external_url("public.grant_detail", grant_id=grant.id)
     event.add("url", url)
     event.add("description", (f"Ultimo giorno per presentare la domanda. {url}" if language == "it"
                               else f"Last day to apply. {url}"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -82,9 +82,9 @@ def _coach_key(coach_id: int) -> str:
 
 def grant_url(grant_id: int, result_token: str | None = None) -> str:
     """The call's public page; with the owner's result link, the page shows the company's eligibility checklist."""
-    base = external_url("public.home").rstrip("/")
-    query = f"?{urlencode({'risultato': result_token})}" if result_token else ""
-    return f"{base}/bandi/{grant_id}{query}"
+    if result_token:
+        return external_url("public.grant_detail", grant_id=grant_id, risultato=result_token)
+    return external_url("public.grant_detail", grant_id=grant_id)
 
 
 def _history(keys: list[str]) -> tuple[dict, dict, dict]:

@@ -322,3 +322,77 @@ def test_erasure_removes_the_subscription_the_alerts_and_the_calendar(client, ou
     add_grant("LATER", seen_at=TUESDAY + timedelta(hours=30))
     db.session.commit()
     assert run_round(now=TUESDAY + timedelta(days=2)).alerts == 0 and outbox.new() == []
+
+
+def _open_record(record: dict, **changes) -> dict:
+    """A sample record made open today, in Piemonte, for micro and small firms."""
+    return {**record, "Data_apertura": "2026-01-01T00:00:00", "Data_chiusura": "2027-06-30T00:00:00",
+            "Regioni": ["Piemonte"], "Dimensioni": ["Microimpresa", "Piccola Impresa"], **changes}
+
+
+def test_a_sync_on_the_fake_solr_then_alerts_send(client, runner, outbox, fake_solr):
+    """The catalogue changes by a real sync (tests/fake_solr.py), then `alerts send` mails them."""
+    import json
+
+    from assessment.services.grant_sync import sync_national_catalogue
+    from assessment.services.incentivi_client import FetchSettings
+    from tests.fake_solr import solr_docs
+
+    sample = Path(__file__).resolve().parents[2] / "assessment" / "data" / "incentivi_gov_it_sample.json"
+    records = [_open_record(r) for r in json.loads(sample.read_text(encoding="utf-8"))]
+    settings = FetchSettings(url=fake_solr.url, page_size=2, connect_timeout=0.5, read_timeout=0.5, retries=1,
+                             backoff=0, user_agent="BussolaDigitale/test (+tests)")
+    fake_solr.docs = solr_docs(records[:2])
+    sync_national_catalogue(db.session, settings)
+    db.session.commit()
+    company, token = subscribed(client, outbox, email="sync@example.org")
+    subscription = db.session.execute(db.select(AlertSubscription)).scalar_one()
+    subscription.confirmed_at = utcnow_minus(minutes=5)
+    db.session.commit()
+    fitting = {**records[0], "ID_Incentivo": "99001", "Titolo": "Voucher digitali per le micro imprese piemontesi"}
+    # Two new calls: 1426 is for the culture sector only (ATECO 90), the bakery may not apply.
+    fake_solr.docs = solr_docs([records[0], records[1], records[2], fitting])
+    assert sync_national_catalogue(db.session, settings).sync.new == 2
+    db.session.commit()
+    new_grant = db.session.execute(db.select(Grant).filter_by(external_id="99001")).scalar_one()
+    unfit = db.session.execute(db.select(Grant).filter_by(external_id=records[2]["ID_Incentivo"])).scalar_one()
+    result = runner.invoke(args=["alerts", "send"])
+    assert result.exit_code == 0, result.output
+    assert "sent 1" in result.output
+    [mail] = outbox.new()
+    assert new_grant.title in text_of(mail) and f"/bandi/{new_grant.id}?risultato={token}" in text_of(mail)
+    assert unfit.title not in text_of(mail)
+    assert runner.invoke(args=["alerts", "send", "--dry-run"]).output.count("would send") == 0
+
+
+def utcnow_minus(**delta) -> datetime:
+    from assessment.models import utcnow
+
+    return utcnow() - timedelta(**delta)
+
+
+def test_calendar_feed_and_single_event_parse_back(client, outbox):
+    from icalendar import Calendar
+
+    grant = add_grant("CAL", closes_on=date(2027, 3, 31))
+    company, _, token = submit_company(email="cal@example.org")
+    db.session.commit()
+    page = client.get(f"/risultato/{token}").get_data(as_text=True)
+    feed = re.search(r'href="http://[^"/]+(/bandi/calendario/[\w-]+\.ics)"', page).group(1)
+    assert re.search(r'href="webcal://[^"]+/bandi/calendario/[\w-]+\.ics"', page)
+    response = client.get(feed)
+    assert response.mimetype == "text/calendar"
+    calendar = Calendar.from_ical(response.data)
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == date(2027, 3, 31) and grant.title in str(event["summary"])
+    [alarm] = event.walk("VALARM")
+    assert alarm["trigger"].to_ical() == b"-P7D"
+    single = client.get(f"/bandi/{grant.id}/scadenza.ics")
+    assert "attachment" in single.headers["Content-Disposition"]
+    [event] = Calendar.from_ical(single.data).walk("VEVENT")
+    assert event.decoded("dtstart") == date(2027, 3, 31)
+    client.post(f"/risultato/{token}/calendario/rinnova")
+    assert client.get(feed).status_code == 404  # the old address ended
+    page = client.get(f"/risultato/{token}").get_data(as_text=True)
+    renewed = re.search(r'href="http://[^"/]+(/bandi/calendario/[\w-]+\.ics)"', page).group(1)
+    assert renewed != feed and client.get(renewed).status_code == 200
