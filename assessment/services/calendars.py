@@ -99,10 +99,12 @@ def matched_open_grants(company: Company, today: date) -> list[Grant]:
     """The calls the company's result lists (its stored recommendations), open with a closing day, soonest
     first."""
     return list(db.session.execute(
-        db.select(Grant).join(Match, Match.grant_id == Grant.id)
-        .where(Match.company_id == company.id, Match.kind == MatchKind.grant, Grant.is_active.is_(True),
-               Grant.withdrawn_at.is_(None), Grant.closes_on.is_not(None), Grant.closes_on >= today)
-        .distinct().order_by(Grant.closes_on, Grant.id)).scalars())
+        db.select(Grant)
+        .where(Grant.id.in_(db.select(Match.grant_id).where(Match.company_id == company.id,
+                                                            Match.kind == MatchKind.grant)),
+               Grant.is_active.is_(True), Grant.withdrawn_at.is_(None), Grant.closes_on.is_not(None),
+               Grant.closes_on >= today)
+        .order_by(Grant.closes_on, Grant.id)).scalars())
 
 
 def company_feed(company: Company, today: date | None = None) -> bytes:

@@ -160,7 +160,8 @@ def downgrade():
 
     op.drop_table('alert_rounds')
     consents = sa.table("consents", sa.column("kind", sa.String))
-    op.execute(consents.delete().where(consents.c.kind == "grant_alerts"))
+    # Compared as text: on PostgreSQL the column is the native enum.
+    op.execute(consents.delete().where(sa.cast(consents.c.kind, sa.String) == "grant_alerts"))
     if op.get_bind().dialect.name == "postgresql":
         for name in ("alertaudience", "alertstatus", "alertreason"):
             op.execute(f"DROP TYPE IF EXISTS {name}")
