@@ -396,3 +396,106 @@ def test_calendar_feed_and_single_event_parse_back(client, outbox):
     page = client.get(f"/risultato/{token}").get_data(as_text=True)
     renewed = re.search(r'href="http://[^"/]+(/bandi/calendario/[\w-]+\.ics)"', page).group(1)
     assert renewed != feed and client.get(renewed).status_code == 200
+
+
+def test_admins_see_subscribers_weeks_the_last_round_and_the_failed_mails(app, client, outbox, login_as,
+                                                                          monkeypatch, count_queries):
+    for n in range(2):
+        subscribed(client, outbox, email=f"admin{n}@example.org")
+    add_grant("NEWS", seen_at=TUESDAY - timedelta(hours=1))
+    db.session.commit()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
+
+    def refuse(host, port, timeout=None):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(smtplib, "SMTP", refuse)
+    run_round(now=TUESDAY)
+    login_as("admin")
+    with count_queries() as queries:
+        page = client.get("/admin/avvisi").get_data(as_text=True)
+    assert "Confermati: 2" in page and "ConnectionRefusedError" in page and "non riuscite 2" in page
+    few = queries.count
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    subscribed(client, outbox, email="admin-more@example.org")
+    with count_queries() as queries:
+        client.get("/admin/avvisi")
+    assert queries.count == few  # independent of the number of rows
+    csv = client.get("/admin/avvisi.csv")
+    assert csv.mimetype == "text/csv"
+    lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("id,day,audience,recipient,status") and len(lines) == 3
+    assert "@example.org" not in csv.get_data(as_text=True)
+
+
+def test_the_api_subscribes_with_the_owners_token_and_the_document_describes_it(client, outbox):
+    company, assessment, token = submit_company(email="api@example.org")
+    db.session.commit()
+    url = f"/api/v1/assessments/{assessment.id}/alerts"
+    assert client.post(url, headers={"Authorization": "Bearer wrong"}).status_code == 404
+    response = client.post(url, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 202
+    assert response.get_json() == {"status": "waiting", "email": "api@example.org", "mailed": True,
+                                   "text_version": "2026-12"}
+    [mail] = outbox.new()
+    assert "/avvisi/conferma/" in text_of(mail)
+    assert not company.has_active_consent(ConsentKind.grant_alerts)  # double opt-in here too
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/api/v1/assessments/{assessment_id}/alerts"]["post"]
+    assert "202" in operation["responses"] and "422" in operation["responses"]
+    _, other, other_token = submit_company(email="", company_name="Senza Posta Srl")
+    db.session.commit()
+    refused = client.post(f"/api/v1/assessments/{other.id}/alerts", headers={"Authorization": f"Bearer {other_token}"})
+    assert refused.status_code == 422 and refused.get_json()["error"]["fields"] == {"email": "missing"}
+
+
+MONDAY = datetime(2026, 12, 14, 7, 0)  # 08:00 in Rome
+
+
+def test_coaches_get_a_monday_digest_of_the_companies_they_follow_and_can_switch_it_off(client, outbox, make_user,
+                                                                                        login_as):
+    from tests.factories import propose
+
+    coach = make_user("coach", email="coach.digest@example.org")
+    followed, _, _ = submit_company(company_name="Seguita Srl", email="")  # not subscribed itself
+    other, _, _ = submit_company(company_name="Non Seguita Srl", email="")
+    propose(followed, coach, "accepted")
+    db.session.commit()
+    add_grant("WEEK", seen_at=MONDAY - timedelta(days=2))
+    db.session.commit()
+    assert run_round(now=MONDAY - timedelta(days=1)).alerts == 0  # Sunday: no digest
+    report = run_round(now=MONDAY)
+    assert report.alerts == 1
+    [mail] = outbox.new()
+    assert mail["To"] == "coach.digest@example.org" and "Seguita Srl" in text_of(mail)
+    assert "Non Seguita Srl" not in text_of(mail) and "Bando WEEK" in text_of(mail)
+    assert "/coach/profilo" in text_of(mail) and mail["List-Unsubscribe"] is None
+    login_as(coach)
+    page = client.get("/coach/profilo").get_data(as_text=True)
+    assert 'name="weekly_digest"' in page and "checked" in page
+    client.post("/coach/profilo", data={})  # unticked
+    add_grant("NEXT-WEEK", seen_at=MONDAY + timedelta(days=3))
+    db.session.commit()
+    assert run_round(now=MONDAY + timedelta(days=7)).alerts == 0 and outbox.new() == []
+    assert other.id != followed.id
+
+
+def test_the_coach_company_page_marks_calls_new_since_the_last_visit(client, make_user, login_as):
+    from tests.factories import propose
+
+    coach = make_user("coach")
+    add_grant("KNOWN")
+    company, _, _ = submit_company(company_name="Visitata Srl")
+    propose(company, coach, "accepted")
+    db.session.commit()
+    login_as(coach)
+    first = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    assert "Bando KNOWN" in first and "nuovo dalla tua ultima visita" not in first
+    add_grant("FRESH", seen_at=utcnow_minus(seconds=0))
+    recompute_matches([company.id])
+    db.session.commit()
+    second = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    marked = re.findall(r"Bando (\w+)</a> <span class=\"badge\">nuovo dalla tua ultima visita", second)
+    assert marked == ["FRESH"]
+    third = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    assert "nuovo dalla tua ultima visita" not in third
