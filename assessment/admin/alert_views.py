@@ -5,7 +5,6 @@ from flask import render_template, stream_with_context
 
 from ..clock import local_today
 from ..downloads import attachment
-from ..extensions import db
 from ..services.alert_reports import alert_overview, alerts_table
 from ..services.exports import csv_chunks
 from ..services.grant_alerts import MAX_ATTEMPTS
@@ -19,7 +18,5 @@ def alerts():
 
 @bp.get("/avvisi.csv")
 def alerts_csv():
-    table = alerts_table()
-    db.session.commit()  # the audit entry is kept even if the download is interrupted
-    return attachment(stream_with_context(csv_chunks(table)), "text/csv",
+    return attachment(stream_with_context(csv_chunks(alerts_table())), "text/csv",
                       f"bussola-avvisi-bandi-{local_today():%Y-%m-%d}.csv")

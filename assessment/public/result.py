@@ -49,9 +49,10 @@ def result(token: str):
     in_its_language(assessment)
     used_here(token)
     after_this_request(no_referrer)  # the secret link is in this address: no page it leads to may learn it
-    view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
     panel = alert_panel(assessment.company)
-    db.session.commit()  # the calendar's secret address, made on the first visit
+    if db.session.new:
+        db.session.commit()  # the calendar's secret address, made on the first visit (before the page's reads)
+    view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
     return render_template("public/result.html", view=view, token=token, form=EmptyForm(),
                            company=assessment.company, coach=coach_state(assessment.company), alerts=panel,
                            feedback_given=given_feedback(view.recommendations, FeedbackSource.owner))

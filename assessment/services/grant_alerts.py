@@ -9,6 +9,7 @@ both. Only a crash in the instant between the server's acceptance and the commit
 the same Message-ID, which mail readers show once."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -58,6 +59,7 @@ MAX_ATTEMPTS = 5
 BACKOFF = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=8))
 DIGEST_WEEKDAY = 0  # Monday
 _CHUNK = 5000  # companies ranked at once
+_ADDRESS = re.compile(r"[^\s<>'\"(){}\[\],;:]+@[^\s<>'\"(){}\[\],;:]+")
 
 
 @dataclass(frozen=True)
@@ -320,8 +322,8 @@ def send_pending(*, now: datetime | None = None) -> tuple[int, int]:
             alert.status, alert.sent_at, alert.last_error, alert.next_attempt_at = (AlertStatus.sent, utcnow(),
                                                                                      None, None)
             sent += 1
-        else:
-            alert.status, alert.last_error = AlertStatus.failed, error
+        else:  # kept for admins and the CSV without the address a server may echo back
+            alert.status, alert.last_error = AlertStatus.failed, _ADDRESS.sub("<address>", error)
             failed += 1
         db.session.commit()
     return sent, failed

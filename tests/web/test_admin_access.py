@@ -26,6 +26,7 @@ ADMIN_GETS = [
     "/admin/exports/matches.csv?anonymous=1", "/admin/exports/enrolments.xlsx?anonymous=1",
     "/admin/account", "/admin/account/nuovo", "/admin/imprese/{company}", "/admin/imprese/{company}/dati.json",
     "/admin/imprese/{company}/cancella", "/admin/token-api", "/admin/bandi/modello.csv",
+    "/admin/avvisi", "/admin/avvisi.csv",
 ]
 
 
