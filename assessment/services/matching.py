@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from ..clock import local_today
-from ..domain.eligibility import CompanyFacts, decide_eligibility, grant_facts_from
+from ..domain.eligibility import CompanyFacts, decide_eligibility, facts_read, grant_facts_from
 from ..domain.matching import (
+    STATUS_CODES,
     CompanyVector,
+    EligibilityMatrix,
     GrantItem,
     RerankerParams,
     TrackItem,
@@ -178,6 +181,28 @@ def rank_grants_deeper(company_ids: list[int], today: date, top_k: int) -> dict[
     if not assessments:
         return {}
     grants = [g for g in open_grant_rows(today) if g.withdrawn_at is None]
-    eligibility = _eligibility([a.company for a in assessments], grants, today)
+    eligibility = eligibility_matrix([a.company for a in assessments], grants, today)
     return rank_grants(_company_vectors(assessments), [_grant_item(g) for g in grants], eligibility, today,
                        top_k=top_k, reranker=active_rerankers().get(MatchKind.grant))
+
+
+def eligibility_matrix(companies: list[Company], grants: list[Grant], today: date) -> EligibilityMatrix:
+    """decide_eligibility's status for every company x grant, each grant deciding once per distinct combination
+    of the company facts its gates read (facts_read): the same statuses as pair by pair, for a population."""
+    facts = [company_facts(c) for c in companies]
+    statuses = np.zeros((len(companies), len(grants)), dtype=np.int8)
+    groups: dict[tuple[str, ...], tuple[np.ndarray, list[CompanyFacts]]] = {}
+    for j, grant in enumerate(grants):
+        grant_facts = grant_facts_from(grant)
+        read = facts_read(grant_facts)
+        if read not in groups:
+            first: dict[tuple, int] = {}  # combination -> its group, numbered in order of appearance
+            rows = [first.setdefault(tuple(getattr(f, name) for name in read), len(first)) for f in facts]
+            representatives = list({row: f for f, row in reversed(list(zip(facts, rows)))}.items())
+            groups[read] = (np.array(rows, dtype=np.int64),
+                            [f for _, f in sorted(representatives, key=lambda pair: pair[0])])
+        rows, representatives = groups[read]
+        codes = np.array([STATUS_CODES[decide_eligibility(f, grant_facts, today).status] for f in representatives],
+                         dtype=np.int8)
+        statuses[:, j] = codes[rows]
+    return EligibilityMatrix([c.id for c in companies], [g.id for g in grants], statuses)
