@@ -51,7 +51,7 @@ from ..models import (
     utcnow,
 )
 from ..urls import external_url
-from .alert_subscriptions import result_tokens, unsubscribe_url
+from .alert_subscriptions import unsubscribe_url
 from .mail import deliver
 from .matching import rank_grants_deeper
 
@@ -205,7 +205,6 @@ def compute_round(*, now: datetime | None = None, trigger: str = "daily", dry_ru
     if round_row is not None:
         db.session.add(round_row)
         db.session.flush()
-    tokens = result_tokens(subscriptions)
     names = dict(db.session.execute(db.select(Company.id, Company.name).where(Company.id.in_(
         {cid for _, _, _, pairs in recipients for cid, _ in pairs if cid}))).all()) if recipients else {}
     previews, n_alerts, n_items = [], 0, 0
@@ -225,7 +224,7 @@ def compute_round(*, now: datetime | None = None, trigger: str = "daily", dry_ru
                 sections.append((company_id, items))
         if not sections:
             continue
-        alert = _build_alert(key, audience, who, sections, names, tokens, today)
+        alert = _build_alert(key, audience, who, sections, names, today)
         n_alerts += 1
         n_items += sum(len(items) for _, items in sections)
         previews.append((key, alert.subject, sum(len(items) for _, items in sections)))
@@ -240,50 +239,93 @@ def compute_round(*, now: datetime | None = None, trigger: str = "daily", dry_ru
                        tuple(previews))
 
 
-def _build_alert(key, audience, who, sections, names, tokens, today: date) -> GrantAlert:
+def _build_alert(key, audience, who, sections, names, today: date) -> GrantAlert:
+    """The mail as decided: recipient, subject and items with everything its text says. The text itself is
+    written from these items when the mail is sent (render_alert): computing a round writes no text."""
     if audience == AlertAudience.owner:
         subscription: AlertSubscription = who
         language, address = subscription.company.language, subscription.email
-        unsubscribe = unsubscribe_url(subscription)
         company_id, coach_id = subscription.company_id, None
-        settings_url = None
     else:
         coach: User = who
-        language, address, unsubscribe = coach.language, coach.email, None
+        language, address = coach.language, coach.email
         company_id, coach_id = None, coach.id
-        settings_url = external_url("coach.profile")
-    link_token = tokens.get(company_id) if company_id else None
-    grouped = []
-    for cid, items in sections:
-        grouped.append({
-            "company_id": cid, "company_name": names.get(cid) or "",
-            "company_url": external_url("coach.company", company_id=cid) if coach_id else None,
-            "new": [i for i in items if i.reason == "new_match"],
-            "closing": [i for i in items if i.reason in ("closing_14", "closing_3")],
-            "changed": [i for i in items if i.reason in ("amended", "withdrawn")],
-            "links": {i.grant_id: grant_url(i.grant_id, link_token) for i in items},
-        })
-    with force_locale(language if language in ("it", "en") else "it"):
-        count = sum(len(items) for _, items in sections)
+    language = language if language in ("it", "en") else "it"
+    with force_locale(language):
         subject = (_("Bussola Digitale: novità sui bandi per %(name)s", name=names.get(company_id) or "")
                    if audience == AlertAudience.owner else
                    _("Bussola Digitale: i bandi della settimana per le imprese che segui"))
-        context = {"sections": grouped, "audience": audience.value, "unsubscribe_url": unsubscribe,
-                   "settings_url": settings_url, "today": today, "count": count, "language": language}
-        text = render_template("email/grant_alert.txt", **context)
-        html = render_template("email/grant_alert.html", **context)
     alert = GrantAlert(audience=audience, recipient_key=key, company_id=company_id, coach_id=coach_id,
                        local_day=today, status=AlertStatus.pending, to_address=address, language=language,
-                       subject=subject, body_text=text, body_html=html, unsubscribe_url=unsubscribe)
+                       subject=subject, body_text="", body_html="")
     for cid, items in sections:
         for item in items:
             alert.items.append(GrantAlertItem(
                 recipient_key=key, company_id=cid, grant_id=item.grant_id, reason=AlertReason(item.reason),
-                occasion=item.occasion,
-                details={"closes_on": item.closes_on.isoformat() if item.closes_on else None,
-                         "rank": item.rank, "changes": [[c.field, _plain(c.old), _plain(c.new)]
-                                                        for c in item.changes]}))
+                occasion=item.occasion, details={
+                    "title": item.title, "closes_on": item.closes_on.isoformat() if item.closes_on else None,
+                    "days_left": item.days_left, "rank": item.rank, "reason_it": item.reason_it,
+                    "reason_en": item.reason_en,
+                    "changes": [[c.field, _plain(c.old), _plain(c.new)] for c in item.changes]}))
     return alert
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One stored item as the mail templates read it."""
+
+    grant_id: int
+    reason: str
+    title: str
+    closes_on: date | None
+    days_left: int | None
+    reason_it: str
+    reason_en: str
+    changes: tuple
+
+
+@dataclass(frozen=True)
+class _Change:
+    field: str
+    old: object
+    new: object
+
+
+def render_alert(alert: GrantAlert) -> None:
+    """Write the mail's text and HTML (and its unsubscribe address) from its stored items, once."""
+    from .alert_subscriptions import result_tokens
+
+    subscription = None
+    if alert.audience == AlertAudience.owner:
+        subscription = db.session.execute(
+            db.select(AlertSubscription).filter_by(company_id=alert.company_id)).scalar_one_or_none()
+    link_token = result_tokens([subscription]).get(alert.company_id) if subscription is not None else None
+    by_company: dict[int, list[_Line]] = defaultdict(list)
+    for item in alert.items:
+        d = item.details or {}
+        by_company[item.company_id].append(_Line(
+            item.grant_id, item.reason.value, d.get("title") or "",
+            date.fromisoformat(d["closes_on"]) if d.get("closes_on") else None, d.get("days_left"),
+            d.get("reason_it") or "", d.get("reason_en") or "",
+            tuple(_Change(*c) for c in d.get("changes") or ())))
+    names = dict(db.session.execute(db.select(Company.id, Company.name)
+                                    .where(Company.id.in_(list(by_company)))).all())
+    coach_page = alert.audience == AlertAudience.coach
+    sections = [{
+        "company_id": cid, "company_name": names.get(cid) or "",
+        "company_url": external_url("coach.company", company_id=cid) if coach_page else None,
+        "new": [i for i in lines if i.reason == "new_match"],
+        "closing": [i for i in lines if i.reason in ("closing_14", "closing_3")],
+        "changed": [i for i in lines if i.reason in ("amended", "withdrawn")],
+        "links": {i.grant_id: grant_url(i.grant_id, link_token) for i in lines},
+    } for cid, lines in sorted(by_company.items())]
+    alert.unsubscribe_url = unsubscribe_url(subscription) if subscription is not None else None
+    with force_locale(alert.language):
+        context = {"sections": sections, "audience": alert.audience.value, "unsubscribe_url": alert.unsubscribe_url,
+                   "settings_url": external_url("coach.profile") if coach_page else None,
+                   "today": alert.local_day, "language": alert.language}
+        alert.body_text = render_template("email/grant_alert.txt", **context)
+        alert.body_html = render_template("email/grant_alert.html", **context)
 
 
 def _plain(value):
@@ -293,6 +335,12 @@ def _plain(value):
 def _message_id(alert: GrantAlert) -> str:
     host = urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "http://bussola.localhost").hostname
     return f"<grant-alert-{alert.id}@{host or 'bussola.localhost'}>"
+
+
+def _still_subscribed(company_id: int | None) -> bool:
+    subscription = db.session.execute(
+        db.select(AlertSubscription).filter_by(company_id=company_id)).scalar_one_or_none()
+    return subscription is not None and subscription.is_active and subscription.company.erased_at is None
 
 
 def due_alerts(now: datetime) -> list[GrantAlert]:
@@ -310,8 +358,15 @@ def send_pending(*, now: datetime | None = None) -> tuple[int, int]:
     now = now or utcnow()
     sent = failed = 0
     for alert in due_alerts(now):
+        if alert.audience == AlertAudience.owner and not _still_subscribed(alert.company_id):
+            # Withdrawn between the round and the sending: the owner said no, nothing goes.
+            alert.status, alert.last_error, alert.attempts = AlertStatus.failed, "subscription withdrawn", MAX_ATTEMPTS
+            db.session.commit()
+            continue
         alert.attempts += 1
         alert.next_attempt_at = now + BACKOFF[min(alert.attempts - 1, len(BACKOFF) - 1)]
+        if not alert.body_text:
+            render_alert(alert)
         db.session.commit()  # claimed: another run skips it until the next attempt is due
         headers = {"Message-ID": _message_id(alert)}
         if alert.unsubscribe_url:

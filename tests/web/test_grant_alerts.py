@@ -523,3 +523,18 @@ def test_the_eligibility_matrix_decides_as_pair_by_pair(app, db_session):
         for j, grant in enumerate(grants):
             assert matrix.statuses[i, j] == STATUS_CODES[pairs[company.id, grant.id]]
     assert len({int(v) for v in matrix.statuses.ravel()}) > 1  # not all the same: the test can fail
+
+
+def test_a_withdrawal_between_the_round_and_the_sending_sends_nothing(client, outbox):
+    from assessment.services.alert_subscriptions import withdraw
+    from assessment.services.grant_alerts import compute_round, send_pending
+
+    company, _ = subscribed(client, outbox, email="ripensa@example.org")
+    add_grant("NEWS", seen_at=TUESDAY - timedelta(hours=1))
+    db.session.commit()
+    compute_round(now=TUESDAY)
+    withdraw(db.session.execute(db.select(AlertSubscription)).scalar_one(), via="result_page")
+    db.session.commit()
+    assert send_pending(now=TUESDAY) == (0, 0) and outbox.new() == []
+    alert = db.session.execute(db.select(GrantAlert)).scalar_one()
+    assert alert.status == AlertStatus.failed and alert.last_error == "subscription withdrawn"
