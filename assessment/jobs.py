@@ -27,10 +27,9 @@ def enqueue_recompute(redis_url: str, company_ids: list[int] | None = None, queu
     return queue.enqueue(recompute_matches_job, company_ids, job_timeout=3600)
 
 
-def refresh_all_recommendations(redis_url: str) -> int | None:
-    """Recompute every company's recommendations after the catalogue changed: on the queue when an RQ worker
-    listens (None: queued), otherwise here, returning how many matches were stored. Redis down or no worker
-    (development) is not a reason to leave the recommendations stale."""
+def refresh_recommendations_of(redis_url: str, company_ids: list[int] | None) -> int | None:
+    """Recompute these companies' recommendations (all when None): on the queue when an RQ worker listens
+    (None: queued), otherwise here, returning how many matches were stored."""
     from redis.exceptions import RedisError
     from rq import Worker
 
@@ -39,11 +38,71 @@ def refresh_all_recommendations(redis_url: str) -> int | None:
     try:
         queue = _queue(redis_url, socket_connect_timeout=1, socket_timeout=2)
         if Worker.count(queue=queue) > 0:
-            enqueue_recompute(redis_url, None, queue=queue)
+            enqueue_recompute(redis_url, company_ids, queue=queue)
             return None
     except RedisError:
         pass
-    return recompute_matches(None)
+    return recompute_matches(company_ids)
+
+
+def refresh_all_recommendations(redis_url: str) -> int | None:
+    """Recompute every company's recommendations after the catalogue changed: on the queue when an RQ worker
+    listens (None: queued), otherwise here, returning how many matches were stored. Redis down or no worker
+    (development) is not a reason to leave the recommendations stale."""
+    return refresh_recommendations_of(redis_url, None)
+
+
+SYNC_JOB_ID = "grant-sync"  # one national sync at a time: a second click while one waits or runs adds nothing
+
+
+def sync_catalogue_job(url: str | None = None) -> int:
+    """The national catalogue sync in the worker, then the recomputation of the companies it touched there too;
+    returns the id of the sync's log entry."""
+    from . import create_app
+    from .clock import local_today
+    from .extensions import db
+    from .services.grant_sync import recompute_after_sync, sync_national_catalogue
+    from .services.incentivi_client import FetchSettings
+
+    app = create_app()
+    with app.app_context():
+        result = sync_national_catalogue(db.session, FetchSettings.from_config(app.config, url), today=local_today())
+        db.session.commit()
+        if result.is_success:
+            recompute_after_sync(result.changes, today=local_today())
+            db.session.commit()
+            from .services.grant_alerts import run_round
+
+            run_round(trigger="sync")  # what changed reaches the subscribed owners (commits)
+        return result.sync.id
+
+
+def start_sync(redis_url: str):
+    """The admin's «Sincronizza ora»: on the queue when an RQ worker listens (returns None, or "already" when a
+    sync is already waiting or running there), otherwise here (returns the SyncResult; the caller commits)."""
+    from flask import current_app
+    from redis.exceptions import RedisError
+    from rq import Worker
+
+    from .clock import local_today
+    from .extensions import db
+    from .services.grant_sync import recompute_after_sync, sync_national_catalogue
+    from .services.incentivi_client import FetchSettings
+
+    try:
+        queue = _queue(redis_url, socket_connect_timeout=1, socket_timeout=2)
+        if Worker.count(queue=queue) > 0:
+            waiting = queue.fetch_job(SYNC_JOB_ID)
+            if waiting is not None and waiting.get_status(refresh=False) in ("queued", "started", "deferred"):
+                return "already"
+            queue.enqueue(sync_catalogue_job, job_id=SYNC_JOB_ID, job_timeout=3600, result_ttl=600)
+            return None
+    except RedisError:
+        pass
+    result = sync_national_catalogue(db.session, FetchSettings.from_config(current_app.config), today=local_today())
+    if result.is_success:
+        recompute_after_sync(result.changes, today=local_today())
+    return result
 
 
 def alert_round_job(trigger: str = "sync") -> int:
@@ -57,7 +116,7 @@ def alert_round_job(trigger: str = "sync") -> int:
 
 def run_alert_round(redis_url: str, trigger: str = "sync") -> int | None:
     """One round of grant alerts (after a sync): on the queue when an RQ worker listens (None: queued),
-    otherwise here, returning how many mails were stored. Never called inside a page request."""
+    otherwise here, returning how many mails were stored. Commits."""
     from redis.exceptions import RedisError
     from rq import Worker
 

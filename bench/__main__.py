@@ -76,6 +76,7 @@ BENCHES: list[tuple[str, list[str], int, Callable[[str], list[Figure]] | None]] 
     ("bench_grant_import.py", [], 240, grant_import_figures),
     ("bench_matching.py", [], 240, matching_figures),
     ("bench_assignment.py", [], 120, assignment_figures),
+    ("bench_sync.py", [], 1200, None),
     ("bench_alerts.py", [], 1200, None),
 ]
 

@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     company_views,
     dashboard_views,
     grant_views,
+    sync_views,
     token_views,
 )
 from .views import bp

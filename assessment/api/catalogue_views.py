@@ -35,6 +35,10 @@ GRANT_FILTERS = (
     Param("comune_istat", _l("Codice ISTAT del comune dell'impresa."), pattern=r"^[0-9]{6}$", example="001125"),
     Param("ateco_code", _l("Codice ATECO 2025 dell'impresa."), max_length=10, example="10.71.10"),
 )
+CHANGED_SINCE = Param("changed_since", _l("Solo i bandi nuovi, modificati o ritirati da questo momento (data "
+                                           "AAAA-MM-GG, dall'inizio del giorno in Italia, o data e ora ISO 8601; "
+                                           "senza fuso: UTC), anche chiusi o ritirati; open_on allora dice solo "
+                                           "is_open."), format="date-time", example="2026-12-01T00:00:00Z")
 STATUS = Param("status", _l("Solo i bandi con questo esito di ammissibilità (serve almeno un filtro "
                             "sull'impresa)."), enum=(*ELIGIBILITY_STATUSES, "any"), default="any")
 
@@ -63,16 +67,19 @@ def track(track_id: int):
 @bp.get("/grants")
 @operation(tag="catalogue", summary=_l("Bandi aperti, con l'ammissibilità di un'impresa descritta dai filtri"),
            description=_l("Con almeno un filtro sull'impresa (dimensione, regione, comune, ATECO) ogni bando "
-                          "riporta l'esito di ammissibilità e i motivi, in italiano e in inglese."),
-           parameters=(*GRANT_FILTERS, STATUS, PAGE, PER_PAGE), response=ref("GrantPage"))
+                          "riporta l'esito di ammissibilità e i motivi, in italiano e in inglese. Con "
+                          "changed_since, i bandi cambiati da allora sul catalogo, ritirati compresi, ciascuno "
+                          "con il suo stato (new, amended, withdrawn, unchanged)."),
+           parameters=(*GRANT_FILTERS, STATUS, CHANGED_SINCE, PAGE, PER_PAGE), response=ref("GrantPage"))
 @limiter.limit(READ_LIMIT)
 def grants():
     args = query_args()
     page, per_page = args.pop("page"), args.pop("per_page")
     args["status"] = DOMAIN_ELIGIBILITY.get(args["status"], args["status"])  # "any" stays
     lines, total = grants_page(GrantFilters(**args), page, per_page)
+    extra = {"changed_since": args["changed_since"].isoformat() + "Z"} if args["changed_since"] else {}
     return jsonify(page_json([grant_json(line) for line in lines], page, per_page, total,
-                             open_on=args["open_on"].isoformat()))
+                             open_on=args["open_on"].isoformat(), **extra))
 
 
 @bp.get("/grants/<int:grant_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -61,7 +61,7 @@ class Param:
     maximum: int | None = None
     pattern: str | None = None
     max_length: int | None = None
-    format: str | None = None  # "date": an ISO date, parsed to datetime.date
+    format: str | None = None  # "date": an ISO date -> datetime.date; "date-time": also a date -> UTC instant
     default: Any = None  # a value, or a callable for values like today's date
     example: Any = None
 
@@ -104,7 +104,29 @@ class Param:
                 return date.fromisoformat(raw)
             except ValueError:
                 raise ValueError("not a date (YYYY-MM-DD)") from None
+        if self.format == "date-time":
+            return _instant(raw)
         return raw
+
+
+def _instant(raw: str) -> datetime:
+    """An ISO date-time (a zone, or UTC when none) or a date (its start in the programme's time zone) ->
+    the naive UTC instant the database stores; ValueError with the reason."""
+    from ..clock import utc_start_of
+
+    text = raw.strip()
+    try:
+        if _DATE.match(text):
+            moment = utc_start_of(date.fromisoformat(text))
+            if moment is None:
+                raise ValueError
+            return moment
+        if not _DATE.match(text[:10]) or len(text) < 13 or text[10] not in "Tt ":
+            raise ValueError
+        moment = datetime.fromisoformat(text[:10] + "T" + text[11:].replace("z", "Z"))
+        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    except (ValueError, OverflowError):
+        raise ValueError("not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SSZ)") from None
 
 
 PAGE = Param("page", _l("Numero di pagina, da 1."), "integer", minimum=1, default=1)

@@ -63,6 +63,21 @@ def _day(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _instant(value) -> str | None:
+    """A stored instant (naive UTC) as ISO 8601 with its zone."""
+    return value.isoformat() + "Z" if value else None
+
+
+def grant_sync_json(sync) -> dict:
+    return {"id": sync.id, "source_url": sync.source_url, "is_dry_run": sync.is_dry_run,
+            "outcome": sync.outcome.value, "started_at": _instant(sync.started_at),
+            "finished_at": _instant(sync.finished_at), "pages": sync.pages, "found": sync.found, "seen": sync.seen,
+            "new": sync.new, "amended": sync.amended, "withdrawn": sync.withdrawn, "reappeared": sync.reappeared,
+            "rejected": sync.rejected,
+            "rejections": [{"external_id": key, "reason": reason} for key, reason in sync.rejections or ()],
+            "error": sync.error}
+
+
 def track_json(track: Track, free_seats: int) -> dict:
     area = track.thematic_area
     return {
@@ -93,7 +108,9 @@ def grant_json(line: GrantLine) -> dict:
     body = {name: getattr(grant, name) for name in _GRANT_VALUES}
     body.update({name: list(getattr(grant, name) or ()) for name in _GRANT_LISTS})
     body.update(description=grant.description or "", opens_on=_day(grant.opens_on),
-                closes_on=_day(grant.closes_on), dimensions=grant.funded_dimensions, is_open=line.is_open)
+                closes_on=_day(grant.closes_on), dimensions=grant.funded_dimensions, is_open=line.is_open,
+                status=line.status, first_seen_at=_instant(grant.first_seen_at),
+                last_changed_at=_instant(grant.last_changed_at), withdrawn_at=_instant(grant.withdrawn_at))
     if line.eligibility is not None:
         body["eligibility"] = eligibility_json(line.eligibility)
     return body

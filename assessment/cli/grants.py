@@ -65,11 +65,6 @@ def sync_command(dry_run: bool, url: str | None) -> None:
     changes = result.changes
     click.echo(f"new: {log.new}, amended: {log.amended}, withdrawn: {log.withdrawn}, reappeared: {log.reappeared}, "
                f"rejected: {log.rejected} (unchanged: {changes.unchanged})")
-    if not dry_run:  # what changed reaches subscribed owners: a round of alerts (queued when a worker listens)
-        from ..jobs import run_alert_round
-
-        stored = run_alert_round(current_app.config["REDIS_URL"], "sync")
-        click.echo("grant alerts: " + ("queued" if stored is None else f"{stored} mails"))
     if dry_run:
         for external_id in changes.new:
             click.echo(f"new {external_id}")
@@ -83,6 +78,19 @@ def sync_command(dry_run: bool, url: str | None) -> None:
         click.echo(f"rejected {key}: {reason}")
     if dry_run:
         click.echo("dry run: no grant was written")
+        return
+    from ..services.grant_sync import recompute_after_sync
+
+    outcome = recompute_after_sync(changes, today=local_today(), redis_url=current_app.config["REDIS_URL"])
+    db.session.commit()
+    if outcome.companies and outcome.stored is None:
+        click.echo(f"recommendations of {outcome.companies} companies: queued for the RQ worker")
+    else:
+        click.echo(f"recommendations recomputed for {outcome.companies} companies ({outcome.stored} matches)")
+    from ..jobs import run_alert_round  # what changed reaches subscribed owners (queued when a worker listens)
+
+    mails = run_alert_round(current_app.config["REDIS_URL"], "sync")
+    click.echo("grant alerts: " + ("queued for the RQ worker" if mails is None else f"{mails} mails"))
 
 
 def _short(value: object, limit: int = 60) -> str:

@@ -317,20 +317,3 @@ def decide_eligibility(company: CompanyFacts, grant: GrantFacts, today: date) ->
     if rejecting:
         return Eligibility(NOT_ELIGIBLE, rejecting + checking)
     return Eligibility(TO_CHECK, checking) if checking else Eligibility(ELIGIBLE, ())
-
-
-def facts_read(grant: GrantFacts) -> tuple[str, ...]:
-    """The CompanyFacts fields this grant's gates read (see the gate functions above): two companies equal on
-    them get the same decision, so a whole population is decided once per distinct combination."""
-    read = []
-    if grant.sizes:
-        read.append("size_class")
-    if grant.regions:
-        read.append("region_name")
-    if grant.comuni_istat or grant.comuni_unresolved:
-        read.append("comune_istat")
-    if not grant.is_all_sectors and grant.ateco_codes:
-        read.append("ateco_codes_2007")
-    if grant.subject_types:
-        read.append("is_enterprise")
-    return tuple(read)

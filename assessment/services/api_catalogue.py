@@ -3,10 +3,11 @@ eligibility of a company described by filters (the rule itself is domain.eligibi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import selectinload
 
+from ..clock import local_today
 from ..domain.comuni_names import normalise_name
 from ..domain.eligibility import (
     CompanyFacts,
@@ -18,6 +19,7 @@ from ..domain.eligibility import (
 from ..extensions import db
 from ..models import Comune, Grant, ThematicArea, Track, TrackFormat
 from .coaching import seats_taken
+from .grant_history import lifecycle_status
 from .reference import ateco_index
 
 
@@ -35,6 +37,7 @@ class GrantFilters:
     comune_istat: str | None = None
     ateco_code: str | None = None
     status: str = "any"  # eligible | to_check | not_eligible | any
+    changed_since: datetime | None = None  # naive UTC: every grant new, amended or withdrawn since then
 
     @property
     def describes_company(self) -> bool:
@@ -46,6 +49,7 @@ class GrantLine:
     grant: Grant
     is_open: bool
     eligibility: Eligibility | None
+    status: str = "unchanged"  # lifecycle on the source catalogue: new | amended | withdrawn | unchanged
 
 
 def _region_name(text: str) -> str | None:
@@ -90,15 +94,25 @@ def company_facts(filters: GrantFilters) -> CompanyFacts | None:
 
 def _open_grants(open_on: date):
     return (db.select(Grant)
-            .where(Grant.is_active.is_(True), (Grant.opens_on.is_(None)) | (Grant.opens_on <= open_on),
+            .where(Grant.is_active.is_(True), Grant.withdrawn_at.is_(None),
+                   (Grant.opens_on.is_(None)) | (Grant.opens_on <= open_on),
                    (Grant.closes_on.is_(None)) | (Grant.closes_on >= open_on))
             .order_by(Grant.closes_on.is_(None), Grant.closes_on, Grant.id))
+
+
+def _changed_grants(since: datetime):
+    """Every grant first seen, changed or withdrawn at or after `since`, closed and withdrawn ones included, in
+    a stable order for paging."""
+    return (db.select(Grant)
+            .where(Grant.is_active.is_(True), (Grant.first_seen_at >= since) | (Grant.last_changed_at >= since)
+                   | (Grant.withdrawn_at >= since))
+            .order_by(Grant.id))
 
 
 def grants_page(filters: GrantFilters, page: int, per_page: int) -> tuple[list[GrantLine], int]:
     """One page of the grants open on filters.open_on, and how many there are in all."""
     facts = company_facts(filters)
-    query = _open_grants(filters.open_on)
+    query = _changed_grants(filters.changed_since) if filters.changed_since else _open_grants(filters.open_on)
     if filters.status == "any":
         total = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar_one()
         grants = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
@@ -120,7 +134,8 @@ def grant_line(grant_id: int, filters: GrantFilters) -> GrantLine | None:
 
 def _line(grant: Grant, facts: CompanyFacts | None, open_on: date) -> GrantLine:
     eligibility = decide_eligibility(facts, grant_facts_from(grant), open_on) if facts else None
-    return GrantLine(grant, is_open(grant, open_on), eligibility)
+    return GrantLine(grant, is_open(grant, open_on) and not grant.is_withdrawn, eligibility,
+                     lifecycle_status(grant, local_today()))
 
 
 def tracks_page(thematic_area: str | None, track_format: str | None, page: int,

@@ -95,9 +95,7 @@ def apply_records(
     """
     changes = CatalogueChanges()
     now = utcnow()
-    sources = sorted({r.source for r in records} | ({complete_source} if complete_source else set()))
-    existing = {(g.source, g.external_id): g
-                for g in session.execute(select(Grant).where(Grant.source.in_(sources))).scalars()} if sources else {}
+    existing = _stored(session, records)
     resolver = ComuniResolver(session) if any(r.comuni_names for r in records) else None
 
     new_grants: list[Grant] = []
@@ -149,10 +147,8 @@ def apply_records(
     if complete_source is not None:
         present = set(present_ids) | {r.external_id for r in records if r.source == complete_source}
         seen_before = _previous_sighting(session, sync)
-        for (source, external_id), grant in sorted(existing.items()):
-            if source != complete_source or grant.is_withdrawn or external_id in present:
-                continue
-            changes.withdrawn.append(external_id)
+        for grant in _missing(session, complete_source, present):
+            changes.withdrawn.append(grant.external_id)
             if dry_run:
                 continue
             grant.withdrawn_at = now
@@ -168,6 +164,41 @@ def apply_records(
         session.flush()
         changes.grant_ids = {g.id for g in (*new_grants, *written)}
     return changes
+
+
+# Above this many records, all the stored grants of their sources are read in one go (a whole catalogue);
+# below, only those the records name.
+_READ_ALL_ABOVE = 500
+
+
+def _stored(session: Session, records: Sequence[GrantRecord]) -> dict[tuple[str, str], Grant]:
+    by_source: dict[str, set[str]] = {}
+    for record in records:
+        by_source.setdefault(record.source, set()).add(record.external_id)
+    found: dict[tuple[str, str], Grant] = {}
+    for source, ids in sorted(by_source.items()):
+        query = select(Grant).where(Grant.source == source)
+        if len(ids) <= _READ_ALL_ABOVE:
+            query = query.where(Grant.external_id.in_(sorted(ids)))
+        found.update(((g.source, g.external_id), g) for g in session.execute(query).scalars())
+    return found
+
+
+def _missing(session: Session, source: str, present: set[str]) -> list[Grant]:
+    """The grants of a source, not withdrawn, that a complete read of it did not list: one narrow query, then
+    the (few) rows themselves."""
+    rows = session.execute(select(Grant.id, Grant.external_id).where(
+        Grant.source == source, Grant.withdrawn_at.is_(None))).all()
+    ids = sorted(grant_id for grant_id, external_id in rows if external_id not in present)
+    if not ids:
+        return []
+    return list(session.execute(select(Grant).where(Grant.id.in_(ids)).order_by(Grant.external_id)).scalars())
+
+
+def stored_hashes(session: Session, source: str) -> dict[str, str]:
+    """external_id -> content hash of the grants of a source on its catalogue (not withdrawn), one query."""
+    return dict(session.execute(select(Grant.external_id, Grant.content_hash).where(
+        Grant.source == source, Grant.withdrawn_at.is_(None))).all())
 
 
 def _previous_sighting(session: Session, sync: GrantSync | None) -> datetime | None:

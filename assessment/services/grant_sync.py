@@ -13,11 +13,11 @@ from datetime import date
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..domain.grant_records import INCENTIVI_SOURCE
+from ..domain.grant_records import INCENTIVI_SOURCE, content_hash
 from ..domain.incentivi_solr import doc_id, record_from_doc
 from ..models import GrantSync, SyncOutcome, utcnow
 from .grant_freshness import last_good_sync
-from .grant_history import CatalogueChanges, apply_records
+from .grant_history import CatalogueChanges, apply_records, stored_hashes
 from .grants import ImportReport, parse_rows
 from .incentivi_client import FetchFailed, FetchSettings, fetch_catalogue
 
@@ -58,7 +58,7 @@ def sync_national_catalogue(session: Session, settings: FetchSettings, *, dry_ru
                                       f"of the last good sync, #{previous.id}): not believed")
 
     report = ImportReport(file_format="incentivi-json")
-    rows = [(number, record_from_doc(doc)) for number, doc in enumerate(catalogue.docs, start=1)]
+    rows, unchanged = _changed_rows(session, catalogue.docs)
     records = parse_rows(rows, report.file_format, INCENTIVI_SOURCE, report)
     present = {i for i in (doc_id(doc) for doc in catalogue.docs) if i is not None}
     try:
@@ -67,6 +67,7 @@ def sync_national_catalogue(session: Session, settings: FetchSettings, *, dry_ru
                                     present_ids=present, dry_run=dry_run)
     except SQLAlchemyError as error:
         return _failed(session, sync, f"the database refused the changes: {str(error).splitlines()[0][:300]}")
+    changes.unchanged += unchanged
     sync.new, sync.amended = len(changes.new), len(changes.amended)
     sync.withdrawn, sync.reappeared = len(changes.withdrawn), len(changes.reappeared)
     sync.rejected = len(report.rejected)
@@ -76,7 +77,155 @@ def sync_national_catalogue(session: Session, settings: FetchSettings, *, dry_ru
     return SyncResult(sync, changes)
 
 
+def _changed_rows(session: Session, docs: list) -> tuple[list[tuple[int, object]], int]:
+    """The numbered records whose content hash differs from the stored grant's (or that are new, withdrawn, or
+    not records at all), and how many are unchanged. Unchanged records are not parsed again: the daily sync
+    of ~6,000 records costs the hashes, and writes nothing. (Our derived columns, the dimensions and the
+    resolved comuni, are refreshed by `grants import` of a file, which compares them too.)"""
+    stored = stored_hashes(session, INCENTIVI_SOURCE)
+    rows, unchanged = [], 0
+    for number, doc in enumerate(docs, start=1):
+        record = record_from_doc(doc)
+        if isinstance(record, dict) and stored.get(doc_id(doc) or "") == content_hash(record):
+            unchanged += 1
+        else:
+            rows.append((number, record))
+    return rows, unchanged
+
+
 def _failed(session: Session, sync: GrantSync, reason: str) -> SyncResult:
     sync.outcome, sync.finished_at, sync.error = SyncOutcome.failed, utcnow(), reason
     session.flush()
     return SyncResult(sync)
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    companies: int  # touched by the changes
+    stored: int | None  # matches stored; None: queued for the RQ worker
+
+
+def companies_touched(grant_ids: set[int], today: date) -> list[int]:
+    """The assessed companies whose stored recommendations these changed grants alter: those who were
+    recommended one of them, and those for whom one of them (open, not withdrawn) is eligible or to check AND
+    scores above the last of their stored grant recommendations (or who have fewer than five), scored by the
+    same ranking as `match run`, against the whole open catalogue. A national call that ranks below what a
+    company already has does not touch it: its stored list would come out the same."""
+    from ..extensions import db
+    from ..models import Grant, Match, MatchKind
+
+    if not grant_ids:
+        return []
+    ids = sorted(grant_ids)
+    recommended = set(db.session.execute(
+        db.select(Match.company_id).where(Match.grant_id.in_(ids)).distinct()).scalars())
+    changed = set(db.session.execute(db.select(Grant.id).where(
+        Grant.id.in_(ids), Grant.is_active.is_(True), Grant.withdrawn_at.is_(None),
+        (Grant.closes_on.is_(None)) | (Grant.closes_on >= today))).scalars())
+    if not changed:
+        return sorted(recommended)
+    best = _best_changed_scores(changed, today)
+    stored = {cid: (count, lowest) for cid, count, lowest in db.session.execute(
+        db.select(Match.company_id, db.func.count(), db.func.min(Match.score))
+        .where(Match.kind == MatchKind.grant).group_by(Match.company_id)).all()}
+    better = {cid for cid, score in best.items()
+              if cid not in stored or stored[cid][0] < 5 or score > stored[cid][1]}
+    return sorted(recommended | better)
+
+
+def _best_changed_scores(changed: set[int], today: date) -> dict[int, float]:
+    """company id -> the score of its best changed grant among those it may apply to (eligible or to check),
+    ranked among all open grants as `match run` ranks them (same text model, same re-ranker)."""
+    import numpy as np
+
+    from ..domain.eligibility import grant_facts_from
+    from ..domain.eligibility_batch import eligibility_matrix
+    from ..domain.matching import EligibilityMatrix, rank_grants
+    from ..models import MatchKind
+    from .matching import _grant_item, active_rerankers, open_grant_rows
+
+    grants = open_grant_rows(today)
+    vectors, facts = _company_rows()
+    if not vectors:
+        return {}
+    columns = [j for j, g in enumerate(grants) if g.id in changed]
+    partial = eligibility_matrix([v.id for v in vectors], facts, [grants[j].id for j in columns],
+                                 [grant_facts_from(grants[j]) for j in columns], today)
+    statuses = np.zeros((len(vectors), len(grants)), dtype=np.int8)  # 0: never ranked (the unchanged grants)
+    statuses[:, columns] = partial.statuses
+    matrix = EligibilityMatrix([v.id for v in vectors], [g.id for g in grants], statuses)
+    ranked = rank_grants(vectors, [_grant_item(g) for g in grants], matrix, today, top_k=1,
+                         reranker=active_rerankers().get(MatchKind.grant))
+    return {cid: recs[0].score for cid, recs in ranked.items() if recs}
+
+
+def _company_rows():
+    """Every assessed company's ranking vector and eligibility facts, from its latest submitted assessment, in
+    three plain queries (no ORM objects: a region is tens of thousands of companies). The same vector
+    matching._company_vectors builds from loaded assessments."""
+    from ..domain.matching import CompanyVector
+    from ..extensions import db
+    from ..models import Assessment, AssessmentStatus, Company, Comune, DimensionScore, QuestionnaireVersion
+    from .matching import facts_from
+    from .questionnaires import questionnaire_of
+    from .reference import territory_keys_by_comune
+
+    latest = (db.select(Assessment.company_id, db.func.max(Assessment.submitted_at).label("at"))
+              .where(Assessment.status == AssessmentStatus.submitted).group_by(Assessment.company_id)).subquery()
+    chosen = (db.select(Assessment.id, Assessment.company_id, Assessment.questionnaire_version_id,
+                        Assessment.level_key)
+              .join(latest, (latest.c.company_id == Assessment.company_id) & (latest.c.at == Assessment.submitted_at))
+              .where(Assessment.status == AssessmentStatus.submitted)).subquery()
+    rows = db.session.execute(
+        db.select(chosen, Company.size_class, Company.ateco_section, Company.ateco_code, Company.comune_istat,
+                  Company.themes, Comune.region_name)
+        .join(Company, Company.id == chosen.c.company_id).join(Comune, Comune.istat_code == Company.comune_istat)
+        .where(Company.erased_at.is_(None)).order_by(chosen.c.company_id)).all()
+    scores: dict[int, dict[str, float]] = {}
+    for assessment_id, key, score in db.session.execute(
+            db.select(DimensionScore.assessment_id, DimensionScore.dimension_key, DimensionScore.score)
+            .join(chosen, chosen.c.id == DimensionScore.assessment_id)):
+        scores.setdefault(assessment_id, {})[key] = score
+    versions = {v.id: questionnaire_of(v) for v in db.session.execute(db.select(QuestionnaireVersion).where(
+        QuestionnaireVersion.id.in_({r.questionnaire_version_id for r in rows}))).scalars()}
+    territories = territory_keys_by_comune({r.comune_istat for r in rows})
+    vectors = [CompanyVector(
+        id=r.company_id, dimension_scores=scores.get(r.id, {}),
+        level_index=versions[r.questionnaire_version_id].level_index(r.level_key), size_class=r.size_class.value,
+        ateco_section=r.ateco_section, comune_istat=r.comune_istat,
+        territory_keys=tuple(sorted(territories.get(r.comune_istat, ()))), themes=tuple(r.themes or ()),
+        region_name=r.region_name) for r in rows]
+    facts = [facts_from(r.size_class.value, r.region_name, r.comune_istat, r.ateco_code) for r in rows]
+    return vectors, facts
+
+
+def recompute_after_sync(changes: CatalogueChanges | None, *, today: date, redis_url: str | None = None) -> Recomputed:
+    """Recompute the stored recommendations of the companies the changes touch: on the RQ queue when a worker
+    listens (redis_url given), otherwise here, in the vectorised pass `match run` uses."""
+    if changes is None or not changes.grant_ids:
+        return Recomputed(0, 0)
+    touched = companies_touched(changes.grant_ids, today)
+    if not touched:
+        return Recomputed(0, 0)
+    if redis_url is not None:
+        from ..jobs import refresh_recommendations_of
+
+        return Recomputed(len(touched), refresh_recommendations_of(redis_url, touched))
+    from .matching import recompute_matches
+
+    return Recomputed(len(touched), recompute_matches(touched, today))
+
+
+def list_syncs(page: int, per_page: int = 25):
+    """The sync log, newest first, one page of it."""
+    from ..extensions import db
+
+    return db.paginate(db.select(GrantSync).order_by(GrantSync.started_at.desc(), GrantSync.id.desc()),
+                       page=page, per_page=per_page, error_out=False)
+
+
+def is_stale(last_good: GrantSync | None, now, stale_days: int) -> bool:
+    """The national catalogue needs attention: never synced, or the last good sync is older than stale_days."""
+    from datetime import timedelta
+
+    return last_good is None or now - last_good.finished_at > timedelta(days=stale_days)

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from ..clock import local_today
-from ..domain.eligibility import CompanyFacts, decide_eligibility, facts_read, grant_facts_from
+from ..domain.eligibility import CompanyFacts, grant_facts_from
+from ..domain.eligibility_batch import eligibility_matrix
 from ..domain.matching import (
-    STATUS_CODES,
     CompanyVector,
     EligibilityMatrix,
     GrantItem,
@@ -81,8 +80,7 @@ def _track_items() -> list[TrackItem]:
 
 def open_grant_rows(today: date) -> list[Grant]:
     return list(db.session.execute(
-        # is_still_open, in SQL: active, not withdrawn, not closed
-        db.select(Grant).where(Grant.is_active.is_(True), Grant.withdrawn_at.is_(None),
+        db.select(Grant).where(Grant.is_active.is_(True), Grant.withdrawn_at.is_(None),  # withdrawn: never again
                                (Grant.closes_on.is_(None)) | (Grant.closes_on >= today))
     ).scalars())
 
@@ -96,15 +94,19 @@ def _grant_item(g: Grant) -> GrantItem:
 
 
 def company_facts(company: Company) -> CompanyFacts:
-    return CompanyFacts(size_class=company.size_class.value, region_name=company.comune.region_name,
-                        comune_istat=company.comune_istat,
-                        ateco_codes_2007=ateco_index().to_2022(company.ateco_code))
+    return facts_from(company.size_class.value, company.comune.region_name, company.comune_istat,
+                      company.ateco_code)
 
 
-def _eligibility(companies: list[Company], grants: list[Grant], today: date) -> dict[tuple[int, int], str]:
-    facts = [(c.id, company_facts(c)) for c in companies]
-    grant_facts = [(g.id, grant_facts_from(g)) for g in grants]
-    return {(cid, gid): decide_eligibility(cf, gf, today).status for cid, cf in facts for gid, gf in grant_facts}
+def facts_from(size_class: str, region_name: str, comune_istat: str, ateco_code: str) -> CompanyFacts:
+    return CompanyFacts(size_class=size_class, region_name=region_name, comune_istat=comune_istat,
+                        ateco_codes_2007=ateco_index().to_2022(ateco_code))
+
+
+def _eligibility(companies: list[Company], grants: list[Grant], today: date) -> EligibilityMatrix:
+    """decide_eligibility's status for every pair, computed once per distinct fact (see eligibility_batch)."""
+    return eligibility_matrix([c.id for c in companies], [company_facts(c) for c in companies],
+                              [g.id for g in grants], [grant_facts_from(g) for g in grants], today)
 
 
 def active_rerankers() -> dict[MatchKind, RerankerParams]:
@@ -142,13 +144,14 @@ def store_matches(assessments: list[Assessment], today: date) -> int:
         version = reranker.version if reranker else CONTENT_VERSION
         for company_id, recommendations in ranked.items():
             for rec in recommendations:
-                rows.append(Match(
+                rows.append(dict(
                     company_id=company_id, assessment_id=assessment_of[company_id], kind=kind,
                     track_id=rec.item_id if kind == MatchKind.track else None,
                     grant_id=rec.item_id if kind == MatchKind.grant else None, score=rec.score, rank=rec.rank,
                     explanation={"it": rec.explanation_it, "en": rec.explanation_en},
                     eligibility=rec.eligibility, features=rec.features, model_version=version))
-    db.session.add_all(rows)
+    if rows:  # in bulk: a whole region's recommendations are hundreds of thousands of rows
+        db.session.execute(db.insert(Match), rows)
     db.session.flush()
     return len(rows)
 
@@ -175,34 +178,11 @@ def train(kind: MatchKind, seed: int = 0):
 
 def rank_grants_deeper(company_ids: list[int], today: date, top_k: int) -> dict[int, list]:
     """The result page's grant ranking (same eligibility, features, re-ranker and reason lines) for these
-    companies' latest assessments, to `top_k` and not stored: what grant alerts compare with. Withdrawn calls
-    are never ranked."""
+    companies' latest assessments, to `top_k` and not stored: what grant alerts compare with."""
     assessments = _latest_assessments(company_ids)
     if not assessments:
         return {}
-    grants = [g for g in open_grant_rows(today) if g.withdrawn_at is None]
-    eligibility = eligibility_matrix([a.company for a in assessments], grants, today)
+    grants = open_grant_rows(today)
+    eligibility = _eligibility([a.company for a in assessments], grants, today)
     return rank_grants(_company_vectors(assessments), [_grant_item(g) for g in grants], eligibility, today,
                        top_k=top_k, reranker=active_rerankers().get(MatchKind.grant))
-
-
-def eligibility_matrix(companies: list[Company], grants: list[Grant], today: date) -> EligibilityMatrix:
-    """decide_eligibility's status for every company x grant, each grant deciding once per distinct combination
-    of the company facts its gates read (facts_read): the same statuses as pair by pair, for a population."""
-    facts = [company_facts(c) for c in companies]
-    statuses = np.zeros((len(companies), len(grants)), dtype=np.int8)
-    groups: dict[tuple[str, ...], tuple[np.ndarray, list[CompanyFacts]]] = {}
-    for j, grant in enumerate(grants):
-        grant_facts = grant_facts_from(grant)
-        read = facts_read(grant_facts)
-        if read not in groups:
-            first: dict[tuple, int] = {}  # combination -> its group, numbered in order of appearance
-            rows = [first.setdefault(tuple(getattr(f, name) for name in read), len(first)) for f in facts]
-            representatives = list({row: f for f, row in reversed(list(zip(facts, rows)))}.items())
-            groups[read] = (np.array(rows, dtype=np.int64),
-                            [f for _, f in sorted(representatives, key=lambda pair: pair[0])])
-        rows, representatives = groups[read]
-        codes = np.array([STATUS_CODES[decide_eligibility(f, grant_facts, today).status] for f in representatives],
-                         dtype=np.int8)
-        statuses[:, j] = codes[rows]
-    return EligibilityMatrix([c.id for c in companies], [g.id for g in grants], statuses)

@@ -23,6 +23,7 @@ ADMIN_GETS = [
     "/admin/territori/nuovo", "/admin/territori/{territory}", "/admin/coach", "/admin/coach/{coach}",
     "/admin/obiettivi", "/admin/audit", "/admin/assegnazioni", "/admin/exports/assessments.csv",
     "/admin/exports/scores.xlsx",
+    "/admin/bandi/aggiornamenti",
     "/admin/exports/matches.csv?anonymous=1", "/admin/exports/enrolments.xlsx?anonymous=1",
     "/admin/account", "/admin/account/nuovo", "/admin/imprese/{company}", "/admin/imprese/{company}/dati.json",
     "/admin/imprese/{company}/cancella", "/admin/token-api", "/admin/bandi/modello.csv",

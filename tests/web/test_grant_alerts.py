@@ -501,30 +501,6 @@ def test_the_coach_company_page_marks_calls_new_since_the_last_visit(client, mak
     assert "nuovo dalla tua ultima visita" not in third
 
 
-def test_the_eligibility_matrix_decides_as_pair_by_pair(app, db_session):
-    from assessment.models import Company
-    from assessment.services.matching import _eligibility, eligibility_matrix
-
-    for n, sizes in enumerate((["micro"], [], ["small", "medium"])):
-        add_grant(f"M{n}", sizes=sizes, regions=["Piemonte"] if n else ["Lombardia"],
-                  comuni_istat=["001125"] if n == 2 else [], is_all_sectors=n != 1, ateco_codes=["56"])
-    for employees, comune in ((4, "001125"), (30, "001125"), (4, "001272"), (120, "001272")):
-        with app.test_request_context():
-            submit_company(email="", employees=employees, comune_istat=comune,
-                           annual_turnover_eur=400_000 if employees < 50 else 30_000_000)
-    db.session.flush()
-    companies = db.session.execute(db.select(Company)).scalars().all()
-    grants = db.session.execute(db.select(Grant)).scalars().all()
-    matrix = eligibility_matrix(companies, grants, TUESDAY.date())
-    pairs = _eligibility(companies, grants, TUESDAY.date())
-    from assessment.domain.matching import STATUS_CODES
-
-    for i, company in enumerate(companies):
-        for j, grant in enumerate(grants):
-            assert matrix.statuses[i, j] == STATUS_CODES[pairs[company.id, grant.id]]
-    assert len({int(v) for v in matrix.statuses.ravel()}) > 1  # not all the same: the test can fail
-
-
 def test_a_withdrawal_between_the_round_and_the_sending_sends_nothing(client, outbox):
     from assessment.services.alert_subscriptions import withdraw
     from assessment.services.grant_alerts import compute_round, send_pending

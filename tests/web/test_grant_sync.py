@@ -318,3 +318,95 @@ def test_the_sync_command_fails_with_a_non_zero_status(runner, quick_portal, rec
     assert result.exit_code == 1
     assert "too many 503 error responses after 1 retries; no grant was changed" in result.output
     assert grants_table() == [] and syncs()[-1].outcome == SyncOutcome.failed
+
+
+def grant_matches(company) -> set[str]:
+    from assessment.models import Match
+
+    return set(db.session.execute(db.select(Grant.external_id).join(Match, Match.grant_id == Grant.id)
+                                  .where(Match.company_id == company.id)).scalars())
+
+
+def open_call(base: dict, external_id: str, regions: list[str]) -> dict:
+    """A call any micro firm of these regions may apply to, open until 2027."""
+    return dict(base, ID_Incentivo=external_id, Titolo=f"Voucher digitalizzazione {external_id}", Regioni=regions,
+                Dimensioni=["Microimpresa", "Piccola Impresa", "Media Impresa"], Tipologia_Soggetto=["Impresa"],
+                Codici_ATECO="Tutti i settori economici ammissibili a ricevere aiuti", Comuni=None,
+                Data_apertura="2026-01-01T00:00:00", Data_chiusura="2027-12-31T00:00:00")
+
+
+def test_recommendations_follow_the_catalogue(db_session, fake_solr, records):
+    from assessment.services.grant_sync import companies_touched, recompute_after_sync
+    from assessment.services.recommendations import stored_recommendations
+    from tests.factories import submit_company
+
+    today = date(2026, 12, 6)
+    catalogue = [*records, open_call(records[2], "N1", records[2]["Regioni"]),
+                 open_call(records[2], "P1", ["Piemonte"]),
+                 open_call(records[2], "T1", ["Trentino-Alto Adige/Südtirol"])]
+    ivrea, assessment, _token = submit_company(comune_istat="001125")  # Piemonte
+    pescara, _a, _t = submit_company(comune_istat="068028")  # Abruzzo
+    fake_solr.docs = solr_docs(catalogue)
+    result = sync(fake_solr)
+    outcome = recompute_after_sync(result.changes, today=today)
+    db.session.commit()
+    assert outcome.companies == 2 and outcome.stored > 0
+    assert grant_matches(ivrea) == {"N1", "P1"} and grant_matches(pescara) == {"N1"}
+
+    # N1 (national) vanishes: withdrawn, never shown again, even before the recomputation ran.
+    fake_solr.docs = solr_docs([r for r in catalogue if r["ID_Incentivo"] != "N1"])
+    result = sync(fake_solr)
+    shown = stored_recommendations(assessment, today)["grants"]
+    assert {m.grant.external_id for m in shown} == {"P1"}
+    assert companies_touched(result.changes.grant_ids, today) == sorted([ivrea.id, pescara.id])  # both had it
+    recompute_after_sync(result.changes, today=today)
+    db.session.commit()
+    assert grant_matches(ivrea) == {"P1"} and grant_matches(pescara) == set()
+
+    # A change to a Trentino-only call touches neither company: nobody is recomputed.
+    changed = [dict(r, Titolo="Nuovo titolo") if r["ID_Incentivo"] == "T1" else r for r in catalogue]
+    fake_solr.docs = solr_docs([r for r in changed if r["ID_Incentivo"] != "N1"])
+    result = sync(fake_solr)
+    assert result.sync.amended == 1
+    assert companies_touched(result.changes.grant_ids, today) == []
+    assert recompute_after_sync(result.changes, today=today).companies == 0
+    # A new Piemonte call touches the Ivrea firm only.
+    fake_solr.docs.append(solr_doc(open_call(records[2], "P2", ["Piemonte"])))
+    result = sync(fake_solr)
+    assert companies_touched(result.changes.grant_ids, today) == [ivrea.id]
+
+
+def test_the_sync_command_recomputes_the_touched_companies(runner, quick_portal, records, app, monkeypatch):
+    from tests.factories import submit_company
+
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # no Redis: computed in-process
+    submit_company(comune_istat="001125")
+    db.session.commit()
+    quick_portal.docs = solr_docs([*records, open_call(records[2], "P1", ["Piemonte"])])
+    result = runner.invoke(args=["grants", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "recommendations recomputed for 1 companies" in result.output
+
+
+def test_a_new_call_that_ranks_below_what_a_company_has_does_not_touch_it(db_session, fake_solr, records):
+    from assessment.models import Match, MatchKind
+    from assessment.services.grant_sync import companies_touched
+    from tests.factories import submit_company
+
+    today = date(2026, 12, 6)
+    ivrea, assessment, _token = submit_company(comune_istat="001125")
+    fake_solr.docs = solr_docs([*records, *(open_call(records[2], f"P{n}", ["Piemonte"]) for n in range(5))])
+    sync(fake_solr)
+    db.session.execute(db.delete(Match).where(Match.company_id == ivrea.id))
+    stored = [Match(company_id=ivrea.id, assessment_id=assessment.id, kind=MatchKind.grant,
+                    grant_id=national(f"P{n}").id, score=0.999, rank=n + 1, explanation={}, features={},
+                    model_version="test") for n in range(5)]
+    db.session.add_all(stored)
+    db.session.commit()
+    fake_solr.docs.append(solr_doc(open_call(records[2], "NEW", ["Piemonte"])))
+    result = sync(fake_solr)
+    assert companies_touched(result.changes.grant_ids, today) == []  # it would not enter a list this strong
+    for match in stored:
+        match.score = 0.001
+    db.session.commit()
+    assert companies_touched(result.changes.grant_ids, today) == [ivrea.id]  # now it would
