@@ -18,6 +18,9 @@ def upgrade():
         # A new value of a native enum: ALTER TYPE ... ADD VALUE may not run inside a transaction block.
         with op.get_context().autocommit_block():
             op.execute("ALTER TYPE consentkind ADD VALUE IF NOT EXISTS 'grant_alerts'")
+    # Each company's latest submission, read for every subscribed company by an alert round.
+    with op.batch_alter_table("assessments", schema=None) as batch_op:
+        batch_op.create_index("ix_assessments_company_id_submitted_at", ["company_id", "submitted_at"], unique=False)
     op.create_table('alert_rounds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('trigger', sa.String(length=20), nullable=False),
@@ -137,6 +140,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("assessments", schema=None) as batch_op:
+        batch_op.drop_index("ix_assessments_company_id_submitted_at")
     with op.batch_alter_table('grant_alert_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_alert_items_grant_id'))
         batch_op.drop_index(batch_op.f('ix_grant_alert_items_company_id'))
