@@ -71,6 +71,9 @@ def sync_catalogue_job(url: str | None = None) -> int:
         if result.is_success:
             recompute_after_sync(result.changes, today=local_today())
             db.session.commit()
+            from .services.grant_alerts import run_round
+
+            run_round(trigger="sync")  # what changed reaches the subscribed owners (commits)
         return result.sync.id
 
 
@@ -130,3 +133,30 @@ def send_certificates(redis_url: str, certificate_ids: list[int]) -> int | None:
     except RedisError:
         pass
     return mail_certificates(certificate_ids)
+
+
+def alert_round_job(trigger: str = "sync") -> int:
+    from . import create_app
+    from .services.grant_alerts import run_round
+
+    app = create_app()
+    with app.app_context():
+        return run_round(trigger=trigger).alerts
+
+
+def run_alert_round(redis_url: str, trigger: str = "sync") -> int | None:
+    """One round of grant alerts (after a sync): on the queue when an RQ worker listens (None: queued),
+    otherwise here, returning how many mails were stored. Commits."""
+    from redis.exceptions import RedisError
+    from rq import Worker
+
+    from .services.grant_alerts import run_round
+
+    try:
+        queue = _queue(redis_url, socket_connect_timeout=1, socket_timeout=2)
+        if Worker.count(queue=queue) > 0:
+            queue.enqueue(alert_round_job, trigger, job_timeout=3600)
+            return None
+    except RedisError:
+        pass
+    return run_round(trigger=trigger).alerts

@@ -2,6 +2,7 @@
 routes on it."""
 from . import (  # noqa: F401
     account_views,
+    alert_views,
     assignment_views,
     catalogue_views,
     coach_views,

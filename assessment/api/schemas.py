@@ -107,6 +107,12 @@ SCHEMAS: dict[str, dict] = {
         "aid_min_eur": nullable(NUMBER), "aid_max_eur": nullable(NUMBER), "aid_forms": {"type": "array"},
         "link": nullable(STRING), "model_version": STRING,
     }),
+    "AlertSubscription": _object({
+        "status": {"type": "string", "enum": ["waiting", "active"],
+                   "description": "waiting: the confirmation link was mailed; active: alerts are sent"},
+        "email": {"type": "string", "example": "titolare@example.org"},
+        "mailed": {"type": "boolean", "description": "whether the confirmation mail went (waiting only)"},
+        "text_version": {"type": "string", "example": "2026-12"}}),
     "Recommendations": _object({"tracks": {"type": "array", "items": ref("TrackRecommendation")},
                                 "grants": {"type": "array", "items": ref("GrantRecommendation")}}),
     "ComuneSuggestions": _object({"items": {"type": "array", "items": _object({

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from ..app import use_language
 from ..errors import json_error
 from ..extensions import csrf, db, limiter
+from ..services.alert_subscriptions import subscribe as subscribe_to_alerts
 from ..services.api_assessments import LANGUAGES, BodyInvalid, owned_assessment, submit_from_api
 from ..services.api_catalogue import FiltersInvalid
 from ..services.questionnaires import latest_version
@@ -131,6 +132,27 @@ def assessment_recommendations(assessment_id: int):
     if assessment is None:
         return json_error(404, "not_found", "no such assessment for this token")
     return jsonify(recommendations_json(stored_recommendations(assessment), assessment.language))
+
+
+@bp.post("/assessments/<int:assessment_id>/alerts")
+@operation(tag="questionnaires", summary=_l("Chiedi gli avvisi sui bandi per l'impresa della valutazione"),
+           description=_l("Come il pulsante della pagina del risultato: un link di conferma è inviato all'indirizzo "
+                          "e-mail dell'impresa e nessun avviso parte prima della conferma (doppio consenso). "
+                          "422 se l'impresa non ha un indirizzo e-mail."),
+           security="owner", status=202, response=ref("AlertSubscription"), errors=(422,))
+@limiter.limit(WRITE_LIMIT)
+def subscribe_alerts(assessment_id: int):
+    token = _owner_token()
+    assessment = owned_assessment(assessment_id, token)
+    if assessment is None or not assessment.is_submitted or assessment.company is None:
+        return json_error(404, "not_found", "no such assessment for this token")
+    if not assessment.company.email:
+        return json_error(422, "invalid", "the company has no e-mail address to confirm alerts with",
+                          {"email": "missing"})
+    subscription, mailed = subscribe_to_alerts(assessment.company, token)
+    db.session.commit()
+    return jsonify(status="active" if subscription.is_active else "waiting", email=subscription.email,
+                   mailed=mailed, text_version=subscription.text_version), 202
 
 
 @bp.get("/comuni")

@@ -5,6 +5,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from .alerts import alerts_cli
     from .catalogue import catalogue_cli
     from .coaches import coaches_cli
     from .demo import demo_cli
@@ -14,6 +15,6 @@ def register(app: Flask) -> None:
     from .questionnaire import questionnaire_cli
     from .users import users_cli
 
-    for group in (catalogue_cli, coaches_cli, demo_cli, drafts_cli, grants_cli, match_cli, questionnaire_cli,
-                  users_cli):
+    for group in (alerts_cli, catalogue_cli, coaches_cli, demo_cli, drafts_cli, grants_cli, match_cli,
+                  questionnaire_cli, users_cli):
         app.cli.add_command(group)

@@ -87,6 +87,10 @@ def sync_command(dry_run: bool, url: str | None) -> None:
         click.echo(f"recommendations of {outcome.companies} companies: queued for the RQ worker")
     else:
         click.echo(f"recommendations recomputed for {outcome.companies} companies ({outcome.stored} matches)")
+    from ..jobs import run_alert_round  # what changed reaches subscribed owners (queued when a worker listens)
+
+    mails = run_alert_round(current_app.config["REDIS_URL"], "sync")
+    click.echo("grant alerts: " + ("queued for the RQ worker" if mails is None else f"{mails} mails"))
 
 
 def _short(value: object, limit: int = 60) -> str:

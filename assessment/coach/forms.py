@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from ..form_fields import BaseForm, WholeNumberField
@@ -32,3 +32,8 @@ class EnrolForm(BaseForm):
     track_id = SelectField(_l("Percorso"), coerce=int, validators=[DataRequired()])
     participants = WholeNumberField(_l("Persone dell'impresa che partecipano"),
                                 validators=[DataRequired(), NumberRange(min=1, max=500)])
+
+
+class DigestForm(BaseForm):
+    weekly_digest = BooleanField(_l("Ricevo ogni lunedì il riepilogo delle novità sui bandi per le imprese che "
+                                    "seguo"))

@@ -20,14 +20,14 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import AssignmentStatus, Company, Enrolment, FeedbackSource, Match, Track
 from ..public.forms import EmptyForm
-from ..services import coaching
+from ..services import coach_alerts, coaching
 from ..services.access import can_view_company
 from ..services.audit import record
 from ..services.company_pages import company_page_data
 from ..services.questionnaires import display_names
 from ..services.recommendations import given_feedback, record_feedback
 from ..templating import on_day
-from .forms import DeclineForm, EnrolForm, NoteForm
+from .forms import DeclineForm, DigestForm, EnrolForm, NoteForm
 
 bp = Blueprint("coach", __name__)
 
@@ -67,14 +67,30 @@ def dashboard():
 def company(company_id: int):
     company = _company_or_404(company_id)
     record("view", company.id)
+    previous_visit = coach_alerts.visit(current_user, company.id)
     db.session.commit()
-    return _company_page(company)
+    return _company_page(company, previous_visit=previous_visit)
+
+
+@bp.route("/profilo", methods=["GET", "POST"])
+def profile():
+    form = DigestForm()
+    if form.validate_on_submit():
+        coach_alerts.set_digest(current_user, form.weekly_digest.data)
+        db.session.commit()
+        flash(_("Preferenza salvata."), "success")
+        return redirect(url_for("coach.profile"))
+    if request.method == "GET":
+        form.weekly_digest.data = coach_alerts.digest_is_on(current_user)
+    return render_template("coach/profile.html", form=form)
 
 
 def _company_page(company: Company, *, note_form: NoteForm | None = None,
-                  decline_form: DeclineForm | None = None, handover: tuple[str, str] | None = None):
+                  decline_form: DeclineForm | None = None, handover: tuple[str, str] | None = None,
+                  previous_visit=None):
     """The company page; a form sent back with errors is shown as typed, beside its messages."""
     data = company_page_data(company, g.lang)
+    shown = [m.grant for m in (data.result.recommendations.get("grants", []) if data.result else [])]
     form = EnrolForm()
     form.track_id.choices = [(t.id, _track_choice(t, data.free_seats[t.id])) for t in data.active_tracks]
     assignment = coaching.assignment_for(current_user, company.id)
@@ -82,6 +98,7 @@ def _company_page(company: Company, *, note_form: NoteForm | None = None,
                            enrol_form=form, decline_form=decline_form or DeclineForm(), form=EmptyForm(),
                            assignment=assignment, following=coaching.is_following(assignment), coach_actions=True,
                            note_endpoint="coach.add_note", handover=handover,
+                           new_since_visit=coach_alerts.new_since(shown, previous_visit),
                            feedback_given=given_feedback(data.result.recommendations if data.result else {},
                                                          FeedbackSource.coach))
 

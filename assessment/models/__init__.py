@@ -1,4 +1,16 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
+from .alerts import (
+    AlertAudience,
+    AlertReason,
+    AlertRound,
+    AlertStatus,
+    AlertSubscription,
+    CalendarFeed,
+    CoachAlertSetting,
+    CoachCompanyVisit,
+    GrantAlert,
+    GrantAlertItem,
+)
 from .assessment import (
     Answer,
     Assessment,
@@ -37,6 +49,8 @@ from .training import (
 from .user import ApiToken, Role, User
 
 __all__ = [
+    "AlertAudience", "AlertReason", "AlertRound", "AlertStatus", "AlertSubscription", "CalendarFeed",
+    "CoachAlertSetting", "CoachCompanyVisit", "GrantAlert", "GrantAlertItem",
     "ACTIVE_STATUSES", "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AssignmentStatus",
     "AtecoCode", "AuditEntry", "Base", "CoachAssignment", "CoachProfile", "Company", "Comune", "Consent",
     "ConsentKind", "DimensionScore", "Enrolment", "EnrolmentStatus", "FeedbackSource", "Grant",

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
 )
@@ -52,6 +53,8 @@ class Assessment(Base):
         CheckConstraint(
             "overall_score IS NULL OR (overall_score >= 0 AND overall_score <= 100)", name="overall_in_range"
         ),
+        # Each company's latest submission (recommendations, alert rounds): without it the planner scans.
+        Index("ix_assessments_company_id_submitted_at", "company_id", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,6 +25,7 @@ class SizeClass(str, enum.Enum):
 class ConsentKind(str, enum.Enum):
     privacy = "privacy"
     coach_contact = "coach_contact"
+    grant_alerts = "grant_alerts"  # alerts about grants and deadlines, confirmed by the mailed link
 
 
 class Company(Base):

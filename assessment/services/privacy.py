@@ -19,6 +19,7 @@ from ..models import (
     Note,
     utcnow,
 )
+from .alert_subscriptions import erase_grant_alerts, grant_alert_export
 from .audit import record
 from .coaching import withdraw_active_assignments
 from .participant_privacy import company_participants, erase_participant, export_participants
@@ -76,6 +77,7 @@ def export_company(company: Company) -> dict:
         "feedback": [{"kind": f.kind.value, "source": f.source.value, "is_relevant": f.is_relevant,
                       "created_at": _iso(f.created_at)} for f in rows[MatchFeedback]],
         "training_participants": export_participants(company_participants(company)),
+        **grant_alert_export(company),
     }
     record("export", company.id)
     return data
@@ -128,6 +130,7 @@ def erase_company(company: Company) -> None:
     now = utcnow()
     for consent in db.session.execute(db.select(Consent).where(Consent.company_id == company.id)).scalars():
         consent.withdrawn_at = consent.withdrawn_at or now
+    erase_grant_alerts(company.id)
     withdraw_active_assignments(company.id)
     for assignment in db.session.execute(
         db.select(CoachAssignment).where(CoachAssignment.company_id == company.id)

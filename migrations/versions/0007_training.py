@@ -2,14 +2,14 @@
 attendance, certificates and individual skills self-checks.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0004'
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -30,6 +30,7 @@ ADMIN_GETS = [
     "/admin/formazione", "/admin/formazione/nuova", "/admin/formazione/{edition}",
     "/admin/formazione/{edition}/copia", "/admin/formazione/incontri/{session}",
     "/admin/formazione/{edition}/partecipanti", "/admin/formazione/{edition}/registro.csv",
+    "/admin/avvisi", "/admin/avvisi.csv",
 ]
 
 
