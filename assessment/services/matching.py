@@ -208,10 +208,11 @@ def train(kind: MatchKind, seed: int = 0):
 def rank_grants_deeper(company_ids: list[int], today: date, top_k: int) -> dict[int, list]:
     """The result page's grant ranking (same eligibility, features, re-ranker and reason lines) for these
     companies' latest assessments, to `top_k` and not stored: what grant alerts compare with."""
-    assessments = _latest_assessments(company_ids)
-    if not assessments:
+    vectors, facts, _assessment_of = company_rows(company_ids)
+    if not vectors:
         return {}
     grants = open_grant_rows(today)
-    eligibility = _eligibility([a.company for a in assessments], grants, today)
-    return rank_grants(_company_vectors(assessments), [_grant_item(g) for g in grants], eligibility, today,
+    eligibility = eligibility_matrix([v.id for v in vectors], facts, [g.id for g in grants],
+                                     [grant_facts_from(g) for g in grants], today)
+    return rank_grants(vectors, [_grant_item(g) for g in grants], eligibility, today,
                        top_k=top_k, reranker=active_rerankers().get(MatchKind.grant))
