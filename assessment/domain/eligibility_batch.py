@@ -13,25 +13,33 @@ from datetime import date
 import numpy as np
 
 from .eligibility import (
-    NOT_ELIGIBLE,
+    NOT_MET,
     TO_CHECK,
     CompanyFacts,
     GrantFacts,
     _beneficiary,
+    _comune,
     _dates,
+    _Finding,
+    _region,
     _sector,
     _size,
-    _territory,
 )
 from .matching_space import STATUS_CODES, EligibilityMatrix
 
-_SEVERITY = {TO_CHECK: 1, NOT_ELIGIBLE: 2}  # 0: eligible
+_SEVERITY = {TO_CHECK: 1, NOT_MET: 2}  # 0: eligible
 _CODE_OF_SEVERITY = np.array([STATUS_CODES["eligible"], STATUS_CODES["to_check"], STATUS_CODES["not_eligible"]],
                              dtype=np.int8)
 
 
-def _severity(found: list) -> int:
-    return max((_SEVERITY[status] for status, _reason in found), default=0)
+def _severity(found: _Finding | list[_Finding]) -> int:
+    """The worst of one gate's finding (or of several), 0 when every gate is met."""
+    findings = found if isinstance(found, list) else [found]
+    return max((_SEVERITY[f[0]] for f in findings if f is not None), default=0)
+
+
+def _territory(company: CompanyFacts, grant: GrantFacts) -> list[_Finding]:
+    return [_region(company, grant), _comune(company, grant)]
 
 
 class _Rule:
