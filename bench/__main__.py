@@ -78,6 +78,7 @@ BENCHES: list[tuple[str, list[str], int, Callable[[str], list[Figure]] | None]] 
     ("bench_assignment.py", [], 120, assignment_figures),
     ("bench_training_dashboard.py", [], 240, None),
     ("bench_sync.py", [], 1200, None),
+    ("bench_result_catalogue.py", [], 420, None),  # PostgreSQL: about 2-3 minutes
 ]
 
 
