@@ -53,7 +53,7 @@ PROFILES = (  # (ATECO 2025, employees, turnover, answers): a bakery, software, 
     ("10.71.10", 4, 400_000, "mid"), ("62.10.00", 25, 3_000_000, "max"), ("56.11.11", 2, 150_000, "min"),
     ("96.21.00", 12, 1_500_000, "mid"), ("01.11.00", 60, 9_000_000, "max"),
 )
-COMUNI = ("001125", "001272", "001156", "001090")  # Ivrea, Torino, Moncalieri, Chieri (TO)
+COMUNI = ("001125", "001272", "001156", "001090")  # Ivrea, Torino, Moncalieri, Collegno (TO)
 
 
 def load_average() -> str:
