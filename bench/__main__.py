@@ -79,6 +79,7 @@ BENCHES: list[tuple[str, list[str], int, Callable[[str], list[Figure]] | None]] 
     ("bench_training_dashboard.py", [], 240, None),
     ("bench_sync.py", [], 1200, None),
     ("bench_alerts.py", [], 1200, None),
+    ("bench_result_catalogue.py", [], 420, None),  # PostgreSQL: about 2-3 minutes
 ]
 
 

@@ -1,5 +1,5 @@
 """Locust users for bench/bench_http.py: an owner going through the whole flow, the app's /healthz (its floor),
-and a bare "ok" view.
+a bare "ok" view, and (for bench/bench_result_catalogue.py) an owner reading result pages again.
 
 Each call of a user's task sends exactly ONE request, so `constant_pacing(1)` means one request a second per
 owner. BENCH_PACING (seconds, default 0 = as fast as possible) sets the pace. Paced owners arrive at random
@@ -192,4 +192,23 @@ class BareView(FastHttpUser):
     def ok(self) -> None:
         with self.client.get("/", name="GET bare", catch_response=True) as response:
             if response.status_code != 200 or response.text != "ok":
+                response.failure(f"status {response.status_code}")
+
+
+class ResultPage(FastHttpUser):
+    """An owner reading a result page again (bench_result_catalogue.py): one GET of a random one of the results in
+    BENCH_RESULT_PATHS (comma-separated /risultato/<token> paths) per task call."""
+
+    wait_time = constant_pacing(PACING) if PACING else constant(0)
+
+    def on_start(self) -> None:
+        self.paths = [p for p in os.environ.get("BENCH_RESULT_PATHS", "").split(",") if p]
+        self.rng = random.Random()
+        if PACING:
+            time.sleep(self.rng.uniform(0, PACING))  # owners arrive at random moments, not in lockstep
+
+    @task
+    def result(self) -> None:
+        with self.client.get(self.rng.choice(self.paths), name="GET result", catch_response=True) as response:
+            if response.status_code != 200 or "/rapporto.pdf" not in (response.text or ""):
                 response.failure(f"status {response.status_code}")
