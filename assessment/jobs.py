@@ -27,21 +27,30 @@ def enqueue_recompute(redis_url: str, company_ids: list[int] | None = None, queu
     return queue.enqueue(recompute_matches_job, company_ids, job_timeout=3600)
 
 
-def refresh_recommendations_of(redis_url: str, company_ids: list[int] | None) -> int | None:
-    """Recompute these companies' recommendations (all when None): on the queue when an RQ worker listens
-    (None: queued), otherwise here, returning how many matches were stored."""
+def _queued_if_listened(redis_url: str, job, *args, **options) -> bool:
+    """Put `job` on the `bussola` queue when an RQ worker listens there: True when queued. False when no worker
+    listens or Redis cannot be reached (development, or Redis down): the caller then does the work itself, since
+    neither is a reason to leave it undone."""
     from redis.exceptions import RedisError
     from rq import Worker
-
-    from .services.matching import recompute_matches
 
     try:
         queue = _queue(redis_url, socket_connect_timeout=1, socket_timeout=2)
         if Worker.count(queue=queue) > 0:
-            enqueue_recompute(redis_url, company_ids, queue=queue)
-            return None
+            queue.enqueue(job, *args, job_timeout=3600, **options)
+            return True
     except RedisError:
         pass
+    return False
+
+
+def refresh_recommendations_of(redis_url: str, company_ids: list[int] | None) -> int | None:
+    """Recompute these companies' recommendations (all when None): on the queue when an RQ worker listens
+    (None: queued), otherwise here, returning how many matches were stored."""
+    from .services.matching import recompute_matches
+
+    if _queued_if_listened(redis_url, recompute_matches_job, company_ids):
+        return None
     return recompute_matches(company_ids)
 
 
@@ -118,20 +127,12 @@ def send_certificates(redis_url: str, certificate_ids: list[int]) -> int | None:
     """Mail newly issued certificates (a PDF each): on the queue when an RQ worker listens (None: queued),
     otherwise here, returning how many mails failed. The certificates are already stored either way, and
     downloadable from each person's registration link."""
-    from redis.exceptions import RedisError
-    from rq import Worker
-
     from .services.certificates import mail_certificates
 
     if not certificate_ids:
         return 0
-    try:
-        queue = _queue(redis_url, socket_connect_timeout=1, socket_timeout=2)
-        if Worker.count(queue=queue) > 0:
-            queue.enqueue(mail_certificates_job, certificate_ids, job_timeout=3600)
-            return None
-    except RedisError:
-        pass
+    if _queued_if_listened(redis_url, mail_certificates_job, certificate_ids):
+        return None
     return mail_certificates(certificate_ids)
 
 
@@ -147,16 +148,8 @@ def alert_round_job(trigger: str = "sync") -> int:
 def run_alert_round(redis_url: str, trigger: str = "sync") -> int | None:
     """One round of grant alerts (after a sync): on the queue when an RQ worker listens (None: queued),
     otherwise here, returning how many mails were stored. Commits."""
-    from redis.exceptions import RedisError
-    from rq import Worker
-
     from .services.grant_alerts import run_round
 
-    try:
-        queue = _queue(redis_url, socket_connect_timeout=1, socket_timeout=2)
-        if Worker.count(queue=queue) > 0:
-            queue.enqueue(alert_round_job, trigger, job_timeout=3600)
-            return None
-    except RedisError:
-        pass
+    if _queued_if_listened(redis_url, alert_round_job, trigger):
+        return None
     return run_round(trigger=trigger).alerts
