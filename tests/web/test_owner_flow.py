@@ -250,11 +250,11 @@ def test_expired_drafts_are_purged_and_submitted_ones_kept(runner, questionnaire
 
 
 def test_result_shows_days_left_closing_soon_a_sportello_and_amounts(client, questionnaire):
-    from datetime import date
-
+    from assessment.clock import local_today
     from tests.web.test_admin_access import add_grant
 
-    add_grant("SOON", title="Voucher digitalizzazione in chiusura", closes_on=date.today() + timedelta(days=5),
+    # The programme's day, not the server's: between 23:00 and 24:00 UTC Rome is already on the next day.
+    add_grant("SOON", title="Voucher digitalizzazione in chiusura", closes_on=local_today() + timedelta(days=5),
               aid_max_eur=150_000, aid_forms=["Contributo/Fondo perduto"], purposes=["Digitalizzazione"])
     add_grant("DESK", title="Finanziamento a sportello per la transizione digitale", closes_on=None,
               aid_min_eur=5_000, purposes=["Digitalizzazione"])
