@@ -12,13 +12,10 @@ recommender, deciding and rendering the mails, storing them as pending); sending
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import secrets
-import shutil
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,15 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grants", type=int, default=800)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-alerts-"))
-    os.environ.setdefault("INSTANCE_PATH", str(workdir))
-    os.environ["RATELIMIT_ENABLED"] = "false"
-    try:
-        figures = _measure(args, workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print("BENCH-FIGURES " + json.dumps(figures))
-    return 0 if all(f["verdict"] != "FAIL" for f in figures) else 1
+    from bench.scratch import run_in_scratch
+
+    return run_in_scratch(_measure, args, "bench-alerts-")
 
 
 def _measure(args: argparse.Namespace, workdir: Path) -> list[dict]:

@@ -9,12 +9,9 @@ loads fonts, is reported apart and left out of the statistics.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,15 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--renders", type=int, default=20)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
-    os.environ.setdefault("INSTANCE_PATH", str(workdir))
-    os.environ["RATELIMIT_ENABLED"] = "false"
-    try:
-        figures = _measure(args, workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print("BENCH-FIGURES " + json.dumps(figures))
-    return 0 if all(f["verdict"] != "FAIL" for f in figures) else 1
+    from bench.scratch import run_in_scratch
+
+    return run_in_scratch(_measure, args, "bench-pdf-")
 
 
 def _measure(args: argparse.Namespace, workdir: Path) -> list[dict]:

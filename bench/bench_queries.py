@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import secrets
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -145,15 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""),
                         help="default: a new SQLite file in a temporary directory")
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-queries-"))
-    os.environ.setdefault("INSTANCE_PATH", str(workdir))
-    os.environ["RATELIMIT_ENABLED"] = "false"
-    try:
-        figures = _measure(args, workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print("BENCH-FIGURES " + json.dumps(figures))
-    return 0 if all(f["verdict"] != "FAIL" for f in figures) else 1
+    from bench.scratch import run_in_scratch
+
+    return run_in_scratch(_measure, args, "bench-queries-")
 
 
 def _measure(args: argparse.Namespace, workdir: Path) -> list[dict]:
