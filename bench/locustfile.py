@@ -1,7 +1,7 @@
 """Locust users for bench/bench_http.py: an owner going through the whole flow, the app's /healthz (its floor),
 a bare "ok" view, and (for bench/bench_result_catalogue.py) an owner reading result pages again.
 
-Each call of a user's task sends exactly ONE request, so `constant_pacing(1)` means one request a second per
+Each call of a user's task sends exactly ONE request, so `paced(1)` means one request a second per
 owner. BENCH_PACING (seconds, default 0 = as fast as possible) sets the pace. Paced owners arrive at random
 moments over one pass of the flow, as real owners do, instead of all clicking the same page in the same second
 (the lockstep would measure a queue that no real traffic builds). Run through bench_http; by hand:
@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
-from locust import FastHttpUser, constant, constant_pacing, task
+from locust import FastHttpUser, constant, task
 
 from assessment.domain.company_profile import vat_check_digit
 
@@ -25,6 +25,26 @@ QUESTIONNAIRE = os.environ.get("BENCH_QUESTIONNAIRE", "dma-sme")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 TOKEN = re.compile(r"/valutazione/([^/]+)/1$")
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def paced(interval: float):
+    """One task call every `interval` seconds, counted from the user's own arrival (`arrive`). Locust's
+    constant_pacing counts from the moment the user object was made, so users spawned in the same second stay in
+    that second whatever on_start waits: 20 owners then click at the same instant every second, a queue that no
+    real traffic builds (seen: every request of a run started at the same tenth of a second)."""
+    def wait_time(user) -> float:
+        now = time.perf_counter()
+        user.due_at = max(getattr(user, "due_at", now) + interval, now)
+        return user.due_at - now
+
+    return wait_time
+
+
+def arrive(user, window: float, rng: random.Random) -> None:
+    """Wait a random moment within `window` seconds (gevent-patched: other users go on), then start the pace
+    from now."""
+    time.sleep(rng.uniform(0, window))
+    user.due_at = time.perf_counter()
 
 
 def vat_number(rng: random.Random) -> str:
@@ -82,7 +102,7 @@ def csrf_of(html: str) -> str:
 class OwnerFlow(FastHttpUser):
     """Start, profile, every dimension page, submit, result: one request per task call, then again."""
 
-    wait_time = constant_pacing(PACING) if PACING else constant(0)
+    wait_time = paced(PACING) if PACING else constant(0)
 
     def on_start(self) -> None:
         response = self.client.get(f"/api/v1/questionnaires/{QUESTIONNAIRE}", name="setup: questionnaire")
@@ -91,7 +111,7 @@ class OwnerFlow(FastHttpUser):
         self.steps: Iterator[None] = iter(())
         if PACING:
             flow_length = 2 * len(self.pages) + 5  # start, profile, every page, result: requests per owner
-            time.sleep(self.rng.uniform(0, PACING * flow_length))  # gevent-patched: other users go on
+            arrive(self, PACING * flow_length, self.rng)
 
     @task
     def one_request(self) -> None:
@@ -186,7 +206,7 @@ class HealthCheck(FastHttpUser):
 class BareView(FastHttpUser):
     """The yardstick: one GET of a bare Flask view per task call."""
 
-    wait_time = constant_pacing(PACING) if PACING else constant(0)
+    wait_time = paced(PACING) if PACING else constant(0)
 
     @task
     def ok(self) -> None:
@@ -199,13 +219,13 @@ class ResultPage(FastHttpUser):
     """An owner reading a result page again (bench_result_catalogue.py): one GET of a random one of the results in
     BENCH_RESULT_PATHS (comma-separated /risultato/<token> paths) per task call."""
 
-    wait_time = constant_pacing(PACING) if PACING else constant(0)
+    wait_time = paced(PACING) if PACING else constant(0)
 
     def on_start(self) -> None:
         self.paths = [p for p in os.environ.get("BENCH_RESULT_PATHS", "").split(",") if p]
         self.rng = random.Random()
         if PACING:
-            time.sleep(self.rng.uniform(0, PACING))  # owners arrive at random moments, not in lockstep
+            arrive(self, PACING, self.rng)  # owners arrive at random moments, not in lockstep
 
     @task
     def result(self) -> None:
