@@ -11,7 +11,7 @@ RATELIMIT_ENABLED=false) and removed at the end. bench/bare_app.py is served the
   1. the bare view, saturated (--users users, no wait);
   2. the app's floor on PostgreSQL, saturated: GET /healthz, the whole stack and one `SELECT 1` (a reference);
   3. the owner flow, saturated (same users): requests/s, per page p50/p95/p99;
-  4. the owner flow at a human pace: 20 owners each sending one request a second (locustfile.paced(1), each from its own random arrival);
+  4. the owner flow at a human pace: 20 owners each sending one request a second (locustfile.paced(1));
   then 3 and 4 again on SQLite, the embedded default, where owners' writes queue for SQLite's one write lock.
 Targets (2 cores), on each database: zero errors, saturated and paced; p95 of all requests < 100 ms saturated;
 every flow page's p95 < 100 ms at the human pace. The saturated flow's throughput as a share of the bare view's is

@@ -12,7 +12,7 @@ then:
      companies of Piemonte, mixed sizes, sectors and answers);
   3. `flask match run` recomputes every company's stored recommendations against the whole catalogue;
   4. the app is served by `gunicorn -w 2` (as bench_http.py) and Locust (bench/locustfile.py, ResultPage) sends
-     20 owners x 1 request a second (locustfile.paced(1), from random arrivals) of GET /risultato/<token>, each a random one of the
+     20 owners x 1 request a second (locustfile.paced(1)) of GET /risultato/<token>, each a random one of the
      submitted results, for `--paced-seconds`.
 Targets (2 cores, issue 17): zero errors; p95 of GET /risultato/<token> < 100 ms. The machine's load average at
 the start and the end is printed beside the figures, as the latency depends on what else runs.
