@@ -13,6 +13,7 @@ from ..security import no_referrer
 from ..services import assessments as service
 from ..services.alert_subscriptions import alert_panel
 from ..services.assignment import coach_state
+from ..services.calendars import ensure_feed
 from ..services.grant_pages import owner_assessment
 from ..services.privacy import erase_company
 from ..services.recommendations import given_feedback, record_feedback
@@ -49,9 +50,9 @@ def result(token: str):
     in_its_language(assessment)
     used_here(token)
     after_this_request(no_referrer)  # the secret link is in this address: no page it leads to may learn it
+    if ensure_feed(assessment.company):  # a company assessed before addresses were made with each submission
+        db.session.commit()
     panel = alert_panel(assessment.company)
-    if db.session.new:
-        db.session.commit()  # the calendar's secret address, made on the first visit (before the page's reads)
     view = build_result(assessment, g.lang, show_previous=_came_from_link(assessment))
     return render_template("public/result.html", view=view, token=token, form=EmptyForm(),
                            company=assessment.company, coach=coach_state(assessment.company), alerts=panel,

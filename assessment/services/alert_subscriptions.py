@@ -188,7 +188,7 @@ class AlertPanel:
 def alert_panel(company: Company) -> AlertPanel:
     from .calendars import feed_of, feed_urls
 
-    feed = feed_of(company)
+    feed = feed_of(company, create=False)
     urls = feed_urls(feed) if feed is not None else (None, None)
     return AlertPanel(subscription_of(company), *urls)
 

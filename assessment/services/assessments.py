@@ -29,6 +29,7 @@ from ..models import (
     ThematicArea,
     utcnow,
 )
+from .calendars import ensure_feed
 from .coaching import withdraw_active_assignments
 from .passwords import new_token, token_hash, token_matches
 from .profiles import (
@@ -242,6 +243,7 @@ def submit(assessment: Assessment) -> Assessment:
         for key, options in answers.items()
     ])
     db.session.expire(assessment, ["answers"])
+    ensure_feed(company)  # the deadline calendar's secret address, so that the result page only reads
     refresh_recommendations_safely(assessment)
     return assessment
 

@@ -31,6 +31,15 @@ def feed_of(company: Company, *, create: bool = True) -> CalendarFeed | None:
     return feed
 
 
+def ensure_feed(company: Company) -> bool:
+    """Give the company its secret calendar address if it has none yet; True when one was made (the caller
+    commits). Made with each submission, so that reading a result page writes nothing."""
+    if company.erased_at is not None or db.session.get(CalendarFeed, company.id) is not None:
+        return False
+    feed_of(company)
+    return True
+
+
 def _new_secret(feed: CalendarFeed) -> None:
     feed.secret = secrets.token_hex(32)
     feed.token_hash = token_hash(derived_token("calendar", feed.secret))

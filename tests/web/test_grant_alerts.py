@@ -18,6 +18,7 @@ from assessment.models import (
     AlertStatus,
     AlertSubscription,
     AuditEntry,
+    CalendarFeed,
     ConsentKind,
     Grant,
     GrantAlert,
@@ -369,6 +370,41 @@ def utcnow_minus(**delta) -> datetime:
     from assessment.models import utcnow
 
     return utcnow() - timedelta(**delta)
+
+
+def test_the_calendar_address_is_stored_with_the_submission_and_the_result_page_writes_nothing(client, outbox):
+    from sqlalchemy import event
+
+    company, _, token = submit_company(email="feed@example.org")
+    db.session.commit()
+    assert db.session.get(CalendarFeed, company.id) is not None
+    writes = []
+
+    def note_writes(_conn, _cursor, statement, *_):
+        if statement.split()[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note_writes)
+    try:
+        first = client.get(f"/risultato/{token}").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note_writes)
+    assert writes == []
+    db.session.rollback()  # nothing of that request may live only in this test's session
+    second = client.get(f"/risultato/{token}").get_data(as_text=True)
+    feed = re.search(r'href="http://[^"/]+(/bandi/calendario/[\w-]+\.ics)"', first).group(1)
+    assert feed in second and client.get(feed).status_code == 200
+
+
+def test_a_company_assessed_before_feeds_gets_its_address_stored_on_its_first_visit(client, outbox):
+    company, _, token = submit_company(email="old@example.org")
+    db.session.execute(db.delete(CalendarFeed).where(CalendarFeed.company_id == company.id))
+    db.session.commit()
+    first = client.get(f"/risultato/{token}").get_data(as_text=True)
+    db.session.rollback()
+    feed = re.search(r'href="http://[^"/]+(/bandi/calendario/[\w-]+\.ics)"', first).group(1)
+    assert db.session.get(CalendarFeed, company.id) is not None
+    assert client.get(feed).status_code == 200
 
 
 def test_calendar_feed_and_single_event_parse_back(client, outbox):
