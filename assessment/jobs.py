@@ -1,6 +1,13 @@
 """Background jobs run by an RQ worker (`rq worker bussola`): each opens its own app context."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the services are imported where used: a worker imports this module before any app exists
+    from .services.grant_sync import Recomputed, SyncResult
+    from .services.incentivi_client import FetchSettings
+
 
 def recompute_matches_job(company_ids: list[int] | None = None) -> int:
     from . import create_app
@@ -64,38 +71,52 @@ def refresh_all_recommendations(redis_url: str) -> int | None:
 SYNC_JOB_ID = "grant-sync"  # one national sync at a time: a second click while one waits or runs adds nothing
 
 
-def sync_catalogue_job(url: str | None = None) -> int:
-    """The national catalogue sync in the worker, then the recomputation of the companies it touched there too;
-    returns the id of the sync's log entry."""
-    from . import create_app
+@dataclass
+class SyncRun:
+    """A national sync and what followed it: the recomputation of the companies it touched, the alert round."""
+
+    result: SyncResult
+    recomputed: Recomputed | None = None  # None: the sync failed, nothing to follow up
+    mails: int | None = None  # alert mails stored; None: queued for the RQ worker (or the sync failed)
+
+
+def sync_and_follow_up(settings: FetchSettings, redis_url: str | None) -> SyncRun:
+    """The one way a sync runs (worker, «Sincronizza ora» without a worker, `grants sync`): the sync, committed;
+    when it succeeded, the touched companies' recommendations and then the alert round (so that alerts compare
+    with fresh recommendations). With redis_url, each follow-up goes on the queue when a worker listens; without,
+    everything runs here (the worker itself)."""
     from .clock import local_today
     from .extensions import db
+    from .services.grant_alerts import run_round
     from .services.grant_sync import recompute_after_sync, sync_national_catalogue
+
+    result = sync_national_catalogue(db.session, settings, today=local_today())
+    db.session.commit()
+    if not result.is_success:
+        return SyncRun(result)
+    recomputed = recompute_after_sync(result.changes, today=local_today(), redis_url=redis_url)
+    db.session.commit()
+    mails = run_alert_round(redis_url, "sync") if redis_url else run_round(trigger="sync").alerts  # commits
+    return SyncRun(result, recomputed, mails)
+
+
+def sync_catalogue_job(url: str | None = None) -> int:
+    """«Sincronizza ora» in the worker: the sync and its follow-up, all here; returns the id of the log entry."""
+    from . import create_app
     from .services.incentivi_client import FetchSettings
 
     app = create_app()
     with app.app_context():
-        result = sync_national_catalogue(db.session, FetchSettings.from_config(app.config, url), today=local_today())
-        db.session.commit()
-        if result.is_success:
-            recompute_after_sync(result.changes, today=local_today())
-            db.session.commit()
-            from .services.grant_alerts import run_round
-
-            run_round(trigger="sync")  # what changed reaches the subscribed owners (commits)
-        return result.sync.id
+        return sync_and_follow_up(FetchSettings.from_config(app.config, url), None).result.sync.id
 
 
-def start_sync(redis_url: str):
+def start_sync(redis_url: str) -> SyncRun | str | None:
     """The admin's «Sincronizza ora»: on the queue when an RQ worker listens (returns None, or "already" when a
-    sync is already waiting or running there), otherwise here (returns the SyncResult; the caller commits)."""
+    sync is already waiting or running there), otherwise here (returns the SyncRun, committed)."""
     from flask import current_app
     from redis.exceptions import RedisError
     from rq import Worker
 
-    from .clock import local_today
-    from .extensions import db
-    from .services.grant_sync import recompute_after_sync, sync_national_catalogue
     from .services.incentivi_client import FetchSettings
 
     try:
@@ -108,10 +129,7 @@ def start_sync(redis_url: str):
             return None
     except RedisError:
         pass
-    result = sync_national_catalogue(db.session, FetchSettings.from_config(current_app.config), today=local_today())
-    if result.is_success:
-        recompute_after_sync(result.changes, today=local_today())
-    return result
+    return sync_and_follow_up(FetchSettings.from_config(current_app.config), redis_url)
 
 
 def mail_certificates_job(certificate_ids: list[int]) -> int:

@@ -36,20 +36,20 @@ def grant_syncs():
 def grant_sync_start():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    outcome = start_sync(current_app.config["REDIS_URL"])
-    if outcome == "already":
+    run = start_sync(current_app.config["REDIS_URL"])
+    if run == "already":
         flash(_("Una sincronizzazione è già in corso o in attesa: il registro la mostrerà al termine."), "warning")
         return redirect(url_for("admin.grant_syncs"))
-    record("grant_sync_started", None, queued=outcome is None)
+    record("grant_sync_started", None, queued=run is None)
     db.session.commit()
-    if outcome is None:
+    if run is None:
         flash(_("Sincronizzazione avviata in background: tra qualche minuto il registro ne mostrerà l'esito."),
               "success")
-    elif outcome.is_success:
-        log = outcome.sync
+    elif run.result.is_success:
+        log = run.result.sync
         flash(_("Catalogo sincronizzato: %(new)s nuovi, %(amended)s modificati, %(withdrawn)s ritirati.",
                 new=log.new, amended=log.amended, withdrawn=log.withdrawn), "success")
     else:
         flash(_("Sincronizzazione non riuscita: nessun bando è stato modificato. Motivo: %(error)s",
-                error=outcome.sync.error), "error")
+                error=run.result.sync.error), "error")
     return redirect(url_for("admin.grant_syncs"))

@@ -46,14 +46,20 @@ def sync_command(dry_run: bool, url: str | None) -> None:
     from flask import current_app
 
     from ..extensions import db
+    from ..jobs import sync_and_follow_up
     from ..services.grant_sync import sync_national_catalogue
     from ..services.incentivi_client import FetchSettings
 
     settings = FetchSettings.from_config(current_app.config, url)
     click.echo(f"reading {settings.url} ({settings.page_size} records a page)")
+    run = None
     try:
-        result = sync_national_catalogue(db.session, settings, dry_run=dry_run, today=local_today())
-        db.session.commit()
+        if dry_run:
+            result = sync_national_catalogue(db.session, settings, dry_run=True, today=local_today())
+            db.session.commit()  # the log entry of the dry run
+        else:
+            run = sync_and_follow_up(settings, current_app.config["REDIS_URL"])
+            result = run.result
     except Exception:
         db.session.rollback()
         raise
@@ -79,18 +85,12 @@ def sync_command(dry_run: bool, url: str | None) -> None:
     if dry_run:
         click.echo("dry run: no grant was written")
         return
-    from ..services.grant_sync import recompute_after_sync
-
-    outcome = recompute_after_sync(changes, today=local_today(), redis_url=current_app.config["REDIS_URL"])
-    db.session.commit()
+    outcome = run.recomputed
     if outcome.companies and outcome.stored is None:
         click.echo(f"recommendations of {outcome.companies} companies: queued for the RQ worker")
     else:
         click.echo(f"recommendations recomputed for {outcome.companies} companies ({outcome.stored} matches)")
-    from ..jobs import run_alert_round  # what changed reaches subscribed owners (queued when a worker listens)
-
-    mails = run_alert_round(current_app.config["REDIS_URL"], "sync")
-    click.echo("grant alerts: " + ("queued for the RQ worker" if mails is None else f"{mails} mails"))
+    click.echo("grant alerts: " + ("queued for the RQ worker" if run.mails is None else f"{run.mails} mails"))
 
 
 def _short(value: object, limit: int = 60) -> str:

@@ -11,7 +11,7 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 
 from assessment.extensions import db
-from assessment.models import Grant, GrantSync, SyncOutcome, utcnow
+from assessment.models import AlertRound, Grant, GrantSync, SyncOutcome, utcnow
 from tests.fake_solr import solr_docs
 
 SAMPLE = Path(__file__).resolve().parents[2] / "assessment" / "data" / "incentivi_gov_it_sample.json"
@@ -92,6 +92,17 @@ def test_sync_now_runs_here_without_a_worker(client, login_as, db_session, porta
     assert "Catalogo sincronizzato: 5 nuovi, 0 modificati, 0 ritirati." in page
     assert db.session.execute(db.select(db.func.count()).select_from(Grant)).scalar_one() == 5
     assert NEVER not in page and "5980" not in page
+
+
+def test_sync_now_without_a_worker_follows_up_as_the_worker_does(client, login_as, db_session, portal):
+    """The same follow-up wherever the sync runs: the alert round after the recomputation (it used to run only in
+    the worker and after `grants sync`)."""
+    login_as("admin")
+    client.post("/admin/bandi/aggiornamenti/sincronizza")
+    rounds = db.session.execute(db.select(AlertRound.trigger)).scalars().all()
+    assert rounds == ["sync"]
+    client.post("/admin/bandi/aggiornamenti/sincronizza")  # nothing changed: still one round a sync
+    assert db.session.execute(db.select(db.func.count(AlertRound.id))).scalar_one() == 2
 
 
 def test_sync_now_says_when_it_failed_and_changed_nothing(client, login_as, db_session, portal):
