@@ -81,6 +81,7 @@ class CertificateView:
     programme_name: dict | None  # {"it", "en"}
     issuer: str
     firm: str
+    still_completed: bool  # the register as it stands today still completes the registration
 
     @property
     def first_on(self) -> date | None:
@@ -94,6 +95,13 @@ class CertificateView:
     def is_withdrawn(self) -> bool:
         """The person's data were erased on request: the certificate no longer names anyone."""
         return self.participant.erased_at is not None
+
+    @property
+    def is_void(self) -> bool:
+        """The register was corrected after the certificate was issued (or the edition cancelled), and the
+        attendance no longer reaches the edition's threshold: completion is derived, so the certificate follows
+        it; a correction back makes it valid again."""
+        return not self.still_completed
 
 
 def _view(certificate: Certificate, result: RegistrationResult | None) -> CertificateView:
@@ -109,7 +117,7 @@ def _view(certificate: Certificate, result: RegistrationResult | None) -> Certif
         sessions=[s for s in edition.sessions if not s.is_cancelled],
         total_hours=result.completion.total_hours if result else 0.0,
         programme_name={"it": programme.name_it, "en": programme.name_en} if programme else None,
-        issuer=issuer, firm=firm)
+        issuer=issuer, firm=firm, still_completed=result is not None and result.completion.is_completed)
 
 
 def _options() -> tuple:

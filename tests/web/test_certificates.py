@@ -134,6 +134,26 @@ def test_verification_page_genuine_unknown_and_withdrawn(client, edition, db_ses
     assert "Attestato ritirato." in withdrawn and "Primavera" not in withdrawn
 
 
+def test_a_register_corrected_below_the_threshold_voids_the_certificate_until_corrected_back(
+        client, make_user, edition, db_session):
+    from assessment.services.attendance import RegisterEntry, save_register
+
+    admin = make_user("admin")
+    registration = completed(add_person("Anna Bianchi"), edition, token="secret-anna")
+    certificate = issue_due_certificates(edition.id)[0]
+    db_session.commit()
+    first = edition.sessions[0]
+    save_register(first, [RegisterEntry(registration.id, is_present=False)], admin)  # 3 of 6 hours: below 70%
+    db_session.commit()
+    page = client.get(f"/attestati/{certificate.verification_code}").get_data(as_text=True)
+    assert "Attestato annullato." in page and "Attestato autentico." not in page and "Anna" not in page
+    assert client.get("/formazione/iscrizione/secret-anna/attestato.pdf").status_code == 404
+    save_register(first, [RegisterEntry(registration.id, is_present=True)], admin)
+    db_session.commit()
+    assert "Attestato autentico." in client.get(f"/attestati/{certificate.verification_code}").get_data(as_text=True)
+    assert client.get("/formazione/iscrizione/secret-anna/attestato.pdf").status_code == 200
+
+
 def test_download_from_the_registration_link_only(client, edition, db_session):
     registration = completed(add_person("Anna Bianchi"), edition, token="secret-anna")
     other = register(add_person("Bruno"), edition, token="secret-bruno")
