@@ -16,6 +16,7 @@ from ..services.assessments import OwnerLink, send_owner_link
 from ..services.audit import record
 from ..services.company_pages import company_page_data
 from ..services.privacy import erase_company
+from ..services.training_mail import mail_all, mail_promoted
 from .forms import CompanyEraseForm, OwnerLinkForm
 from .views import bp
 
@@ -85,8 +86,9 @@ def company_erase(company_id: int):
     company = db.get_or_404(Company, company_id)
     form = CompanyEraseForm()
     if company.erased_at is None and form.validate_on_submit():
-        erase_company(company)
+        promoted = erase_company(company)
         db.session.commit()
+        mail_all(promoted, mail_promoted)  # the seats its people freed went to the waiting lists
         flash(_("I dati dell'impresa sono stati cancellati. Restano, senza nome né partita IVA, i punteggi con "
                 "settore, comune e dimensione."), "success")
         return redirect(url_for("admin.companies"))

@@ -18,6 +18,7 @@ from ..services.grant_pages import owner_assessment
 from ..services.privacy import erase_company
 from ..services.recommendations import given_feedback, record_feedback
 from ..services.results import build_result
+from ..services.training_mail import mail_all, mail_promoted
 from .flow import in_its_language, link_gone, token_limited
 from .forms import EmptyForm, EraseForm
 from .views import bp, remember_here, used_here
@@ -130,8 +131,9 @@ def erase(token: str):
     assessment = _submitted(token)
     form = EraseForm()
     if form.validate_on_submit():
-        erase_company(assessment.company)
+        promoted = erase_company(assessment.company)
         db.session.commit()
+        mail_all(promoted, mail_promoted)  # the seats its people freed went to the waiting lists
         flash(_("I dati della tua impresa sono stati cancellati. Restano, senza nome né partita IVA, i punteggi "
                 "con settore, comune e dimensione, per le statistiche del programma."), "success")
         return redirect(url_for("public.home"))

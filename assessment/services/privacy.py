@@ -17,6 +17,7 @@ from ..models import (
     Match,
     MatchFeedback,
     Note,
+    Registration,
     utcnow,
 )
 from .alert_subscriptions import erase_grant_alerts, grant_alert_export
@@ -103,12 +104,14 @@ def _unlinked_drafts_naming(vat_number: str | None) -> list[int]:
     return found
 
 
-def erase_company(company: Company) -> None:
+def erase_company(company: Company) -> list[Registration]:
     """Remove the data that name the company, its answers, notes and suggestions, also in drafts begun with its
-    partita IVA; keep the scores with sector, comune and size, which programme statistics rest on."""
+    partita IVA; keep the scores with sector, comune and size, which programme statistics rest on. Returns the
+    registrations promoted from a waiting list to the seats its people freed (the caller mails them)."""
     unlinked = _unlinked_drafts_naming(company.vat_number)
+    promoted: list[Registration] = []
     for participant in company_participants(company):  # the firm's people registered for training
-        erase_participant(participant)
+        promoted.extend(erase_participant(participant))
     if unlinked:
         db.session.execute(db.delete(Assessment).where(Assessment.id.in_(unlinked)))
     company.name = None
@@ -138,3 +141,4 @@ def erase_company(company: Company) -> None:
         assignment.decline_reason = assignment.decline_reason and "—"  # a coach's words may name the owner
     record("erase", company.id)  # the admin who erased on request, or the owner
     db.session.flush()
+    return promoted
