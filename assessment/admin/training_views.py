@@ -141,6 +141,13 @@ def edition_certificates(edition_id: int):
     return issue_certificates(edition_id, "admin")
 
 
+@bp.post("/formazione/<int:edition_id>/iscrizioni/<int:registration_id>/annulla")
+def edition_registration_cancel(edition_id: int, registration_id: int):
+    from ..coach.training_report_views import cancel_for_the_person
+
+    return cancel_for_the_person(edition_id, registration_id, "admin")
+
+
 @bp.get("/formazione/<int:edition_id>/registro.<fmt>")
 def edition_register(edition_id: int, fmt: str):
     from ..coach.training_report_views import register_download

@@ -2,7 +2,16 @@
 (CSV, XLSX, PDF): the same pages for the edition's trainer (coach blueprint) and for admins."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, stream_with_context, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -10,10 +19,12 @@ from flask_login import current_user
 from ..downloads import attachment
 from ..extensions import db
 from ..jobs import send_certificates
+from ..models import Registration, RegistrationStatus
 from ..public.forms import EmptyForm
-from ..services import certificates, training_register
+from ..services import certificates, registrations, training_register
 from ..services.attendance import can_keep_register
 from ..services.exports import csv_chunks, xlsx_bytes
+from ..services.training_mail import mail_all, mail_cancelled_by_staff, mail_promoted
 from .views import bp
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,7 +41,35 @@ def _edition(edition_id: int):
 def participants_page(edition_id: int, prefix: str):
     edition = _edition(edition_id)
     return render_template("coach/edition_participants.html", edition=edition, prefix=prefix,
-                           lines=training_register.register_lines(edition), form=EmptyForm())
+                           lines=training_register.register_lines(edition), form=EmptyForm(),
+                           waiting=registrations.waiting_list(edition.id))
+
+
+def cancel_for_the_person(edition_id: int, registration_id: int, prefix: str):
+    """Staff cancel a registration the person asked to drop by phone or e-mail (or a duplicate): the seat goes
+    to the waiting list; both people are told by mail. Not once the person was marked present: the register
+    keeps what happened."""
+    edition = _edition(edition_id)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.edition_id != edition.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    back = redirect(url_for(f"{prefix}.edition_participants", edition_id=edition.id))
+    if registration.status == RegistrationStatus.cancelled:
+        return back
+    if any(a.is_present for a in registration.attendances):
+        flash(_("%(name)s risulta presente nel registro: l'iscrizione non si annulla. Correggi prima il registro, "
+                "se la presenza è un errore.", name=registration.participant.name or _("La persona")), "error")
+        return back
+    cancelled, promoted = registrations.commit_registration(lambda: registrations.cancel_by_staff(registration.id))
+    mail_all([cancelled], mail_cancelled_by_staff)
+    mail_all(promoted, mail_promoted)
+    flash(_("Iscrizione annullata; la persona è stata avvisata per e-mail.") + (
+        " " + ngettext("%(num)d persona in lista d'attesa ha ottenuto il posto.",
+                       "%(num)d persone in lista d'attesa hanno ottenuto il posto.", len(promoted))
+        if promoted else ""), "success")
+    return back
 
 
 def issue_certificates(edition_id: int, prefix: str):
@@ -79,6 +118,11 @@ def edition_participants(edition_id: int):
 @bp.post("/formazione/<int:edition_id>/attestati")
 def edition_certificates(edition_id: int):
     return issue_certificates(edition_id, "coach")
+
+
+@bp.post("/formazione/<int:edition_id>/iscrizioni/<int:registration_id>/annulla")
+def edition_registration_cancel(edition_id: int, registration_id: int):
+    return cancel_for_the_person(edition_id, registration_id, "coach")
 
 
 @bp.get("/formazione/<int:edition_id>/registro.<fmt>")

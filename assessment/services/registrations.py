@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import selectinload
 
 from ..domain.company_profile import validate_vat_number
 from ..domain.errors import InvalidField
@@ -27,6 +28,7 @@ from ..models import (
     User,
     utcnow,
 )
+from .audit import record
 from .passwords import new_token, token_hash
 from .profiles import PRIVACY_NOTICE_VERSION
 
@@ -158,6 +160,25 @@ def cancel_registration(registration_id: int) -> tuple[Registration, list[Regist
     registration.status, registration.cancelled_at = RegistrationStatus.cancelled, utcnow()
     db.session.flush()
     return registration, fill_seats(edition)
+
+
+def cancel_by_staff(registration_id: int) -> tuple[Registration, list[Registration]]:
+    """cancel_registration on the person's behalf, in the audit log (who, whose, from which status)."""
+    registration = db.session.get(Registration, registration_id)
+    status = registration.status.value
+    cancelled, promoted = cancel_registration(registration_id)
+    record("registration_cancelled_by_staff", registration.participant.company_id,
+           registration_id=registration_id, edition_id=registration.edition_id, status_before=status,
+           promoted=[r.id for r in promoted])
+    return cancelled, promoted
+
+
+def waiting_list(edition_id: int) -> list[Registration]:
+    """The edition's waiting list in the order seats are given (people loaded)."""
+    return list(db.session.execute(db.select(Registration).where(
+        Registration.edition_id == edition_id, Registration.status == RegistrationStatus.waiting)
+        .options(selectinload(Registration.participant))
+        .order_by(Registration.queued_at, Registration.id)).scalars())
 
 
 def fill_seats(edition: TrainingEdition) -> list[Registration]:

@@ -97,6 +97,19 @@ def mail_promoted(registration: Registration) -> bool:
         return send_mail(participant.email, subject, body, attachments=_calendar_of(registration))
 
 
+def mail_cancelled_by_staff(registration: Registration) -> bool:
+    participant, edition = registration.participant, registration.edition
+    with force_locale(participant.language or "it"):
+        return send_mail(participant.email, _("Iscrizione annullata: %(title)s", title=edition.title),
+                         _("Buongiorno %(name)s,\n\nsu tua richiesta (o perché era un doppione) il gestore del "
+                           "programma ha annullato la tua iscrizione a «%(title)s». Gli incontri sono tolti dal "
+                           "calendario (file allegato). Se è un errore, iscriviti di nuovo qui:\n\n%(link)s\n",
+                           name=participant.name, title=edition.title,
+                           link=external_url("public.training_edition", edition_id=edition.id)),
+                         attachments=(("formazione.ics", "text/calendar",
+                                       edition_calendar(edition, cancelled=True)),))
+
+
 def mail_schedule_changed(registration: Registration) -> bool:
     participant, edition = registration.participant, registration.edition
     with force_locale(participant.language or "it"):
