@@ -58,3 +58,23 @@ def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[s
         if before != after:
             changes[name] = {"old": before, "new": after}
     return changes
+
+
+# What the bundled snapshot keeps shortened (its republisher cut these texts) or only to the day.
+ABRIDGED_TEXTS = ("description", "opening_notes", "ateco_text")
+
+
+def only_completes(changes: dict[str, dict[str, Any]]) -> bool:
+    """True when a change of an abridged copy only brings what it lacked: the shortened texts in full, the ATECO
+    codes its shortened text left out (none removed), the update time of the day it kept, fields it left empty.
+    Anything else (a date, an amount, a size, a region...) is an amendment."""
+    def completes(name: str, old: Any, new: Any) -> bool:
+        if old in (None, "", []) or name in ABRIDGED_TEXTS:
+            return True
+        if name == "ateco_codes":
+            return set(old) <= set(new or ())
+        if name == "source_updated_at":
+            return isinstance(old, str) and isinstance(new, str) and old[:10] == new[:10]
+        return False
+
+    return all(completes(name, change["old"], change["new"]) for name, change in changes.items())

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.comuni_names import comune_name_index, normalise_name, resolve_comuni
-from ..domain.grant_lifecycle import TRACKED_FIELDS, changed_fields, grant_status
+from ..domain.grant_lifecycle import TRACKED_FIELDS, changed_fields, grant_status, only_completes
 from ..domain.grant_records import GrantRecord
 from ..models import Comune, Grant, GrantChangeKind, GrantRevision, GrantSync, utcnow
 
@@ -119,10 +119,11 @@ def apply_records(
             changes.unchanged += 1  # not even last_seen_at is written: a re-sync with no change writes no row
             continue
         diff = {} if is_same else changed_fields({n: getattr(grant, n) for n in TRACKED_FIELDS}, values)
+        completes = grant.is_abridged and only_completes(diff)
         if grant.is_withdrawn:
             changes.reappeared[record.external_id] = diff
             kind = GrantChangeKind.reappeared
-        elif diff:
+        elif diff and not completes:
             changes.amended[record.external_id] = diff
             kind = GrantChangeKind.amended
         else:
@@ -139,9 +140,10 @@ def apply_records(
             if getattr(grant, name) != value:
                 setattr(grant, name, value)
         grant.last_seen_at = now
-        if diff:
+        if diff and not completes:
             grant.last_changed_at = now
         grant.withdrawn_at = None
+        grant.is_abridged = False  # it holds the source's whole record now
         written.append(grant)
 
     if complete_source is not None:

@@ -18,7 +18,8 @@ from .grants import ImportReport, import_grants
 
 def import_grant_snapshot(session: Session, path: Path, today: date) -> ImportReport:
     """Import a bundled snapshot file and record the day it was taken (once per file: importing it again
-    changes nothing). Calls new to the database were first seen, and last changed, on that day. Flushes."""
+    changes nothing). Calls new to the database were first seen, and last changed, on that day, and are marked
+    abridged (the republished texts are shortened). Flushes."""
     try:
         taken_on = snapshot_taken_on(json.loads(Path(path).read_text(encoding="utf-8")))
     except (OSError, ValueError) as error:
@@ -31,7 +32,8 @@ def import_grant_snapshot(session: Session, path: Path, today: date) -> ImportRe
     if ids:
         seen_at = utc_start_of(taken_on)
         session.execute(update(Grant).where(Grant.source == INCENTIVI_SOURCE, Grant.external_id.in_(ids))
-                        .values(first_seen_at=seen_at, last_seen_at=seen_at, last_changed_at=seen_at)
+                        .values(first_seen_at=seen_at, last_seen_at=seen_at, last_changed_at=seen_at,
+                                is_abridged=True)
                         .execution_options(synchronize_session=False))
     snapshot = session.scalar(select(GrantSnapshot).filter_by(file_name=Path(path).name))
     if snapshot is None:

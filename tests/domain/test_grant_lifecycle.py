@@ -75,3 +75,20 @@ def test_read_page_checks_the_shape():
                              ({"responseHeader": {"status": 400}, "response": {}}, "Solr reports status 400")):
         with pytest.raises(MalformedResponse, match=reason.replace("(", r"\(")):
             read_page(document)
+
+
+def test_an_abridged_copy_is_completed_not_amended():
+    from assessment.domain.grant_lifecycle import only_completes
+
+    def change(old, new):
+        return {"old": old, "new": new}
+
+    assert only_completes({"description": change("Cos'è Lo strumento…", "Cos'è Lo strumento permette (testo intero)"),
+                           "opening_notes": change("Dalle ore 9", "Dalle ore 9 del 25 luglio 2024"),
+                           "legal_basis_primary": change(None, "D.M. 1 aprile 2024"),
+                           "ateco_codes": change(["10"], ["10", "11"]),
+                           "source_updated_at": change("2024-07-25T00:00:00", "2024-07-25T10:23:11")})
+    assert not only_completes({"closes_on": change("2026-12-31", "2026-11-30")})
+    assert not only_completes({"ateco_codes": change(["10", "11"], ["10"])})  # a sector removed
+    assert not only_completes({"source_updated_at": change("2024-07-25T00:00:00", "2026-10-02T08:00:00")})
+    assert not only_completes({"description": change("a", "b"), "aid_max_eur": change(1000, 2000)})

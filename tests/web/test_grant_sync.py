@@ -410,3 +410,29 @@ def test_a_new_call_that_ranks_below_what_a_company_has_does_not_touch_it(db_ses
         match.score = 0.001
     db.session.commit()
     assert companies_touched(result.changes.grant_ids, today) == [ivrea.id]  # now it would
+
+
+def test_the_first_sync_completes_the_bundled_snapshot_without_calling_it_amended(db_session, fake_solr):
+    """The bundled snapshot's texts are shortened by its republisher: the portal's whole records, the first time
+    they come, are no amendment (no revision, no *aggiornato*, no alert); a later real change is one."""
+    from assessment.services.grant_snapshot import import_grant_snapshot
+
+    bundled = DATA / "incentivi_gov_it_live_2026-09-25.json"
+    import_grant_snapshot(db.session, bundled, today=date(2026, 12, 7))
+    db.session.commit()
+    docs = json.loads(bundled.read_text(encoding="utf-8"))["response"]["docs"]
+    assert national(docs[0]["ID_Incentivo"]).is_abridged
+    whole = [{**doc, "Descrizione": (doc.get("Descrizione") or "") + " Il testo intero, come sul portale.",
+              "Base_normativa_primaria": "D.M. 1 aprile 2024",
+              "Data_ultimo_aggiornamento": (doc.get("Data_ultimo_aggiornamento") or "2026-09-01T00:00:00Z")[:10]
+              + "T10:23:11Z"} for doc in docs]
+    fake_solr.docs = solr_docs(whole)
+    result = sync(fake_solr, page_size=10)
+    assert result.is_success and result.sync.amended == 0 and result.changes.refreshed == len(docs)
+    assert revision_count() == 0
+    first = national(docs[0]["ID_Incentivo"])
+    assert not first.is_abridged and first.description.endswith("come sul portale.")
+    assert first.last_changed_at == first.first_seen_at  # not "aggiornato"
+    whole[0] = {**whole[0], "Descrizione": whole[0]["Descrizione"] + " Modificato."}
+    fake_solr.docs = solr_docs(whole)
+    assert sync(fake_solr, page_size=10).sync.amended == 1  # a change of the whole record is one
