@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import case, func, literal, or_, union_all
+from sqlalchemy import Float, bindparam, case, func, literal, or_, union_all
 
 from ..extensions import db
 from ..models import Assessment, AssessmentStatus, Company, Comune
@@ -34,27 +35,32 @@ def latest_submissions():
     return latest
 
 
-def compare_with_peers(assessment: Assessment) -> list[PeerGroup]:
-    company = assessment.company
-    province = company.comune.province_code
+KINDS = ("size_class", "ateco_section", "province")
+
+
+@cache
+def _peer_summaries():
+    """One statement for every result page, built once: the company's values are bound parameters, so each page
+    pays neither for building the statement nor for its cache key (most of this query's cost on a small table).
+
+    Which groups each peer belongs to is decided once, as 0/1 columns; then each group's scores are ranked and
+    reduced in SQL, so a territory's thousands of peers come back as one row per group."""
     latest = latest_submissions()
-    memberships = (
-        ("size_class", company.size_class.value, Company.size_class == company.size_class),
-        ("ateco_section", company.ateco_section, Company.ateco_section == company.ateco_section),
-        ("province", province,
-         Company.comune_istat.in_(db.select(Comune.istat_code).where(Comune.province_code == province))),
-    )
-    # Which groups each peer belongs to is decided once, as 0/1 columns; then each group's scores are ranked
-    # and reduced in SQL, so a territory's thousands of peers come back as one row per group.
+    memberships = {
+        "size_class": Company.size_class == bindparam("size_class"),
+        "ateco_section": Company.ateco_section == bindparam("ateco_section"),
+        "province": Company.comune_istat.in_(
+            db.select(Comune.istat_code).where(Comune.province_code == bindparam("province"))),
+    }
     peers = (
         db.select(Assessment.overall_score.label("score"),
-                  *(case((condition, 1), else_=0).label(f"in_{kind}") for kind, _, condition in memberships))
+                  *(case((condition, 1), else_=0).label(f"in_{kind}") for kind, condition in memberships.items()))
         .join(latest, (latest.c.company_id == Assessment.company_id) & (latest.c.at == Assessment.submitted_at))
         .join(Company, Company.id == Assessment.company_id)
-        .where(Assessment.company_id != company.id, Company.erased_at.is_(None))
-        .where(or_(*(condition for _, _, condition in memberships)))
+        .where(Assessment.company_id != bindparam("company_id"), Company.erased_at.is_(None))
+        .where(or_(*memberships.values()))
     ).cte("peers")
-    mine = assessment.overall_score
+    mine = bindparam("mine", type_=Float)
 
     def summary(kind: str):
         ranked = (
@@ -67,14 +73,23 @@ def compare_with_peers(assessment: Assessment) -> list[PeerGroup]:
         return db.select(literal(kind), func.max(ranked.c.size), func.sum(case((ranked.c.score < mine, 1), else_=0)),
                          func.sum(case((ranked.c.score == mine, 1), else_=0)), func.avg(case((middle, ranked.c.score))))
 
-    rows = db.session.execute(union_all(*(summary(kind) for kind, _, _ in memberships))).all()
+    return union_all(*(summary(kind) for kind in KINDS))
+
+
+def compare_with_peers(assessment: Assessment) -> list[PeerGroup]:
+    company = assessment.company
+    values = {"size_class": company.size_class.value, "ateco_section": company.ateco_section,
+              "province": company.comune.province_code}
+    rows = db.session.execute(_peer_summaries(), {
+        "size_class": company.size_class, "ateco_section": company.ateco_section,
+        "province": values["province"], "company_id": company.id, "mine": assessment.overall_score}).all()
     found = {kind: (int(size), int(below), int(ties), float(middle_score))
              for kind, size, below, ties, middle_score in rows if size}
     result = []
-    for kind, value, _ in memberships:
+    for kind in KINDS:
         count, below, ties, median = found.get(kind, (0, 0, 0, 0.0))
         if count < MIN_PEERS:
-            result.append(PeerGroup(kind, value, count, None, None))
+            result.append(PeerGroup(kind, values[kind], count, None, None))
         else:
-            result.append(PeerGroup(kind, value, count, median, 100.0 * (below + 0.5 * ties) / count))
+            result.append(PeerGroup(kind, values[kind], count, median, 100.0 * (below + 0.5 * ties) / count))
     return result
