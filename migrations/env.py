@@ -98,14 +98,27 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # SQLite alters a table by copying it, dropping it and renaming the copy; with foreign keys enforced
+        # (the app's engine turns them on) the drop deletes, through ON DELETE CASCADE, every row that refers
+        # to the table. Alembic's batch mode needs them off, which SQLite allows only outside a transaction.
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if is_sqlite:
+                # Each migration committed its own transaction (SQLite's DDL is not transactional for Alembic):
+                # what is left open is a read, ended so that the pragma applies to the pooled connection.
+                connection.rollback()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

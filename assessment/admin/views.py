@@ -37,10 +37,10 @@ def attach_error(form: BaseForm, error: InvalidField) -> None:
 @bp.get("/imprese")
 def companies():
     form = SearchForm()
-    pagination, assignments = list_companies(form.search, page_number())
+    listed = list_companies(form.search, page_number())
     _titles, level_labels = dimension_and_level_names(g.lang)
-    return render_template("admin/companies.html", form=form, pagination=pagination, assignments=assignments,
-                           level_labels=level_labels)
+    return render_template("admin/companies.html", form=form, pagination=listed.pagination,
+                           assignments=listed.assignments, people=listed.people, level_labels=level_labels)
 
 
 @bp.get("/audit")

@@ -151,6 +151,8 @@ def save_note(company: Company, page_endpoint: str, page_with: Callable[[NoteFor
     form = NoteForm()
     if company.erased_at is not None:  # a note would collect personal data again
         flash(_("I dati dell'impresa sono stati cancellati: non si possono aggiungere note."), "error")
+    elif not company.has_profile:  # its first owner would read it in the company's data
+        flash(_("L'impresa non ha ancora una valutazione: non si possono aggiungere note."), "error")
     elif form.validate_on_submit():
         coaching.add_note(company, current_user, form.body.data)
         db.session.commit()

@@ -119,10 +119,9 @@ class Participant(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254), unique=True)  # lower-cased: one person per address
     role: Mapped[str | None] = mapped_column(String(120))  # role in the firm, as typed
-    # The firm: the partita IVA as typed (checked), and the company with that partita IVA when one exists.
-    # A firm the programme does not know yet is not created as a company (a company needs its profile, and a
-    # row would lock the partita IVA against the firm's own first self-assessment): the partita IVA is kept
-    # here and matched again later.
+    # The firm as the person declared it (partita IVA checked, name as typed: the attendance register and the
+    # person's own data show it), and the company with that partita IVA, created without assessment when the
+    # programme did not know it (services.registrations); its first self-assessing owner takes it on.
     firm_vat_number: Mapped[str | None] = mapped_column(String(11), index=True)
     firm_name: Mapped[str | None] = mapped_column(String(200))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)

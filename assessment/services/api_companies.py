@@ -34,8 +34,9 @@ def _with_scores():
 
 
 def _visible_to(user: User):
-    """Conditions matching can_view_company, as SQL, for list pages."""
-    conditions = [Company.erased_at.is_(None)]
+    """Conditions matching can_view_company, as SQL, for list pages. A company without assessment (known only
+    from its people's training registrations) has none of what the API serves: no profile, scores or matches."""
+    conditions = [Company.erased_at.is_(None), Company.has_profile]
     if user.is_admin:
         return conditions
 
@@ -64,7 +65,8 @@ def visible_company(token: ApiToken, company_id: int, endpoint: str) -> Company 
     """The company if the token's owner may see it (the read is audited); None otherwise."""
     company = db.session.execute(
         db.select(Company).where(Company.id == company_id).options(*_with_scores())).scalar_one_or_none()
-    if company is None or company.erased_at is not None or not can_view_company(token.user, company):
+    if company is None or company.erased_at is not None or not company.has_profile \
+            or not can_view_company(token.user, company):
         return None
     record("view", company.id, actor=actor(token), user_id=token.user_id, via="api", endpoint=endpoint)
     return company

@@ -265,10 +265,17 @@ def refresh_recommendations_safely(assessment: Assessment) -> None:
 def _company_for(profile: Profile, linked: Company | None, language: str) -> Company:
     """The company the submission belongs to. A known company is reached only through its own link
     (re-assessment, coach invitation, or the link sent to its registered e-mail): a partita IVA is public, so
-    typing one proves nothing, and the result's token opens the company's data, notes and erasure."""
+    typing one proves nothing, and the result's token opens the company's data, notes and erasure. The one
+    exception is a company without assessment (is_adoptable): its first owner takes it on."""
     company = linked
-    if company is None and company_with_vat(profile.vat_number) is not None:
-        raise SubmissionInvalid({"vat_number": vat_taken_message()}, {})
+    if company is None:
+        company = company_with_vat(profile.vat_number, for_update=True)
+        if company is not None and not is_adoptable(company):
+            raise SubmissionInvalid({"vat_number": vat_taken_message()}, {})
+        if company is not None:
+            # The company as its owner knows it starts now: since when its people registered for training is
+            # for the programme to know (their registrations say it), not for whoever typed the partita IVA.
+            company.created_at = utcnow()
     if company is None:
         company = Company()
         db.session.add(company)
@@ -292,12 +299,25 @@ def _company_for(profile: Profile, linked: Company | None, language: str) -> Com
     return company
 
 
-def company_with_vat(vat_number: str | None) -> Company | None:
+def company_with_vat(vat_number: str | None, *, for_update: bool = False) -> Company | None:
+    """The company with this partita IVA; with `for_update`, locked (PostgreSQL) and read afresh, so that of two
+    owners taking on a company without assessment at once the second sees the first one's submission."""
     if not vat_number:
         return None
-    return db.session.execute(
-        db.select(Company).where(Company.vat_number == vat_number, Company.erased_at.is_(None))
-    ).scalar_one_or_none()
+    query = db.select(Company).where(Company.vat_number == vat_number, Company.erased_at.is_(None))
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def is_adoptable(company: Company) -> bool:
+    """A company without any submitted assessment and without an e-mail (its people registered for training
+    before anyone self-assessed it) holds nothing an owner could see: the first owner who self-assesses with its
+    partita IVA takes it on. Any other company is reached only through its own link."""
+    if company.email:
+        return False
+    return db.session.execute(db.select(Assessment.id).where(
+        Assessment.company_id == company.id, Assessment.status == AssessmentStatus.submitted).limit(1)).first() is None
 
 
 def vat_taken_message() -> str:
@@ -305,9 +325,10 @@ def vat_taken_message() -> str:
 
 
 def taken_vat_company(draft: Assessment) -> Company | None:
-    """The company that already owns the partita IVA typed in a draft that is not that company's own link."""
+    """The company that already owns the partita IVA typed in a draft that is not that company's own link (a
+    company the draft may take on owns nothing yet)."""
     company = company_with_vat(draft.draft_profile.get("vat_number"))
-    return None if company is None or company.id == draft.company_id else company
+    return None if company is None or company.id == draft.company_id or is_adoptable(company) else company
 
 
 def request_company_link(draft: Assessment, company: Company) -> str:

@@ -25,6 +25,7 @@ from ..models import (
     DimensionScore,
     Enrolment,
     EnrolmentStatus,
+    Participant,
     Programme,
     Role,
     SizeClass,
@@ -285,8 +286,16 @@ def impact(filters: DashboardFilters) -> tuple[ImpactGroup, ImpactGroup]:
     return (group([i for i in overall if i in coached]), group([i for i in overall if i not in coached]))
 
 
-def list_companies(search: str, page: int) -> tuple[Pagination, dict[int, CoachAssignment]]:
-    """A page of companies with their assessments and latest assignment, in a fixed number of queries."""
+@dataclass(frozen=True)
+class CompanyList:
+    pagination: Pagination
+    assignments: dict[int, CoachAssignment]  # company id -> its latest assignment
+    people: dict[int, int]  # company id -> people registered for training (not erased)
+
+
+def list_companies(search: str, page: int) -> CompanyList:
+    """A page of companies (with those known only from training, which have no assessment) with their
+    assessments, latest assignment and people registered for training, in a fixed number of queries."""
     query = (db.select(Company).where(Company.erased_at.is_(None))
              .options(subqueryload(Company.comune), subqueryload(Company.assessments))
              .order_by(Company.created_at.desc(), Company.id.desc()))
@@ -296,13 +305,18 @@ def list_companies(search: str, page: int) -> tuple[Pagination, dict[int, CoachA
                                 Company.email.ilike(like), Company.ateco_code.ilike(like)))
     pagination = paginate(query, page)
     latest: dict[int, CoachAssignment] = {}
+    people: dict[int, int] = {}
     ids = [c.id for c in pagination.items]
     if ids:
         for assignment in db.session.execute(
                 db.select(CoachAssignment).where(CoachAssignment.company_id.in_(ids))
                 .options(subqueryload(CoachAssignment.coach)).order_by(CoachAssignment.proposed_at)).scalars():
             latest[assignment.company_id] = assignment  # the newest wins
-    return pagination, latest
+        people = dict(db.session.execute(
+            db.select(Participant.company_id, func.count()).where(Participant.company_id.in_(ids),
+                                                                   Participant.erased_at.is_(None))
+            .group_by(Participant.company_id)).all())
+    return CompanyList(pagination, latest, people)
 
 
 def list_audit_entries(company_id: int | None, user_id: int | None,

@@ -4,11 +4,13 @@ completion rates do not silently fall: the participant row, its registrations, a
 without a name, address, role, firm or answers."""
 from __future__ import annotations
 
-from sqlalchemy import or_
+from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
+    Assessment,
+    AssessmentStatus,
     Company,
     Participant,
     Registration,
@@ -25,16 +27,26 @@ def _iso(value) -> str | None:
 
 
 def company_participants(company: Company) -> list[Participant]:
-    """The firm's people: linked to the company, or registered with its partita IVA before it was one."""
-    conditions = [Participant.company_id == company.id]
-    if company.vat_number:
-        conditions.append(Participant.firm_vat_number == company.vat_number)
+    """The firm's people that its owner's rights reach (the firm's export and erasure): those who registered
+    for it once it had an owner, i.e. since its first submitted assessment. Whoever registered before, when
+    the firm was a company without assessment, was never its owner's to see: the first owner who self-assesses
+    with a partita IVA takes the company on, and typing a partita IVA proves nothing."""
+    owned_since = db.select(func.min(Assessment.submitted_at)).where(
+        Assessment.company_id == company.id, Assessment.status == AssessmentStatus.submitted).scalar_subquery()
     return list(db.session.execute(
-        db.select(Participant).where(or_(*conditions), Participant.erased_at.is_(None))
+        db.select(Participant).where(Participant.company_id == company.id, Participant.erased_at.is_(None),
+                                     Participant.created_at >= owned_since)
         .options(selectinload(Participant.registrations).selectinload(Registration.edition),
                  selectinload(Participant.registrations).selectinload(Registration.attendances),
                  selectinload(Participant.registrations).selectinload(Registration.certificate))
         .order_by(Participant.id)).scalars())
+
+
+def drop_firm(company: Company) -> None:
+    """The firm's erasure, once the people it reaches are erased: the others keep their registrations and their
+    own data, without the firm's name and partita IVA as they typed them."""
+    db.session.execute(db.update(Participant).where(Participant.company_id == company.id)
+                       .values(firm_name=None, firm_vat_number=None))
 
 
 def export_participants(participants: list[Participant]) -> list[dict]:

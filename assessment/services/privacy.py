@@ -23,7 +23,7 @@ from ..models import (
 from .alert_subscriptions import erase_grant_alerts, grant_alert_export
 from .audit import record
 from .coaching import withdraw_active_assignments
-from .participant_privacy import company_participants, erase_participant, export_participants
+from .participant_privacy import company_participants, drop_firm, erase_participant, export_participants
 from .passwords import new_token, token_hash
 
 
@@ -52,7 +52,8 @@ def export_company(company: Company) -> dict:
             "id": company.id, "name": company.name, "vat_number": company.vat_number, "email": company.email,
             "ateco_code": company.ateco_code, "ateco_section": company.ateco_section,
             "comune_istat": company.comune_istat, "employees": company.employees,
-            "annual_turnover_eur": company.annual_turnover_eur, "size_class": company.size_class.value,
+            "annual_turnover_eur": company.annual_turnover_eur,
+            "size_class": company.size_class.value if company.size_class else None,  # None: without assessment
             "themes": company.themes, "created_at": _iso(company.created_at), "erased_at": _iso(company.erased_at),
         },
         "consents": [{"kind": c.kind.value, "text_version": c.text_version, "given_at": _iso(c.given_at),
@@ -106,12 +107,15 @@ def _unlinked_drafts_naming(vat_number: str | None) -> list[int]:
 
 def erase_company(company: Company) -> list[Registration]:
     """Remove the data that name the company, its answers, notes and suggestions, also in drafts begun with its
-    partita IVA; keep the scores with sector, comune and size, which programme statistics rest on. Returns the
-    registrations promoted from a waiting list to the seats its people freed (the caller mails them)."""
+    partita IVA and on the rows of people registered for training before it had an owner; erase the people
+    registered since (company_participants); keep the scores with sector, comune and size, which programme
+    statistics rest on. Returns the registrations promoted from a waiting list to the seats its people freed
+    (the caller mails them)."""
     unlinked = _unlinked_drafts_naming(company.vat_number)
     promoted: list[Registration] = []
     for participant in company_participants(company):  # the firm's people registered for training
         promoted.extend(erase_participant(participant))
+    drop_firm(company)
     if unlinked:
         db.session.execute(db.delete(Assessment).where(Assessment.id.in_(unlinked)))
     company.name = None

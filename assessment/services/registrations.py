@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import func, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from ..domain.company_profile import validate_vat_number
@@ -70,23 +70,46 @@ def find_participant(email: str) -> Participant | None:
 
 def _participant(name: str, email: str, role: str, vat_number: str, firm_name: str, language: str,
                  may_update: bool) -> Participant:
-    """The person with this address, or a new one. The firm is matched to an existing company by its partita
-    IVA; nothing about that company is read back to the registrant. The public form never changes what is stored
-    of a known address (whoever types someone's address must not rename them or move them to another firm);
-    their coach may (may_update)."""
+    """The person with this address, or a new one, linked to the firm's company (firm_company). Nothing about
+    that company is read back to the registrant. The public form never changes what is stored of a known
+    address (whoever types someone's address must not rename them or move them to another firm); their coach
+    may (may_update)."""
     participant = find_participant(email)
     if participant is not None and not may_update:
         return participant
-    company_id = db.session.execute(db.select(Company.id).where(
-        Company.vat_number == vat_number, Company.erased_at.is_(None))).scalar_one_or_none()
+    company = firm_company(vat_number, firm_name, language)
     if participant is None:
         participant = Participant(email=email.strip().lower())
         db.session.add(participant)
     participant.name, participant.role, participant.language = name.strip(), role.strip(), language
     participant.firm_vat_number, participant.firm_name = vat_number, firm_name.strip()
-    participant.company_id = company_id
+    participant.company = company
     participant.privacy_consent_at, participant.privacy_text_version = utcnow(), PRIVACY_NOTICE_VERSION
     return participant
+
+
+def _company_with_vat(vat_number: str) -> Company | None:
+    return db.session.execute(db.select(Company).where(
+        Company.vat_number == vat_number, Company.erased_at.is_(None))).scalar_one_or_none()
+
+
+def firm_company(vat_number: str, firm_name: str, language: str = "it") -> Company:
+    """The company with this partita IVA, or a new company without assessment: the partita IVA and the name
+    typed, no profile, until the first owner who self-assesses with that partita IVA takes it on. Two people of
+    the same new firm registering at once both insert it: the loser's savepoint is rolled back and the
+    winner's company read (on PostgreSQL the second INSERT waits for the first transaction, then fails)."""
+    company = _company_with_vat(vat_number)
+    if company is not None:
+        return company
+    company = Company(name=firm_name.strip() or None, vat_number=vat_number, language=language)
+    try:
+        with db.session.begin_nested():
+            db.session.add(company)
+    except IntegrityError:
+        company = _company_with_vat(vat_number)
+        if company is None:  # not the partita IVA that clashed
+            raise
+    return company
 
 
 def register(edition_id: int, *, name: str, email: str, role: str, vat_number: str, firm_name: str,

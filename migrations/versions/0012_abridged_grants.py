@@ -1,7 +1,7 @@
 """Grants as the bundled snapshot has them (abridged): the first sync completes them without an amendment.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 """
 import json
 from pathlib import Path
@@ -12,7 +12,7 @@ from alembic import op
 SNAPSHOT = Path(__file__).resolve().parents[2] / "assessment" / "data" / "incentivi_gov_it_live_2026-09-25.json"
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from markupsafe import escape
@@ -117,23 +117,29 @@ def test_a_person_erases_their_data_and_the_totals_stay(client, skills, edition,
     assert registration.id
 
 
-def test_the_firms_export_and_erasure_cover_its_people_and_keep_the_totals(edition, db_session):
-    company = add_company([], comune="001125")
+def test_the_firms_export_and_erasure_cover_its_people_since_it_had_an_owner_and_keep_the_totals(
+        edition, db_session):
+    company = add_company([(datetime(2026, 1, 10), 50.0, "basic", {})], comune="001125")
     company.vat_number = "01234567897"
+    # Registered while the firm was a company without assessment: never its owner's to see or erase.
+    earlier = add_person("Carlo Verdi", company=company)
+    earlier.created_at = datetime(2025, 12, 1)
+    completed(earlier, edition)
     linked = completed(add_person("Anna Bianchi", company=company), edition)
-    by_vat = add_person("Carlo Verdi")  # registered with the firm's partita IVA before the firm was known
-    completed(by_vat, edition)
     stranger = completed(add_person("Elena Neri"), add_edition(add_track("T-OTHER"), DAYS))
     stranger.participant.firm_vat_number = "11111111115"
     db_session.flush()
     exported = export_company(company)["training_participants"]
-    assert {p["name"] for p in exported} == {"Anna Bianchi", "Carlo Verdi"}
+    assert {p["name"] for p in exported} == {"Anna Bianchi"}
     assert exported[0]["registrations"][0]["edition"] == "Edizione di maggio"
     assert len(exported[0]["registrations"][0]["attendance"]) == 2
     before = training_figures(TODAY).people_trained
     erase_company(company)
     assert db.session.get(Participant, linked.participant_id).name is None
-    assert by_vat.name is None and stranger.participant.name == "Elena Neri"
+    db.session.refresh(earlier)
+    assert (earlier.name, earlier.firm_name, earlier.firm_vat_number) == ("Carlo Verdi", None, None)
+    assert [r.status for r in earlier.registrations] == [RegistrationStatus.confirmed]
+    assert stranger.participant.name == "Elena Neri"
     assert training_figures(TODAY).people_trained == before == 3
 
 

@@ -105,7 +105,9 @@ def test_same_page_whether_the_firm_or_the_person_is_known(client, db_session, o
     assert company.name not in thanks
     people = {p.email: p for p in db.session.execute(db.select(Participant).where(
         Participant.email.in_(["a@example.org", "b@example.org"]))).scalars()}
-    assert people["b@example.org"].company_id is None
+    assert people["a@example.org"].company_id == company.id
+    new_firm = people["b@example.org"].company  # a firm new to the programme: a company without assessment
+    assert new_firm is not None and not new_firm.has_profile and new_firm.assessments == []
     assert db.session.execute(db.select(db.func.count()).select_from(Registration).filter_by(
         edition_id=edition.id)).scalar() == 2
     to_a = [m for m in mails(outbox) if m["To"] == "a@example.org"]
