@@ -6,7 +6,8 @@ Usage: .venv/bin/python bench/bench_training_dashboard.py [--people 2400 --editi
        [--requests 30] [--database-url URL]
 The database is a new SQLite file in a temporary directory unless --database-url (or BENCH_DATABASE_URL)
 names one: DATABASE_URL is never read nor written. Rows are inserted in bulk (Core inserts), then the whole
-page GET /admin/ is timed as an admin, after one warm-up request.
+page GET /admin/ is timed as an admin, after one warm-up request, in an app set up as assessment/wsgi.py sets
+it up for gunicorn (start-up heap frozen).
 """
 from __future__ import annotations
 
@@ -129,6 +130,7 @@ def _measure(args: argparse.Namespace, workdir: Path) -> list[dict]:
     from flask_migrate import upgrade
 
     from assessment import create_app
+    from assessment.app import settle_heap
     from assessment.config import sqlalchemy_url
     from assessment.extensions import db
     from assessment.models import ThematicArea, Track, TrackFormat
@@ -140,6 +142,7 @@ def _measure(args: argparse.Namespace, workdir: Path) -> list[dict]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
                       "WTF_CSRF_ENABLED": False, "INSTANCE_DIR": str(workdir),
                       "MAIL_OUTBOX_DIR": str(workdir / "outbox")})
+    settle_heap()  # as assessment/wsgi.py does once the app is built
     with app.app_context():
         upgrade()
         sync_questionnaires()

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import Integer, case, distinct, func
 from sqlalchemy.orm import aliased
 
-from ..domain.training import Completion, completion_of_minutes
+from ..domain.training import Completion, completion_of_minutes, reaches_threshold
 from ..extensions import db
 from ..models import (
     Attendance,
@@ -59,24 +59,41 @@ def _lesser(a, b):
 
 
 def registration_results(edition_ids: list[int] | None = None) -> dict[int, RegistrationResult]:
-    """{registration id: result} for the confirmed registrations of the given editions (all when None), in three
-    queries whatever their number. The database sums the minutes (each presence clipped to its session, exactly
-    as domain.training.presence_hours does: tests/web/test_training_dashboard.py checks both agree); the
-    threshold is domain.training.completion_of_minutes. Cancelled editions complete nobody."""
+    """{registration id: result} for the confirmed registrations of the given editions (all when None), in two
+    queries whatever their number; the threshold is domain.training.completion_of_minutes. Cancelled editions
+    complete nobody."""
+    editions, rows = _attended_minutes(edition_ids)
+    return {
+        r.id: RegistrationResult(r.id, r.participant_id, r.edition_id,
+                                 completion_of_minutes(editions[r.edition_id].minutes, r.minutes,
+                                                       editions[r.edition_id].min_attendance_percent),
+                                 editions[r.edition_id].last_on)
+        for r in rows
+    }
+
+
+def _attended_minutes(edition_ids: list[int] | None) -> tuple[dict, list]:
+    """({edition id: (id, track_id, capacity, min_attendance_percent, minutes, last_on)}, [(id, participant_id,
+    edition_id, minutes)] of its confirmed registrations), for the scheduled editions among edition_ids (all when
+    None). The database sums the minutes, each presence clipped to its session exactly as
+    domain.training.presence_hours does (tests/web/test_training_dashboard.py checks both agree); rows are plain
+    tuples, as the dashboard reads thousands of them."""
     dialect = db.session.get_bind().dialect.name
     start, end = _minutes_of(TrainingSession.start_time, dialect), _minutes_of(TrainingSession.end_time, dialect)
     scheduled = [TrainingEdition.status == EditionStatus.scheduled]
     if edition_ids is not None:
         scheduled.append(TrainingEdition.id.in_(edition_ids))
     editions = {row.id: row for row in db.session.execute(
-        db.select(TrainingEdition.id, TrainingEdition.min_attendance_percent,
+        db.select(TrainingEdition.id, TrainingEdition.track_id, TrainingEdition.capacity,
+                  TrainingEdition.min_attendance_percent,
                   func.coalesce(func.sum(end - start), 0).label("minutes"),
                   func.max(TrainingSession.on_date).label("last_on"))
         .outerjoin(TrainingSession, (TrainingSession.edition_id == TrainingEdition.id)
                    & TrainingSession.is_cancelled.is_(False))
-        .where(*scheduled).group_by(TrainingEdition.id, TrainingEdition.min_attendance_percent))}
+        .where(*scheduled).group_by(TrainingEdition.id, TrainingEdition.track_id, TrainingEdition.capacity,
+                                    TrainingEdition.min_attendance_percent))}
     if not editions:
-        return {}
+        return {}, []
     # Each held session's start and end in minutes, computed once (3,000 rows, not once per presence); a full
     # presence counts the session's minutes, a partial one its times clipped to the session.
     held = (db.select(TrainingSession.id.label("id"), start.label("starts"), end.label("ends"))
@@ -100,13 +117,7 @@ def registration_results(edition_ids: list[int] | None = None) -> dict[int, Regi
                   func.coalesce(attended.c.minutes, 0).label("minutes"))
         .outerjoin(attended, attended.c.registration_id == Registration.id)
         .where(Registration.status == RegistrationStatus.confirmed, chosen)).all()
-    return {
-        r.id: RegistrationResult(r.id, r.participant_id, r.edition_id,
-                                 completion_of_minutes(editions[r.edition_id].minutes, r.minutes,
-                                                       editions[r.edition_id].min_attendance_percent),
-                                 editions[r.edition_id].last_on)
-        for r in rows if r.edition_id in editions
-    }
+    return editions, [r for r in rows if r.edition_id in editions]
 
 
 @dataclass(frozen=True)
@@ -151,10 +162,7 @@ def training_figures(today: date) -> TrainingFigures:
     """The programme's training figures, programme-wide; people are counted once however many editions they
     completed (and once per area, track, comune; in the month of their first completion)."""
     figures = TrainingFigures()
-    results = registration_results()
-    editions = {row.id: row for row in db.session.execute(
-        db.select(TrainingEdition.id, TrainingEdition.track_id, TrainingEdition.capacity)
-        .where(TrainingEdition.status == EditionStatus.scheduled))}
+    editions, registrations = _attended_minutes(None)
     dialect = db.session.get_bind().dialect.name
     session_minutes = (_minutes_of(TrainingSession.end_time, dialect)
                        - _minutes_of(TrainingSession.start_time, dialect))  # as SessionTimes.hours, in minutes
@@ -178,15 +186,28 @@ def training_figures(today: date) -> TrainingFigures:
         func.coalesce(func.sum(Enrolment.participants), 0)).where(
         Enrolment.status != EnrolmentStatus.withdrawn)).one()
 
-    completed = [r for r in results.values() if r.completion.is_completed and r.edition_id in editions]
-    first_completion: dict[int, date | None] = {}
-    for result in sorted(completed, key=lambda r: r.last_session_on or date.max):
-        first_completion.setdefault(result.participant_id, result.last_session_on)
+    # One pass over the registrations, on plain values: thousands of them, no object per row.
+    first_completion: dict[int, date] = {}  # participant: the day of the first edition they completed
+    per_track_people: dict[int, set[int]] = defaultdict(set)
+    filled: dict[int, int] = defaultdict(int)
+    ended: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # track: [completed, registrations] of ended
+    for registration in registrations:
+        edition = editions[registration.edition_id]
+        filled[edition.id] += 1
+        completed = reaches_threshold(edition.minutes, registration.minutes, edition.min_attendance_percent)
+        if edition.last_on is not None and edition.last_on <= today:
+            outcome = ended[edition.track_id]
+            outcome[0] += completed
+            outcome[1] += 1
+        if completed:  # completion needs held sessions: last_on is set
+            per_track_people[edition.track_id].add(registration.participant_id)
+            known = first_completion.get(registration.participant_id)
+            if known is None or edition.last_on < known:
+                first_completion[registration.participant_id] = edition.last_on
     figures.people_trained = len(first_completion)
     months: dict[str, int] = defaultdict(int)
     for day in first_completion.values():
-        if day is not None:  # always set: completion needs held sessions
-            months[f"{day:%Y-%m}"] += 1
+        months[f"{day:%Y-%m}"] += 1
     figures.by_month = sorted(months.items())
     comuni: dict[tuple[str | None, str | None], int] = defaultdict(int)
     for participant_id in first_completion:
@@ -194,39 +215,29 @@ def training_figures(today: date) -> TrainingFigures:
         comuni[(row.comune_istat, row.name) if row else (None, None)] += 1
     figures.by_comune = sorted(((k[0], k[1], n) for k, n in comuni.items()), key=lambda x: (-x[2], x[1] or "~"))
     areas: dict[str, set[int]] = defaultdict(set)
-    per_track_people: dict[int, set[int]] = defaultdict(set)
-    for result in completed:
-        track = tracks[editions[result.edition_id].track_id]
-        areas[track.thematic_area_key].add(result.participant_id)
-        per_track_people[track.id].add(result.participant_id)
+    for track_id, ids in per_track_people.items():
+        areas[tracks[track_id].thematic_area_key].update(ids)
     figures.by_area = sorted(((key, len(ids)) for key, ids in areas.items()), key=lambda x: (-x[1], x[0]))
 
-    filled: dict[int, int] = defaultdict(int)
-    ended: dict[int, list[bool]] = defaultdict(list)
-    for result in results.values():
-        if result.edition_id not in editions:
-            continue
-        filled[result.edition_id] += 1
-        if result.last_session_on is not None and result.last_session_on <= today:
-            ended[editions[result.edition_id].track_id].append(result.completion.is_completed)
     by_track: dict[int, list] = defaultdict(list)
     for edition in editions.values():
         by_track[edition.track_id].append(edition)
     for track_id, track in sorted(tracks.items(), key=lambda item: (item[1].code, item[0])):
         own = by_track[track_id]
-        outcomes = ended.get(track_id, [])
+        done, outcomes = ended.get(track_id, (0, 0))
         figures.tracks.append(TrackLine(
             track=track, editions=len(own), people_trained=len(per_track_people.get(track_id, ())),
             seats_offered=sum(e.capacity for e in own), seats_filled=sum(filled.get(e.id, 0) for e in own),
             hours_delivered=sum(held_hours.get(e.id, 0.0) for e in own),
-            completion_rate=100.0 * sum(outcomes) / len(outcomes) if outcomes else None,
+            completion_rate=100.0 * done / outcomes if outcomes else None,
             skills=skills.get(track_id, SkillsGroup(0, None))))
     figures.editions = len(editions)
     figures.hours_delivered = sum(line.hours_delivered for line in figures.tracks)
     figures.seats_offered = sum(line.seats_offered for line in figures.tracks)
     figures.seats_filled = sum(line.seats_filled for line in figures.tracks)
-    all_outcomes = [o for outcomes in ended.values() for o in outcomes]
-    figures.completion_rate = 100.0 * sum(all_outcomes) / len(all_outcomes) if all_outcomes else None
+    all_done = sum(done for done, _ in ended.values())
+    all_outcomes = sum(outcomes for _, outcomes in ended.values())
+    figures.completion_rate = 100.0 * all_done / all_outcomes if all_outcomes else None
     return figures
 
 
