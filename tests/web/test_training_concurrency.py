@@ -14,6 +14,8 @@ from flask_migrate import upgrade
 from assessment import create_app
 from assessment.extensions import db
 from assessment.models import (
+    Company,
+    Participant,
     Registration,
     RegistrationStatus,
     ThematicArea,
@@ -57,44 +59,64 @@ def racing_app(database_url, tmp_path):
         cleanup()
 
 
-def _edition(app) -> int:
+def _edition(app, number: int = 1, capacity: int = SEATS) -> int:
     with app.app_context():
-        db.session.add(ThematicArea(key="race_area", name_it="Area", name_en="Area"))
-        track = Track(code="RACE-01", title_it="Corsa", title_en="Race", thematic_area_key="race_area",
+        if db.session.get(ThematicArea, "race_area") is None:
+            db.session.add(ThematicArea(key="race_area", name_it="Area", name_en="Area"))
+        track = Track(code=f"RACE-{number:02d}", title_it="Corsa", title_en="Race", thematic_area_key="race_area",
                       format=TrackFormat.workshop)
-        edition = TrainingEdition(track=track, title="Ultimi posti", capacity=SEATS, place="Ivrea")
+        edition = TrainingEdition(track=track, title="Ultimi posti", capacity=capacity, place="Ivrea")
         edition.sessions = [TrainingSession(on_date=date.today() + timedelta(days=20), start_time=time(9),
-                                            end_time=time(12), check_in_code="RACE01")]
+                                            end_time=time(12), check_in_code=f"RACE{number:02d}")]
         db.session.add(edition)
         db.session.commit()
         return edition.id
 
 
-def test_concurrent_registrations_for_the_last_seats(racing_app):
-    edition_id = _edition(racing_app)
-    start = threading.Barrier(PEOPLE)
+def _all_at_once(app, registrations: list[dict]) -> None:
+    """Each registration in its own thread on its own connection, released together; none may fail."""
+    start = threading.Barrier(len(registrations))
     errors: list[BaseException] = []
 
-    def person(n: int) -> None:
+    def person(n: int, fields: dict) -> None:
         try:
-            with racing_app.app_context():
+            with app.app_context():
                 start.wait()
                 commit_registration(lambda: register(
-                    edition_id, name=f"Persona {n}", email=f"p{n}@example.org", role="dipendente",
-                    vat_number=vat_number(), firm_name="Impresa", language="it", today=date.today()))
+                    name=f"Persona {n}", email=f"p{n}@example.org", role="dipendente", firm_name="Impresa",
+                    language="it", today=date.today(), **fields))
                 db.session.remove()
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
 
-    threads = [threading.Thread(target=person, args=(n,)) for n in range(PEOPLE)]
+    threads = [threading.Thread(target=person, args=(n, fields)) for n, fields in enumerate(registrations)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
+
+
+def test_concurrent_registrations_for_the_last_seats(racing_app):
+    edition_id = _edition(racing_app)
+    _all_at_once(racing_app, [{"edition_id": edition_id, "vat_number": vat_number()} for _ in range(PEOPLE)])
     with racing_app.app_context():
         statuses = db.session.execute(db.select(Registration.status).where(
             Registration.edition_id == edition_id)).scalars().all()
         assert len(statuses) == PEOPLE
         assert statuses.count(RegistrationStatus.confirmed) == SEATS
         assert statuses.count(RegistrationStatus.waiting) == PEOPLE - SEATS
+
+
+def test_people_of_a_new_firm_registering_at_once_make_one_company(racing_app):
+    # Different editions, so the edition's lock does not queue them: the firm's partita IVA is what they race for.
+    editions = [_edition(racing_app, number, capacity=PEOPLE) for number in (1, 2)]
+    firm = vat_number()
+    _all_at_once(racing_app, [{"edition_id": editions[n % 2], "vat_number": firm} for n in range(PEOPLE)])
+    with racing_app.app_context():
+        companies = db.session.execute(db.select(Company.id).where(Company.vat_number == firm)).scalars().all()
+        assert len(companies) == 1
+        people = db.session.execute(db.select(Participant.company_id)).scalars().all()
+        assert people == [companies[0]] * PEOPLE
+        assert db.session.execute(db.select(db.func.count(Registration.id)).where(
+            Registration.status == RegistrationStatus.confirmed)).scalar() == PEOPLE
