@@ -95,7 +95,8 @@ def register_table(edition: TrainingEdition, lines: list[RegisterLine]) -> Table
                    round(line.completion.percent, 1), "yes" if line.completion.is_completed else "no",
                    certificate.verification_code if certificate else None]
 
-    return Table(name="register", headers=headers, rows=rows())
+    # Built now, not while the CSV streams: by then the request's session is closed and its rows detached.
+    return Table(name="register", headers=headers, rows=list(rows()))
 
 
 def register_filename(edition: TrainingEdition, fmt: str) -> str:

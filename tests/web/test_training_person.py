@@ -171,3 +171,17 @@ def test_attendance_register_downloads(client, login_as, make_user, edition, db_
     login_as(make_user("coach"))  # not this edition's trainer
     assert client.get(f"/coach/formazione/{edition.id}/registro.csv").status_code == 404
     assert anna.id
+
+
+def test_the_register_table_is_complete_before_the_session_closes(edition, db_session):
+    # The CSV streams after the view committed and the request's session closed: no row may still need it.
+    from assessment.services.exports import csv_chunks
+    from assessment.services.training_register import register_lines, register_table
+
+    completed(add_person("Anna Bianchi"), edition)
+    db_session.commit()
+    table = register_table(edition, register_lines(edition))
+    db_session.commit()
+    db_session.close()  # what the end of the request does before the body streams
+    text = "".join(csv_chunks(table))
+    assert "Anna Bianchi" in text and "yes" in text
