@@ -112,6 +112,10 @@ def register_on_behalf(company_id: int):
             form.edition_id.data, name=form.name.data, email=form.email.data, role=form.role.data,
             vat_number=company.vat_number, firm_name=company.name or "", language=company.language,
             today=local_today(), registered_by=current_user))
+    except registrations.PersonOfAnotherFirm:
+        db.session.rollback()
+        flash(_("Iscrizione non registrata: questo indirizzo e-mail è già iscritto per un'altra impresa. La persona "
+                "può iscriversi da sé dalla pagina dell'edizione."), "error")
     except InvalidField:
         db.session.rollback()
         flash(_("Le iscrizioni a questa edizione sono chiuse."), "error")

@@ -47,6 +47,13 @@ class RegistrationClosed(InvalidField):
         super().__init__("edition", "registrations are closed")
 
 
+class PersonOfAnotherFirm(InvalidField):
+    """Staff registering a firm's people gave the address of someone registered for another firm."""
+
+    def __init__(self) -> None:
+        super().__init__("email", "registered for another firm")
+
+
 def lock_edition(edition_id: int) -> TrainingEdition | None:
     """The edition, locked for the rest of the transaction against other registrations and cancellations."""
     if db.session.get_bind().dialect.name == "sqlite":
@@ -72,12 +79,15 @@ def _participant(name: str, email: str, role: str, vat_number: str, firm_name: s
                  may_update: bool) -> Participant:
     """The person with this address, or a new one, linked to the firm's company (firm_company). Nothing about
     that company is read back to the registrant. The public form never changes what is stored of a known
-    address (whoever types someone's address must not rename them or move them to another firm); their coach
-    may (may_update)."""
+    address (whoever types someone's address must not rename them or move them to another firm); the coach of
+    their own firm may (may_update), never for another firm's person (PersonOfAnotherFirm)."""
     participant = find_participant(email)
     if participant is not None and not may_update:
         return participant
     company = firm_company(vat_number, firm_name, language)
+    if participant is not None and (participant.company_id not in (None, company.id)
+                                    or participant.firm_vat_number not in (None, vat_number)):
+        raise PersonOfAnotherFirm()
     if participant is None:
         participant = Participant(email=email.strip().lower())
         db.session.add(participant)

@@ -102,3 +102,28 @@ def test_a_proposal_not_yet_accepted_registers_nobody(client, db_session, login_
     response = client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
     assert response.status_code == 302
     assert db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).first() is None
+
+
+def test_a_coach_cannot_rename_or_take_over_another_firms_person(client, db_session, login_as, followed_company,
+                                                                   outbox):
+    from tests.web.training_data import add_person
+
+    coach, company, _assessment, _token = followed_company
+    edition = make_edition(db_session)
+    stranger = add_person("Carla Rossi", email="carla@example.org")  # registered for another firm
+    db_session.commit()
+    login_as(coach)
+    response = client.post(f"/coach/imprese/{company.id}/formazione", follow_redirects=True,
+                           data=_on_behalf(edition, **{"training-email": "carla@example.org",
+                                                       "training-name": "Nome Cambiato"}))
+    assert "questo indirizzo e-mail è già iscritto per un" in response.get_data(as_text=True)
+    db_session.refresh(stranger)
+    assert (stranger.name, stranger.company_id, stranger.firm_vat_number) == ("Carla Rossi", None, "01234567897")
+    assert db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).first() is None
+    assert mails(outbox) == []
+    # One of the firm's own people, registered before, is still updated by the coach.
+    own = add_person("Luca V.", company=company, email="luca@example.org")
+    db_session.commit()
+    client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
+    db_session.refresh(own)
+    assert own.name == "Luca Verdi" and own.registrations[0].status == RegistrationStatus.confirmed
