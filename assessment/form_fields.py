@@ -29,6 +29,16 @@ class BaseForm(FlaskForm):
         return is_valid
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # what a programme's calendar may hold: a typo such as 0001 or 9999 is not a day
+
+
+def plausible_day(form, field) -> None:
+    """A date within FIRST_YEAR..LAST_YEAR (a date field's value, when it has one)."""
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_("Data fuori dal calendario del programma: scegli un giorno tra il %(first)d e il "
+                                "%(last)d.", first=FIRST_YEAR, last=LAST_YEAR))
+
+
 def trimmed(value: str | None) -> str | None:
     """A filter: spaces pasted around a value, and invisible control characters, are never part of it."""
     return CONTROL_CHARACTERS.sub("", value).strip() if value else value

@@ -15,9 +15,9 @@ from wtforms import (
     TimeField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..form_fields import BaseForm, WholeNumberField, trimmed
+from ..form_fields import BaseForm, WholeNumberField, plausible_day, trimmed
 from ..services.training import SessionInput
 
 EXTRA_SESSION_ROWS = 3  # empty rows under the existing sessions, for new ones
@@ -27,7 +27,7 @@ class SessionForm(Form):
     """One row of the sessions table (no CSRF of its own: the edition's form carries it)."""
 
     session_id = HiddenField()
-    on_date = DateField(_l("Data"), validators=[Optional()])
+    on_date = DateField(_l("Data"), validators=[Optional(), plausible_day])
     start_time = TimeField(_l("Inizio"), validators=[Optional()])
     end_time = TimeField(_l("Fine"), validators=[Optional()])
     is_cancelled = BooleanField(_l("Annullata"))
@@ -45,11 +45,11 @@ class EditionForm(BaseForm):
     trainer_name = StringField(_l("oppure formatore esterno (nome)"), filters=[trimmed],
                                validators=[Length(max=200)])
     registration_deadline_on = DateField(_l("Iscrizioni fino al (vuoto: il giorno prima del primo incontro)"),
-                                         validators=[Optional()])
+                                         validators=[Optional(), plausible_day])
     min_attendance_percent = WholeNumberField(_l("Presenza minima per completare (percentuale delle ore)"), default=70,
                                               validators=[InputRequired(), NumberRange(min=0, max=100)])
     is_example = BooleanField(_l("Edizione di esempio (dati dimostrativi)"))
-    sessions = FieldList(FormField(SessionForm), min_entries=EXTRA_SESSION_ROWS)
+    sessions = FieldList(FormField(SessionForm), _l("Incontri"), min_entries=EXTRA_SESSION_ROWS)
 
     def load(self, edition) -> None:
         for name in ("track_id", "title", "description", "place", "online_url", "capacity", "trainer_name",
@@ -97,4 +97,11 @@ class EditionForm(BaseForm):
 
 
 class CopyEditionForm(BaseForm):
-    first_on = DateField(_l("Data del primo incontro della nuova edizione"), validators=[DataRequired()])
+    first_on = DateField(_l("Data del primo incontro della nuova edizione"),
+                         validators=[InputRequired(), plausible_day])
+
+    def validate_first_on(self, field) -> None:
+        from ..clock import local_today
+
+        if field.data is not None and field.data < local_today():
+            raise ValidationError(_l("La nuova edizione comincia oggi o più avanti."))

@@ -21,6 +21,15 @@ _REASONS = {  # the services' reasons, in the page's language
     "trainer_user_id": lambda: _("Account sconosciuto."),
     "place": lambda: _("Indica il luogo o il link per seguire online."),
     "sessions": lambda: _("Un incontro con presenze registrate non si può togliere: segnalo come annullato."),
+    "edition": lambda: _("Edizione annullata: non si modifica più (le persone iscritte sono già state avvisate). "
+                         "Per riproporla, copiala."),
+    "capacity": lambda: _("Ci sono più persone con posto confermato: i posti non possono essere meno di loro. "
+                          "Annulla prima qualche iscrizione dalla pagina dei partecipanti."),
+}
+_SESSION_REASONS = {  # a row of the sessions table
+    "must be after the start time": lambda: _("La fine deve venire dopo l'inizio."),
+    "a session with attendance cannot be moved": lambda: _(
+        "Questo incontro ha già presenze registrate: data e orari non si cambiano. Annullalo e aggiungine un altro."),
 }
 
 
@@ -36,7 +45,7 @@ def _attach(form: EditionForm, error: InvalidField) -> None:
     if error.field.startswith("sessions-"):  # sessions-<row>-end_time
         _prefix, row, name = error.field.split("-", 2)
         field = form.sessions[int(row)][name]
-        field.errors = [*field.errors, _("La fine deve venire dopo l'inizio.")]
+        field.errors = [*field.errors, _SESSION_REASONS.get(error.reason, lambda: error.reason)()]
         return
     reason = _REASONS.get(error.field, lambda: error.reason)()
     field = form._fields.get(error.field)
@@ -91,6 +100,9 @@ def edition_cancel(edition_id: int):
     edition = db.get_or_404(TrainingEdition, edition_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if edition.is_cancelled:
+        flash(_("L'edizione era già annullata."), "warning")
+        return redirect(url_for("admin.edition_edit", edition_id=edition_id))
     told = training.cancel_edition(registrations.lock_edition(edition.id))
     db.session.commit()
     failed = mail_all(told, mail_edition_cancelled)
@@ -115,7 +127,7 @@ def edition_copy(edition_id: int):
     if form.validate_on_submit():
         copy = training.copy_edition(edition, form.first_on.data)
         db.session.commit()
-        flash(_("Edizione copiata: controlla date e posti e salva."), "success")
+        flash(_("Edizione copiata e già aperta alle iscrizioni: controlla date, luogo e posti."), "success")
         return redirect(url_for("admin.edition_edit", edition_id=copy.id))
     return render_template("admin/edition_copy.html", form=form, edition=edition)
 

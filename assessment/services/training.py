@@ -90,6 +90,8 @@ def save_edition(edition: TrainingEdition | None, values: dict, sessions: list[S
             check_session_times(item.start_time, item.end_time)
         except InvalidField as error:
             raise InvalidField(f"sessions-{i}-{error.field}", error.reason) from None
+    if edition is not None:
+        _check_changes(edition, values, sessions)
     is_new = edition is None
     if is_new:
         edition = TrainingEdition(status=EditionStatus.scheduled)
@@ -120,6 +122,13 @@ def save_edition(edition: TrainingEdition | None, values: dict, sessions: list[S
     db.session.flush()
     record("edition_created" if is_new else "edition_updated", None, edition_id=edition.id)
     return edition
+
+
+def _check_changes(edition: TrainingEdition, values: dict, sessions: list[SessionInput]) -> None:
+    """What an existing edition refuses: any change once cancelled (its people were told; a copy re-proposes
+    it)."""
+    if edition.is_cancelled:
+        raise InvalidField("edition", "a cancelled edition is not changed: copy it")
 
 
 def _check_values(values: dict) -> None:

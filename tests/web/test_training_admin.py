@@ -171,3 +171,56 @@ def test_a_new_time_sends_everyone_registered_the_updated_calendar(client, db_se
     count = len(mails(outbox))
     assert client.post(f"/admin/formazione/{edition.id}", data=data).status_code == 302  # nothing changed
     assert len(mails(outbox)) == count
+
+
+def _edit_data(edition, **overrides) -> dict:
+    """The edit form as the page fills it for `edition`, with overrides."""
+    data = _form(edition.track, title=edition.title, capacity=str(edition.capacity), trainer_name="",
+                 **{"sessions-1-on_date": "", "sessions-1-start_time": "", "sessions-1-end_time": ""})
+    for i, session in enumerate(edition.sessions):
+        data.update({f"sessions-{i}-session_id": str(session.id), f"sessions-{i}-on_date": session.on_date.isoformat(),
+                     f"sessions-{i}-start_time": session.start_time.strftime("%H:%M"),
+                     f"sessions-{i}-end_time": session.end_time.strftime("%H:%M")})
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("field", ["sessions-0-on_date", "registration_deadline_on"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-30"])
+def test_a_day_outside_the_programmes_calendar_is_a_form_error(client, db_session, login_as, field, day):
+    login_as("admin")
+    track = make_track(db_session)
+    db_session.commit()
+    response = client.post("/admin/formazione/nuova", data=_form(track, **{field: day}))
+    assert response.status_code == 200 and "Data fuori dal calendario del programma" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(TrainingEdition).filter_by(track_id=track.id)).first() is None
+    assert client.get("/admin/formazione").status_code == 200
+
+
+@pytest.mark.parametrize(("first_on", "message"), [
+    ("9999-12-30", "Data fuori dal calendario"), ("0001-01-01", "Data fuori dal calendario"),
+    ("2020-01-01", "comincia oggi o più avanti"), ("", "obbligatorio")])
+def test_a_copy_to_an_impossible_or_past_day_is_a_form_error(client, db_session, login_as, first_on, message):
+    source = make_edition(db_session, sessions=2)
+    login_as("admin")
+    response = client.post(f"/admin/formazione/{source.id}/copia", data={"first_on": first_on})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page
+    assert db.session.execute(db.select(TrainingEdition).where(
+        TrainingEdition.track_id == source.track_id, TrainingEdition.id != source.id)).first() is None
+
+
+def test_a_cancelled_edition_is_no_longer_changed_nor_cancelled_twice(client, db_session, login_as, outbox):
+    edition = make_edition(db_session, sessions=1)
+    client.post(f"/formazione/{edition.id}", data=registration_form(email="a@example.org"))
+    login_as("admin")
+    client.post(f"/admin/formazione/{edition.id}/annulla")
+    sent = len(mails(outbox))
+    data = _edit_data(edition, **{"sessions-0-start_time": "10:00"})
+    response = client.post(f"/admin/formazione/{edition.id}", data=data)
+    assert response.status_code == 200 and "Edizione annullata: non si modifica più" in response.get_data(as_text=True)
+    assert db.session.get(TrainingEdition, edition.id).sessions[0].start_time == time(9)
+    page = client.post(f"/admin/formazione/{edition.id}/annulla", follow_redirects=True).get_data(as_text=True)
+    assert "era già annullata" in page
+    assert len(mails(outbox)) == sent  # nobody told again, no calendar brought back
+
