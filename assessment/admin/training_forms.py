@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..clock import local_today
 from ..form_fields import BaseForm, WholeNumberField, plausible_day, trimmed
 from ..services.training import SessionInput
 
@@ -101,7 +102,5 @@ class CopyEditionForm(BaseForm):
                          validators=[InputRequired(), plausible_day])
 
     def validate_first_on(self, field) -> None:
-        from ..clock import local_today
-
         if field.data is not None and field.data < local_today():
             raise ValidationError(_l("La nuova edizione comincia oggi o più avanti."))

@@ -126,9 +126,24 @@ def save_edition(edition: TrainingEdition | None, values: dict, sessions: list[S
 
 def _check_changes(edition: TrainingEdition, values: dict, sessions: list[SessionInput]) -> None:
     """What an existing edition refuses: any change once cancelled (its people were told; a copy re-proposes
-    it)."""
+    it), fewer seats than people already confirmed, and moving a session whose register holds records (the
+    register is the funder's evidence: cancel the session and add another instead)."""
     if edition.is_cancelled:
         raise InvalidField("edition", "a cancelled edition is not changed: copy it")
+    confirmed = db.session.execute(db.select(func.count()).select_from(Registration).where(
+        Registration.edition_id == edition.id, Registration.status == RegistrationStatus.confirmed)).scalar_one()
+    if values.get("capacity") is not None and values["capacity"] < confirmed:
+        raise InvalidField("capacity", "fewer seats than the people confirmed")
+    existing = {s.id: s for s in edition.sessions}
+    moved = {i: item.id for i, item in enumerate(sessions) if item.id in existing
+             and (existing[item.id].on_date, existing[item.id].start_time, existing[item.id].end_time)
+             != (item.on_date, item.start_time, item.end_time)}
+    if moved:
+        recorded = set(db.session.execute(db.select(Attendance.session_id).distinct().where(
+            Attendance.session_id.in_(moved.values()))).scalars())
+        for i, session_id in moved.items():
+            if session_id in recorded:
+                raise InvalidField(f"sessions-{i}-on_date", "a session with attendance cannot be moved")
 
 
 def _check_values(values: dict) -> None:

@@ -224,3 +224,31 @@ def test_a_cancelled_edition_is_no_longer_changed_nor_cancelled_twice(client, db
     assert "era già annullata" in page
     assert len(mails(outbox)) == sent  # nobody told again, no calendar brought back
 
+
+
+def test_seats_cannot_fall_below_the_people_confirmed(client, db_session, login_as):
+    edition = make_edition(db_session, capacity=3, sessions=1)
+    for n in range(2):
+        client.post(f"/formazione/{edition.id}", data=registration_form(email=f"p{n}@example.org"))
+    login_as("admin")
+    db_session.commit()  # the admin's account outlives the view's rollback of a refused form
+    response = client.post(f"/admin/formazione/{edition.id}", data=_edit_data(edition, capacity="1"))
+    assert response.status_code == 200 and "Ci sono più persone con posto confermato" in response.get_data(as_text=True)
+    assert db.session.get(TrainingEdition, edition.id).capacity == 3
+    assert client.post(f"/admin/formazione/{edition.id}", data=_edit_data(edition, capacity="2")).status_code == 302
+
+
+def test_a_session_with_attendance_is_not_moved(client, db_session, login_as, outbox):
+    from tests.web.training_data import add_person, attend, register
+
+    edition = make_edition(db_session, sessions=2)
+    attend(register(add_person(), edition), edition.sessions[:1])
+    login_as("admin")
+    db_session.commit()
+    response = client.post(f"/admin/formazione/{edition.id}", data=_edit_data(edition, **{
+        "sessions-0-start_time": "10:30"}))
+    assert response.status_code == 200 and "ha già presenze registrate" in response.get_data(as_text=True)
+    assert db.session.get(TrainingEdition, edition.id).sessions[0].start_time == time(9)
+    # The other session, without records, still moves.
+    moved = _edit_data(edition, **{"sessions-1-start_time": "10:00"})
+    assert client.post(f"/admin/formazione/{edition.id}", data=moved).status_code == 302
