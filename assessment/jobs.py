@@ -112,7 +112,8 @@ def sync_catalogue_job(url: str | None = None) -> int:
 
 def start_sync(redis_url: str) -> SyncRun | str | None:
     """The admin's «Sincronizza ora»: on the queue when an RQ worker listens (returns None, or "already" when a
-    sync is already waiting or running there), otherwise here (returns the SyncRun, committed)."""
+    sync is already waiting or running there), otherwise here (returns the SyncRun, committed), on a short retry
+    budget: the admin waits on the page."""
     from flask import current_app
     from redis.exceptions import RedisError
     from rq import Worker
@@ -129,7 +130,7 @@ def start_sync(redis_url: str) -> SyncRun | str | None:
             return None
     except RedisError:
         pass
-    return sync_and_follow_up(FetchSettings.from_config(current_app.config), redis_url)
+    return sync_and_follow_up(FetchSettings.from_config(current_app.config).while_waiting(), redis_url)
 
 
 def mail_certificates_job(certificate_ids: list[int]) -> int:

@@ -11,20 +11,19 @@ from ..jobs import start_sync
 from ..models import utcnow
 from ..public.forms import EmptyForm
 from ..services.audit import record
-from ..services.grant_freshness import last_good_sync
-from ..services.grant_sync import is_stale, list_syncs
+from ..services.grant_freshness import admin_freshness
+from ..services.grant_sync import list_syncs
 from .views import bp, page_number
 
 
 @bp.context_processor
 def catalogue_freshness() -> dict:
-    """One query per admin page: is the national catalogue current?"""
+    """Every admin page (its own and those it shares with coaches) warns when the national catalogue is not
+    current; base.html shows it."""
     if not (current_user.is_authenticated and current_user.is_admin):
         return {}
-    last = last_good_sync(db.session)
     days = current_app.config["GRANT_SYNC_STALE_DAYS"]
-    return {"catalogue_last_sync": last, "catalogue_is_stale": is_stale(last, utcnow(), days),
-            "catalogue_stale_days": days}
+    return {"catalogue_freshness": admin_freshness(db.session, utcnow(), days), "catalogue_stale_days": days}
 
 
 @bp.get("/bandi/aggiornamenti")
@@ -50,6 +49,21 @@ def grant_sync_start():
         flash(_("Catalogo sincronizzato: %(new)s nuovi, %(amended)s modificati, %(withdrawn)s ritirati.",
                 new=log.new, amended=log.amended, withdrawn=log.withdrawn), "success")
     else:
-        flash(_("Sincronizzazione non riuscita: nessun bando è stato modificato. Motivo: %(error)s",
-                error=run.result.sync.error), "error")
+        flash(_("Sincronizzazione non riuscita: nessun bando è stato modificato. %(why)s Il dettaglio tecnico è "
+                "nel registro qui sotto; puoi riprovare più tardi.",
+                why=failure_reason(run.result.failure)), "error")
     return redirect(url_for("admin.grant_syncs"))
+
+
+def failure_reason(kind: str | None) -> str:
+    """Why a sync failed, said to a programme manager (the log keeps the technical detail)."""
+    reasons = {
+        "unreachable": _("Il portale incentivi.gov.it non è raggiungibile da questo server."),
+        "timeout": _("Il portale incentivi.gov.it non ha risposto in tempo."),
+        "refused": _("Il portale incentivi.gov.it ha risposto con un errore."),
+        "malformed": _("Il portale incentivi.gov.it ha inviato una risposta che non si riesce a leggere."),
+        "moving": _("Il catalogo è cambiato mentre veniva letto."),
+        "too_few": _("Il portale ha elencato troppo pochi bandi per essere credibile."),
+        "database": _("Il database non ha accettato le modifiche."),
+    }
+    return reasons.get(kind or "", _("La lettura del catalogo non è andata a buon fine."))

@@ -29,6 +29,7 @@ MAX_STORED_REJECTIONS = 500
 class SyncResult:
     sync: GrantSync
     changes: CatalogueChanges | None = None  # None when the sync failed
+    failure: str | None = None  # why it failed, one of incentivi_client.FAILURE_KINDS (the log keeps the detail)
 
     @property
     def is_success(self) -> bool:
@@ -48,14 +49,14 @@ def sync_national_catalogue(session: Session, settings: FetchSettings, *, dry_ru
         catalogue = fetch_catalogue(settings)
     except FetchFailed as error:
         sync.pages, sync.found = error.pages, error.found
-        return _failed(session, sync, error.reason)
+        return _failed(session, sync, error.reason, error.kind)
     sync.pages, sync.found, sync.seen = catalogue.pages, catalogue.found, len(catalogue.docs)
     if not catalogue.docs:
-        return _failed(session, sync, "the portal listed no records at all")
+        return _failed(session, sync, "the portal listed no records at all", "too_few")
     floor = int(previous.seen * min_share) if previous is not None else 0
     if sync.seen < floor:
         return _failed(session, sync, f"only {sync.seen} records, fewer than {floor} (half of the {previous.seen} "
-                                      f"of the last good sync, #{previous.id}): not believed")
+                                      f"of the last good sync, #{previous.id}): not believed", "too_few")
 
     report = ImportReport(file_format="incentivi-json")
     rows, unchanged = _changed_rows(session, catalogue.docs)
@@ -66,7 +67,8 @@ def sync_national_catalogue(session: Session, settings: FetchSettings, *, dry_ru
             changes = apply_records(session, records, today=today, sync=sync, complete_source=INCENTIVI_SOURCE,
                                     present_ids=present, dry_run=dry_run)
     except SQLAlchemyError as error:
-        return _failed(session, sync, f"the database refused the changes: {str(error).splitlines()[0][:300]}")
+        return _failed(session, sync, f"the database refused the changes: {str(error).splitlines()[0][:300]}",
+                       "database")
     changes.unchanged += unchanged
     sync.new, sync.amended = len(changes.new), len(changes.amended)
     sync.withdrawn, sync.reappeared = len(changes.withdrawn), len(changes.reappeared)
@@ -93,10 +95,10 @@ def _changed_rows(session: Session, docs: list) -> tuple[list[tuple[int, object]
     return rows, unchanged
 
 
-def _failed(session: Session, sync: GrantSync, reason: str) -> SyncResult:
+def _failed(session: Session, sync: GrantSync, reason: str, kind: str) -> SyncResult:
     sync.outcome, sync.finished_at, sync.error = SyncOutcome.failed, utcnow(), reason
     session.flush()
-    return SyncResult(sync)
+    return SyncResult(sync, failure=kind)
 
 
 @dataclass(frozen=True)
@@ -187,10 +189,3 @@ def list_syncs(page: int, per_page: int = 25):
 
     return db.paginate(db.select(GrantSync).order_by(GrantSync.started_at.desc(), GrantSync.id.desc()),
                        page=page, per_page=per_page, error_out=False)
-
-
-def is_stale(last_good: GrantSync | None, now, stale_days: int) -> bool:
-    """The national catalogue needs attention: never synced, or the last good sync is older than stale_days."""
-    from datetime import timedelta
-
-    return last_good is None or now - last_good.finished_at > timedelta(days=stale_days)

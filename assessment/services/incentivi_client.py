@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -20,11 +20,18 @@ RETRIED_STATUSES = (429, 500, 502, 503, 504)
 
 
 class FetchFailed(Exception):
-    """The catalogue could not be read entirely: nothing of it is applied."""
+    """The catalogue could not be read entirely: nothing of it is applied. `reason` is the technical detail kept
+    in the log; `kind` (one of FAILURE_KINDS) says it to a person."""
 
-    def __init__(self, reason: str, pages: int = 0, found: int = 0) -> None:
+    def __init__(self, reason: str, pages: int = 0, found: int = 0, kind: str = "malformed") -> None:
         super().__init__(reason)
-        self.reason, self.pages, self.found = reason, pages, found
+        self.reason, self.pages, self.found, self.kind = reason, pages, found, kind
+
+
+# unreachable: no connection; timeout: no answer in time; refused: an HTTP error status; malformed: not Solr's
+# JSON; moving: the catalogue changed while it was read; too_few: fewer records than believable; database: the
+# changes could not be stored
+FAILURE_KINDS = ("unreachable", "timeout", "refused", "malformed", "moving", "too_few", "database")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,12 @@ class FetchSettings:
     retries: int = 5
     backoff: float = 2.0  # seconds: waits of backoff x 2^n between tries (capped at two minutes)
     user_agent: str = "BussolaDigitale"
+
+    def while_waiting(self) -> FetchSettings:
+        """A budget for a person waiting on the page («Sincronizza ora» with no worker listening): one retry,
+        short waits, so that a portal that is down answers in seconds, not in the minute of the full backoff."""
+        return replace(self, retries=min(self.retries, 1), backoff=min(self.backoff, 0.5),
+                       connect_timeout=min(self.connect_timeout, 5.0), read_timeout=min(self.read_timeout, 30.0))
 
     @classmethod
     def from_config(cls, config, url: str | None = None) -> FetchSettings:
@@ -82,20 +95,23 @@ def fetch_catalogue(settings: FetchSettings, on_page: Callable[[int, int], None]
                 found = page.found
             elif page.found != found:
                 raise FetchFailed(f"numFound changed between pages ({found} then {page.found}): the catalogue "
-                                  "changed while it was read", pages, found)
+                                  "changed while it was read", pages, found, "moving")
             if page.start != len(docs):
-                raise FetchFailed(f"page {pages} starts at {page.start}, {len(docs)} was asked", pages, found)
+                raise FetchFailed(f"page {pages} starts at {page.start}, {len(docs)} was asked", pages, found,
+                                  "moving")
             if not page.docs and len(docs) < found:
-                raise FetchFailed(f"page {pages} is empty after {len(docs)} of {found} records", pages, found)
+                raise FetchFailed(f"page {pages} is empty after {len(docs)} of {found} records", pages, found,
+                                  "moving")
             docs.extend(page.docs)
             if on_page is not None:
                 on_page(pages, len(docs))
     if len(docs) != found:
-        raise FetchFailed(f"{len(docs)} records read, numFound says {found}", pages, found)
+        raise FetchFailed(f"{len(docs)} records read, numFound says {found}", pages, found, "moving")
     ids = [doc_id(doc) for doc in docs]
     known = [i for i in ids if i is not None]
     if len(set(known)) != len(known):
-        raise FetchFailed("a record was read twice: the catalogue changed while it was read", pages, found)
+        raise FetchFailed("a record was read twice: the catalogue changed while it was read", pages, found,
+                          "moving")
     return Catalogue(found=found, pages=pages, docs=docs)
 
 
@@ -105,15 +121,16 @@ def _page(session: requests.Session, settings: FetchSettings, start: int, pages:
         response = session.get(settings.url, params=page_params(start, settings.page_size),
                                timeout=(settings.connect_timeout, settings.read_timeout))
     except requests.exceptions.RetryError as error:
-        raise FetchFailed(f"{where}: {_last_status(error)} after {settings.retries} retries", pages, found) from None
+        raise FetchFailed(f"{where}: {_last_status(error)} after {settings.retries} retries", pages, found,
+                          "refused") from None
     except requests.exceptions.Timeout:
         raise FetchFailed(f"{where}: no answer within the timeout, after {settings.retries} retries",
-                          pages, found) from None
+                          pages, found, "timeout") from None
     except requests.exceptions.RequestException as error:
         raise FetchFailed(f"{where}: {_connection_reason(error)} (after {settings.retries} retries)",
-                          pages, found) from None
+                          pages, found, "unreachable") from None
     if response.status_code != 200:
-        raise FetchFailed(f"{where}: HTTP {response.status_code}", pages, found)
+        raise FetchFailed(f"{where}: HTTP {response.status_code}", pages, found, "refused")
     try:
         return read_page(json.loads(response.content))
     except (ValueError, RecursionError) as error:

@@ -1,6 +1,7 @@
 """The admin's «Aggiornamenti del catalogo»: the sync log, «Sincronizza ora», the stale-catalogue warning."""
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import timedelta
@@ -73,6 +74,42 @@ def test_every_admin_page_warns_when_the_catalogue_was_never_synced(client, logi
     assert NEVER in page and 'href="/admin/bandi/aggiornamenti"' in page
 
 
+def test_the_pages_admins_share_with_coaches_warn_too(client, login_as, db_session):
+    """The company page and the training register are the coach's templates, shown in the admin section."""
+    from tests.factories import submit_company
+    from tests.training_factories import make_edition
+
+    login_as("admin")
+    company = submit_company()[0]
+    edition = make_edition(db_session)
+    for url in (f"/admin/imprese/{company.id}", f"/admin/formazione/{edition.id}/partecipanti",
+                f"/admin/formazione/incontri/{edition.sessions[0].id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert NEVER in page and 'class="card stale-catalogue"' in page, url
+    login_as("coach")
+    assert NEVER not in client.get("/coach/").get_data(as_text=True)  # coaches cannot sync: not theirs
+
+
+def test_before_the_first_sync_the_warning_gives_the_bundled_snapshots_day(client, login_as, db_session):
+    """Owners read "Bandi aggiornati al 25/09/2026" from the snapshot: admins are told the same day and its age,
+    not that the owners see only the grants loaded by hand."""
+    from datetime import date
+
+    from assessment.clock import local_today
+    from assessment.models import GrantSnapshot
+
+    login_as("admin")
+    db.session.add(GrantSnapshot(file_name="incentivi_gov_it_live_2026-09-25.json", source="incentivi.gov.it",
+                                 taken_on=date(2026, 9, 25), records=102))
+    db.session.flush()
+    page = html.unescape(client.get("/admin/imprese").get_data(as_text=True))
+    age = (local_today() - date(2026, 9, 25)).days
+    assert f"le imprese vedono i bandi dell'istantanea del 25/09/2026, di {age} giorni fa." in page
+    assert "caricati a mano" not in page
+    db.session.execute(db.update(GrantSnapshot).values(taken_on=local_today() - timedelta(days=3)))
+    assert "stale-catalogue" not in client.get("/admin/imprese").get_data(as_text=True)  # 3 days: still current
+
+
 def test_the_warning_follows_the_last_good_sync(client, login_as, db_session):
     login_as("admin")
     add_sync(4)
@@ -90,6 +127,7 @@ def test_sync_now_runs_here_without_a_worker(client, login_as, db_session, porta
     login_as("admin")
     page = client.post("/admin/bandi/aggiornamenti/sincronizza", follow_redirects=True).get_data(as_text=True)
     assert "Catalogo sincronizzato: 5 nuovi, 0 modificati, 0 ritirati." in page
+    assert "Ultima sincronizzazione riuscita:" in page and ", 5 bandi letti." in page
     assert db.session.execute(db.select(db.func.count()).select_from(Grant)).scalar_one() == 5
     assert NEVER not in page and "5980" not in page
 
@@ -109,10 +147,47 @@ def test_sync_now_says_when_it_failed_and_changed_nothing(client, login_as, db_s
     login_as("admin")
     portal.fail(500, 500, start=0)
     page = client.post("/admin/bandi/aggiornamenti/sincronizza", follow_redirects=True).get_data(as_text=True)
-    assert "Sincronizzazione non riuscita: nessun bando è stato modificato." in page
+    flashed = re.search(r'<p class="flash flash-error">(.*?)</p>', page).group(1)
+    assert flashed.startswith("Sincronizzazione non riuscita: nessun bando è stato modificato. Il portale "
+                              "incentivi.gov.it ha risposto con un errore.")
+    assert "too many" not in flashed  # the technical detail is the log's, below
     assert "too many 500 error responses" in page
     assert db.session.execute(db.select(db.func.count()).select_from(Grant)).scalar_one() == 0
     assert db.session.execute(db.select(GrantSync.outcome)).scalar_one() == SyncOutcome.failed
+
+
+@pytest.mark.parametrize("answers, reason", [
+    (["malformed"], "ha inviato una risposta che non si riesce a leggere"),
+    ([("found", 99)], "Il catalogo è cambiato mentre veniva letto"),
+])
+def test_sync_now_says_why_in_words(client, login_as, db_session, portal, answers, reason):
+    login_as("admin")
+    portal.fail(*answers, start=2)
+    page = client.post("/admin/bandi/aggiornamenti/sincronizza", follow_redirects=True).get_data(as_text=True)
+    assert reason in re.search(r'<p class="flash flash-error">(.*?)</p>', page).group(1)
+
+
+def test_sync_now_without_a_worker_does_not_keep_the_admin_waiting_for_the_full_backoff(
+        app, client, login_as, db_session, portal, monkeypatch):
+    """The daily job retries five times over about a minute; an admin on the page gets one retry, short waits."""
+    monkeypatch.setitem(app.config, "INCENTIVI_RETRIES", 5)
+    monkeypatch.setitem(app.config, "INCENTIVI_BACKOFF", 0.01)
+    login_as("admin")
+    portal.fail(*[500] * 10, start=0)
+    client.post("/admin/bandi/aggiornamenti/sincronizza")
+    assert len(portal.requests) == 2  # the try and one retry
+    assert db.session.execute(db.select(GrantSync.error)).scalar_one().endswith("after 1 retries")
+
+
+def test_the_settings_for_a_waiting_person_shorten_only_the_waits():
+    from assessment.services.incentivi_client import FetchSettings
+
+    daily = FetchSettings(url="https://example.org/select", page_size=500, connect_timeout=10, read_timeout=60,
+                          retries=5, backoff=2)
+    waiting = daily.while_waiting()
+    assert (waiting.retries, waiting.backoff, waiting.connect_timeout, waiting.read_timeout) == (1, 0.5, 5, 30)
+    assert (waiting.url, waiting.page_size, waiting.user_agent) == (daily.url, 500, daily.user_agent)
+    assert FetchSettings(url="x", retries=0, backoff=0).while_waiting().retries == 0
 
 
 def test_sync_now_goes_to_the_queue_when_a_worker_listens(app, client, login_as, db_session, portal, monkeypatch):
