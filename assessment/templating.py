@@ -119,8 +119,78 @@ AID_FORMS = {
 }
 
 
+# The other national vocabularies an owner reads on a call (incentivi_gov_it_schema.yaml): purposes, kinds of
+# beneficiary, eligible costs, sectors. A value outside them (a local call's own words) is shown as written.
+NATIONAL_TERMS = {
+    **AID_FORMS,
+    "Sostegno investimenti": _l("Sostegno investimenti"),
+    "Sostegno liquidità": _l("Sostegno liquidità"),
+    "Internazionalizzazione": _l("Internazionalizzazione"),
+    "Innovazione e ricerca": _l("Innovazione e ricerca"),
+    "Start up/Sviluppo d'impresa": _l("Start up/Sviluppo d'impresa"),
+    "Digitalizzazione": _l("Digitalizzazione"),
+    "Transizione ecologica": _l("Transizione ecologica"),
+    "Crisi d'impresa": _l("Crisi d'impresa"),
+    "Inclusione sociale": _l("Inclusione sociale"),
+    "Imprenditoria giovanile": _l("Imprenditoria giovanile"),
+    "Imprenditoria femminile": _l("Imprenditoria femminile"),
+    "Formazione (lavoro, occupazione, riqualificazione professionale dei lavoratori)":
+        _l("Formazione (lavoro, occupazione, riqualificazione professionale dei lavoratori)"),
+    "Rafforzamento del capitale": _l("Rafforzamento del capitale"),
+    "Impresa": _l("Impresa"),
+    "Cooperative/Associazioni Non Profit": _l("Cooperative/Associazioni Non Profit"),
+    "Consorzio": _l("Consorzio"),
+    "Rete d'impresa": _l("Rete d'impresa"),
+    "Ente Pubblico": _l("Ente Pubblico"),
+    "Impresa - SU/PMI innovativa": _l("Impresa - SU/PMI innovativa"),
+    "Impresa da costituire - Altro": _l("Impresa da costituire - Altro"),
+    "Professionista": _l("Professionista"),
+    "Università/Ente di Ricerca": _l("Università/Ente di Ricerca"),
+    "Cittadino": _l("Cittadino"),
+    "Impresa - prevalenza femminile": _l("Impresa - prevalenza femminile"),
+    "Impresa - prevalenza giovanile": _l("Impresa - prevalenza giovanile"),
+    "Impresa da costituire - Giovanile": _l("Impresa da costituire - Giovanile"),
+    "Impresa da costituire - Femminile": _l("Impresa da costituire - Femminile"),
+    "Istituto finanziario": _l("Istituto finanziario"),
+    "Associazione fra professionisti": _l("Associazione fra professionisti"),
+    "Servizi, brevetti e licenze": _l("Servizi, brevetti e licenze"),
+    "Spese generali/altri oneri": _l("Spese generali/altri oneri"),
+    "Impianti/Macchinari/Attrezzature": _l("Impianti/Macchinari/Attrezzature"),
+    "Costo del personale": _l("Costo del personale"),
+    "Fabbricati e terreni": _l("Fabbricati e terreni"),
+    "Materie prime, di consumo e merci": _l("Materie prime, di consumo e merci"),
+    "Formazione Professionale": _l("Formazione Professionale"),
+    "Commercio": _l("Commercio"),
+    "Altri servizi": _l("Altri servizi"),
+    "Artigianato": _l("Artigianato"),
+    "Turismo": _l("Turismo"),
+    "Ristorazione": _l("Ristorazione"),
+    "Agroalimentare": _l("Agroalimentare"),
+    "Alberghiero": _l("Alberghiero"),
+    "Cultura": _l("Cultura"),
+    "Moda e Tessile": _l("Moda e Tessile"),
+    "Mobili, Legno e Carta": _l("Mobili, Legno e Carta"),
+    "Meccanica": _l("Meccanica"),
+    "Edilizia": _l("Edilizia"),
+    "Elettronica": _l("Elettronica"),
+    "ICT": _l("ICT"),
+    "Servizi di trasporto": _l("Servizi di trasporto"),
+    "Metallurgia": _l("Metallurgia"),
+    "Autoveicoli e altri mezzi di trasporto": _l("Autoveicoli e altri mezzi di trasporto"),
+    "Agricoltura, silvicoltura e pesca": _l("Agricoltura, silvicoltura e pesca"),
+    "Chimica e Farmaceutica": _l("Chimica e Farmaceutica"),
+    "Salute": _l("Salute"),
+    "Fornitura Energia, Acqua e gestione Rifiuti": _l("Fornitura Energia, Acqua e gestione Rifiuti"),
+}
+
+
 def aid_form(value: str) -> str:
     return str(AID_FORMS.get(value, value))
+
+
+def national_term(value: str) -> str:
+    """A value of the national catalogue's vocabularies in the page's language."""
+    return str(NATIONAL_TERMS.get(value, value))
 
 
 def pretty_json(value: Any) -> str:
@@ -134,6 +204,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["signed"] = signed_decimal
     app.jinja_env.filters["whole"] = whole
     app.jinja_env.filters["aid_form"] = aid_form
+    app.jinja_env.filters["term"] = national_term
     app.jinja_env.filters["pretty_json"] = pretty_json
     app.jinja_env.filters["month"] = month_label
     app.jinja_env.filters["day"] = format_day

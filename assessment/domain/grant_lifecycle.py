@@ -23,13 +23,16 @@ TRACKED_FIELDS = (
 )
 
 
-def grant_status(first_seen_on: date, last_changed_on: date | None, is_withdrawn: bool, today: date) -> str:
+def grant_status(first_seen_on: date, last_changed_on: date | None, is_withdrawn: bool, today: date,
+                 closes_on: date | None = None) -> str:
     """withdrawn (absent from the last complete sync) wins; then new (first seen in the last RECENT_DAYS
     days: today and the six before); then amended (its content changed in those days); else unchanged.
-    Dates are calendar days of the programme's time zone."""
+    A call that had already closed when we first saw it (a past chamber voucher loaded on installation, an
+    old record) was never new to anyone: never "new". Dates are calendar days of the programme's time zone."""
     if is_withdrawn:
         return WITHDRAWN
-    if 0 <= (today - first_seen_on).days < RECENT_DAYS:
+    closed_when_seen = closes_on is not None and closes_on < first_seen_on
+    if 0 <= (today - first_seen_on).days < RECENT_DAYS and not closed_when_seen:
         return NEW
     if last_changed_on is not None and last_changed_on > first_seen_on and (
             0 <= (today - last_changed_on).days < RECENT_DAYS):

@@ -56,7 +56,7 @@ def alerts_confirm(token: str):
     # A page with a button, not a GET that confirms: mail scanners open links, they do not press buttons.
     subscription = alerts.by_confirm_token(token)
     if subscription is None:
-        link_gone()
+        link_gone("alerts")
     form = EmptyForm()
     if form.validate_on_submit():
         alerts.confirm(subscription)
@@ -72,7 +72,7 @@ def alerts_confirm(token: str):
 def alerts_unsubscribe(token: str):
     subscription = alerts.by_unsubscribe_token(token)
     if subscription is None:
-        link_gone()
+        link_gone("alerts")
     form = EmptyForm()
     if form.validate_on_submit():
         alerts.withdraw(subscription, via="mail_link")
@@ -117,6 +117,7 @@ def calendar_renew(token: str):
 @bp.get("/bandi/<int:grant_id>/scadenza.ics")
 def grant_deadline_ics(grant_id: int):
     grant = db.session.get(Grant, grant_id)
-    if grant is None or grant.closes_on is None or not grant.is_active or grant.withdrawn_at is not None:
+    if (grant is None or grant.closes_on is None or not grant.is_active or grant.withdrawn_at is not None
+            or grant.closes_on < local_today()):  # a deadline already passed is nothing to put in a calendar
         abort(404)
     return attachment(calendars.grant_event(grant, g.lang), "text/calendar", f"scadenza-bando-{grant.id}.ics")

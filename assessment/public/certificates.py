@@ -35,6 +35,6 @@ def certificate_download(token: str):
     registration = find_by_cancel_token(token)
     view = service.certificate_of(registration) if registration is not None else None
     if view is None or view.is_withdrawn or view.is_void:
-        link_gone()
+        link_gone("training")
     return attachment(service.render_certificate_pdf(view, g.lang), "application/pdf",
                       service.certificate_filename(view))

@@ -57,9 +57,10 @@ def _load(token: str) -> Assessment:
     return assessment
 
 
-def link_gone():
-    """A secret link that opens nothing: say why that can be and where to go, instead of a bare 404."""
-    abort(make_response(render_template("public/link_gone.html", status=404), 404))
+def link_gone(kind: str = "assessment"):
+    """A secret link that opens nothing: say why that can be and where to go, instead of a bare 404. `kind`:
+    what the link was for (assessment, alerts, training), so that the reasons given are that link's."""
+    abort(make_response(render_template("public/link_gone.html", status=404, kind=kind), 404))
 
 
 def in_its_language(assessment: Assessment) -> None:

@@ -18,7 +18,7 @@ from ..services.grant_pages import (
     portal_link,
     public_grant,
 )
-from ..templating import aid_form
+from ..templating import aid_form, national_term
 from .flow import token_limited
 from .forms import GrantSearchForm
 from .views import bp
@@ -31,7 +31,8 @@ def _search_form() -> GrantSearchForm:
 
 
 def _query(form: GrantSearchForm) -> GrantQuery:
-    """The search the form asks for; a value the choices do not hold is ignored rather than refused."""
+    """The search the form asks for; a value the choices do not hold is ignored rather than refused (purposes
+    and aid forms are checked against the open calls' own, by list_public_grants)."""
     def chosen(field, allowed) -> str:
         return field.data if field.data in allowed else ""
 
@@ -48,8 +49,9 @@ def grants():
     page = request.args.get("pagina", 1, type=int) or 1
     today = local_today()
     listing = list_public_grants(_query(form), page, today)
-    form.finalita.choices = [("", _("Tutte")), *((p, p) for p in listing.purposes)]
+    form.finalita.choices = [("", _("Tutte")), *((p, national_term(p)) for p in listing.purposes)]
     form.forma.choices = [("", _("Tutte")), *((f, aid_form(f)) for f in listing.aid_forms)]
+    form.finalita.data, form.forma.data = listing.query.purpose, listing.query.aid_form  # what is applied
     return render_template("public/grants.html", form=form, listing=listing,
                            updated_on=grants_updated_on(db.session))
 

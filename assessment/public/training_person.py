@@ -24,7 +24,7 @@ from .views import bp
 def _registration(token: str) -> Registration:
     registration = find_by_cancel_token(token)
     if registration is None or registration.participant.erased_at is not None:
-        link_gone()
+        link_gone("training")
     return registration
 
 
@@ -34,7 +34,7 @@ def skills_check(token: str):
     registration = _registration(token)
     loaded = service.skills_questionnaire()
     if loaded is None:
-        link_gone()
+        link_gone("training")
     _version, questionnaire = loaded
     page = service.skills_page(registration)
     form = whole_form_class(questionnaire, g.lang)()

@@ -73,8 +73,9 @@ def unsubscribe_url(subscription: AlertSubscription) -> str:
 
 def subscribe(company: Company, result_token: str) -> tuple[AlertSubscription, bool]:
     """Ask for alerts at the company's address: a confirmation link is mailed; nothing is sent before it is
-    followed. Asking again mails a new link (the older one stops working). Returns the row and whether the
-    mail went. The company must have an address (the caller checks)."""
+    followed. Asking again before confirming mails the same link again (the first mail's link keeps working);
+    after a withdrawal, or for a new address, the link is new and the older ones stop working. Returns the row
+    and whether the mail went. The company must have an address (the caller checks)."""
     subscription = subscription_of(company)
     if subscription is None:
         subscription = AlertSubscription(company_id=company.id)
@@ -83,7 +84,9 @@ def subscribe(company: Company, result_token: str) -> tuple[AlertSubscription, b
         subscription.result_token_sealed = seal(result_token)
         db.session.flush()
         return subscription, True
-    _new_secret(subscription)
+    pending = (subscription.secret and subscription.withdrawn_at is None and subscription.email == company.email)
+    if not pending:
+        _new_secret(subscription)
     subscription.email = company.email
     subscription.text_version = ALERT_WORDING_VERSION
     subscription.requested_at = utcnow()

@@ -218,4 +218,4 @@ def lifecycle_status(grant: Grant, today: date) -> str:
     from ..clock import local_time
 
     return grant_status(local_time(grant.first_seen_at).date(), local_time(grant.last_changed_at).date(),
-                        grant.is_withdrawn, today)
+                        grant.is_withdrawn, today, grant.closes_on)

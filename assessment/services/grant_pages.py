@@ -3,18 +3,17 @@ checklist of the company whose result the owner came from."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from ..clock import local_time
 from ..domain.eligibility import Gate, eligibility_checklist, grant_facts_from
-from ..domain.grant_lifecycle import grant_status
 from ..domain.grant_listing import GrantQuery, Timing, grant_timing, is_listed, sort_grants, vocabulary
 from ..domain.grant_records import INCENTIVI_SOURCE
 from ..domain.grant_snapshot import PORTAL_LINK_FIELD
 from ..extensions import db
 from ..models import Assessment, Grant
 from .assessments import find_by_token
+from .grant_history import lifecycle_status
 from .matching import company_facts
 
 PAGE_SIZE = 20
@@ -35,6 +34,7 @@ class GrantListing:
     pages: int
     purposes: list[str]  # the choices of the filters: values the listed calls use
     aid_forms: list[str]
+    query: GrantQuery  # the search as applied: a purpose or aid form no open call uses is dropped
 
     @property
     def has_prev(self) -> bool:
@@ -43,11 +43,6 @@ class GrantListing:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
-
-
-def lifecycle_status(grant: Grant, today: date) -> str:
-    return grant_status(local_time(grant.first_seen_at).date(), local_time(grant.last_changed_at).date(),
-                        grant.is_withdrawn, today)
 
 
 def card(grant: Grant, today: date) -> GrantCard:
@@ -62,12 +57,16 @@ def list_public_grants(query: GrantQuery, page: int, today: date) -> GrantListin
         db.select(Grant).where(Grant.is_active.is_(True), Grant.withdrawn_at.is_(None),
                                Grant.closes_on.is_(None) | (Grant.closes_on >= today))
     ).scalars())
+    purposes, aid_forms = vocabulary(candidates, "purposes"), vocabulary(candidates, "aid_forms")
+    # a value no open call uses (an old bookmark, a hand-typed address) is ignored, as unknown sizes are
+    query = replace(query, purpose=query.purpose if query.purpose in purposes else "",
+                    aid_form=query.aid_form if query.aid_form in aid_forms else "")
     kept = sort_grants((g for g in candidates if is_listed(g, query, today)), query.sort)
     pages = max(1, math.ceil(len(kept) / PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = kept[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     return GrantListing(cards=[card(g, today) for g in shown], total=len(kept), page=page, pages=pages,
-                        purposes=vocabulary(candidates, "purposes"), aid_forms=vocabulary(candidates, "aid_forms"))
+                        purposes=purposes, aid_forms=aid_forms, query=query)
 
 
 def public_grant(grant_id: int) -> Grant | None:

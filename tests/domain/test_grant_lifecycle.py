@@ -38,6 +38,18 @@ def test_grant_status(first_seen, last_changed, withdrawn, status):
     assert grant_status(first_seen, last_changed, withdrawn, TODAY) == status
 
 
+@pytest.mark.parametrize(("closes_on", "status"), [
+    (date(2023, 6, 30), "unchanged"),  # a past voucher loaded today: closed before we saw it, never new
+    (date(2026, 12, 5), "unchanged"),  # closed the day before it was first seen
+    (date(2026, 12, 6), "new"),  # closes the day it is first seen: it was still open
+    (date(2027, 3, 31), "new"),
+    (None, "new"),  # a sportello with no closing day
+])
+def test_a_call_closed_before_it_was_first_seen_is_never_new(closes_on, status):
+    assert grant_status(date(2026, 12, 6), date(2026, 12, 6), False, TODAY, closes_on) == status
+    assert grant_status(date(2026, 12, 6), date(2026, 12, 6), True, TODAY, closes_on) == "withdrawn"
+
+
 def test_changed_fields_lists_old_and_new_values_as_json_keeps_them():
     old = {"closes_on": date(2024, 6, 29), "regions": ["Abruzzo"], "aid_max_eur": 5000.0, "title": "A",
            "source_updated_at": datetime(2024, 4, 3, 14, 28, 43)}

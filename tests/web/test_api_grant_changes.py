@@ -53,6 +53,16 @@ def test_changed_since_lists_what_changed_withdrawn_and_closed_ones_included(cli
     assert "GONE" in ids(client.get(f"/api/v1/grants?changed_since={day}").get_json())
 
 
+def test_a_past_local_call_loaded_today_is_not_new(client, db_session):
+    """A chamber voucher of 2023 loaded on installation day was closed before anyone saw it here."""
+    now = utcnow()
+    add_grant("CCIAA-2023", source="cciaa-torino", opens_on=(now - timedelta(days=900)).date(),
+              closes_on=(now - timedelta(days=800)).date(), first_seen_at=now, last_seen_at=now, last_changed_at=now)
+    since = (now - timedelta(days=1)).replace(microsecond=0).isoformat() + "Z"
+    [item] = client.get(f"/api/v1/grants?changed_since={since}").get_json()["items"]
+    assert item["status"] == "unchanged" and item["is_open"] is False
+
+
 def test_without_changed_since_a_withdrawn_grant_is_not_listed_as_open(client, catalogue):
     body = client.get("/api/v1/grants").get_json()
     assert sorted(ids(body)) == ["AMENDED", "NEW", "OLD"]

@@ -550,3 +550,40 @@ def test_a_withdrawal_between_the_round_and_the_sending_sends_nothing(client, ou
     assert send_pending(now=TUESDAY) == (0, 0) and outbox.new() == []
     alert = db.session.execute(db.select(GrantAlert)).scalar_one()
     assert alert.status == AlertStatus.failed and alert.last_error == "subscription withdrawn"
+
+
+def test_asking_again_before_confirming_mails_the_same_link_and_the_first_one_still_works(client, outbox):
+    """An owner who asks twice (the first mail seemed late) and then opens the first mail is not refused."""
+    company, _, token = submit_company(email="due-volte@example.org")
+    db.session.commit()
+    client.post(f"/risultato/{token}/avvisi")
+    client.post(f"/risultato/{token}/avvisi")
+    first, second = outbox.new()
+    links = [re.search(r"(/avvisi/conferma/[\w-]+)", text_of(m)).group(1) for m in (first, second)]
+    assert links[0] == links[1]
+    assert client.post(links[0]).status_code == 200
+    assert company.has_active_consent(ConsentKind.grant_alerts)
+
+
+def test_after_a_withdrawal_a_new_request_gets_a_new_link_and_the_old_one_says_what_it_was(client, outbox):
+    company, _, token = submit_company(email="ritorno@example.org")
+    db.session.commit()
+    client.post(f"/risultato/{token}/avvisi")
+    [mail] = outbox.new()
+    old = re.search(r"(/avvisi/conferma/[\w-]+)", text_of(mail)).group(1)
+    client.post(old)
+    client.post(f"/risultato/{token}/avvisi/ritira")
+    client.post(f"/risultato/{token}/avvisi")
+    [mail] = outbox.new()
+    fresh = re.search(r"(/avvisi/conferma/[\w-]+)", text_of(mail)).group(1)
+    assert fresh != old
+    gone = client.get(old)
+    assert gone.status_code == 404
+    page = gone.get_data(as_text=True)
+    assert "Questo link degli avvisi sui bandi non è più valido" in page and "valutazione non completata" not in page
+    assert "Conferma gli avvisi" in client.get(fresh).get_data(as_text=True)
+
+
+def test_a_closed_calls_deadline_is_no_calendar_file(client, outbox):
+    closed = add_grant("PAST", opens_on=date(2020, 1, 1), closes_on=date(2021, 6, 30))
+    assert client.get(f"/bandi/{closed.id}/scadenza.ics").status_code == 404

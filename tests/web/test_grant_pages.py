@@ -141,6 +141,37 @@ def test_withdrawn_and_closed_calls_say_so(client, today):
     assert ">chiuso<" in client.get(f"/bandi/{closed.id}").get_data(as_text=True)
 
 
+def test_a_past_local_call_loaded_this_week_is_closed_not_new(client, today):
+    voucher = grant("CCIAA-2023", title="Voucher digitali 2023", source="cciaa-torino",
+                    opens_on=date(2023, 3, 1), closes_on=date(2023, 6, 30), first_seen_at=_seen(1),
+                    last_changed_at=_seen(1))
+    html = client.get(f"/bandi/{voucher.id}").get_data(as_text=True)
+    assert ">chiuso<" in html and ">nuovo<" not in html
+
+
+def test_unknown_purpose_or_aid_form_is_ignored_like_an_unknown_region(client, today):
+    grant("A", title="Digitale", purposes=["Digitalizzazione"], aid_forms=["Contributo/Fondo perduto"])
+    grant("B", title="Estero", purposes=["Internazionalizzazione"], aid_forms=["Prestito/Anticipo rimborsabile"])
+    page = client.get("/bandi?finalita=Astrologia&forma=Baratto").get_data(as_text=True)
+    assert set(titles(page)) == {"Digitale", "Estero"} and "2 bandi trovati" in page
+    assert 'selected value="Astrologia"' not in page and '<option selected value="">Tutte</option>' in page
+    assert set(titles(client.get("/bandi?finalita=Internazionalizzazione&forma=Baratto")
+                      .get_data(as_text=True))) == {"Estero"}
+
+
+def test_the_national_vocabularies_read_in_english(client, today):
+    detail = grant("EN", title="Bando", purposes=["Digitalizzazione", "Sostegno investimenti"],
+                   subject_types=["Impresa", "Rete d'impresa"], eligible_costs=["Costo del personale"],
+                   sectors=["Commercio"], is_all_sectors=False, ateco_codes=[], ateco_text=None,
+                   aid_forms=["Contributo/Fondo perduto"])
+    client.get("/lang/en")
+    html = client.get(f"/bandi/{detail.id}").get_data(as_text=True)
+    for text in ("Digitalisation, Investment support", "Company, Business network", "Staff costs", "Retail"):
+        assert text in html, text
+    listing = client.get("/bandi").get_data(as_text=True)
+    assert '<option value="Digitalizzazione">Digitalisation</option>' in listing
+
+
 def test_checklist_from_the_owner_result(client, today):
     detail = grant("CHK", title="Solo piccole imprese in Piemonte", sizes=["small"], regions=["Piemonte"],
                    is_all_sectors=False, ateco_codes=["10.71"], subject_types=["Impresa - prevalenza femminile"])
