@@ -2,11 +2,10 @@
 company described by query parameters (the rule is domain.eligibility's, as on every other page)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
+from ..clock import local_today
 from ..errors import json_error
 from ..extensions import limiter
 from ..services.api_catalogue import (
@@ -28,7 +27,7 @@ TRACK_FILTERS = (
 )
 GRANT_FILTERS = (
     Param("open_on", _l("Bandi aperti in questa data (AAAA-MM-GG); oggi se manca."), format="date",
-          default=date.today, example="2025-06-30"),
+          default=local_today, example="2025-06-30"),  # the programme's day, not the server's
     Param("size_class", _l("Dimensione dell'impresa."), enum=SIZE_CLASSES),
     Param("region", _l("Regione dell'impresa: nome o codice ISTAT a due cifre."), max_length=60,
           example="Piemonte"),

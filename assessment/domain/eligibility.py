@@ -58,6 +58,7 @@ class GrantFacts:
     is_all_sectors: bool = True
     ateco_codes: tuple[str, ...] = ()
     subject_types: tuple[str, ...] = ()
+    is_withdrawn: bool = False  # no longer on its catalogue: nobody can apply, whatever its dates say
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def grant_facts_from(obj: object) -> GrantFacts:
         sizes=items("sizes"), regions=items("regions"), comuni_istat=items("comuni_istat"),
         comuni_unresolved=tuple(unresolved), is_all_sectors=bool(getattr(obj, "is_all_sectors", True)),
         ateco_codes=items("ateco_codes"), subject_types=items("subject_types"),
+        is_withdrawn=getattr(obj, "withdrawn_at", None) is not None,
     )
 
 
@@ -164,6 +166,10 @@ def _sector_match(company_codes: Iterable[str], grant_codes: Iterable[str]) -> b
 
 
 def _dates(grant: GrantFacts, today: date) -> _Finding:
+    if grant.is_withdrawn:
+        return (NOT_MET, Reason("withdrawn", "Non è più nel catalogo nazionale degli incentivi: non si può "
+                                "presentare domanda", "No longer on the national catalogue of incentives: "
+                                "applications are not possible"))
     if grant.closes_on is not None and grant.closes_on < today:
         it, en = format_date_it(grant.closes_on), format_date_en(grant.closes_on)
         return (NOT_MET, Reason("closed", f"Chiuso il {it}", f"Closed on {en}"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ..domain.eligibility import Gate, eligibility_checklist, grant_facts_from
-from ..domain.grant_listing import GrantQuery, Timing, grant_timing, is_listed, sort_grants, vocabulary
+from ..domain.grant_listing import CLOSED, GrantQuery, Timing, grant_timing, is_listed, sort_grants, vocabulary
 from ..domain.grant_records import INCENTIVI_SOURCE
 from ..domain.grant_snapshot import PORTAL_LINK_FIELD
 from ..extensions import db
@@ -46,7 +46,10 @@ class GrantListing:
 
 
 def card(grant: Grant, today: date) -> GrantCard:
-    return GrantCard(grant, grant_timing(grant.opens_on, grant.closes_on, today), lifecycle_status(grant, today))
+    """A withdrawn call is closed whatever its dates say (no "Scade tra …" beside "no longer on the catalogue")."""
+    timing = Timing(CLOSED, None, None) if grant.is_withdrawn else grant_timing(grant.opens_on, grant.closes_on,
+                                                                                  today)
+    return GrantCard(grant, timing, lifecycle_status(grant, today))
 
 
 def list_public_grants(query: GrantQuery, page: int, today: date) -> GrantListing:

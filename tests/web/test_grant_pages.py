@@ -141,6 +141,31 @@ def test_withdrawn_and_closed_calls_say_so(client, today):
     assert ">chiuso<" in client.get(f"/bandi/{closed.id}").get_data(as_text=True)
 
 
+def test_a_withdrawn_call_with_dates_still_ahead_reads_withdrawn_everywhere(client, today):
+    """Its dates said open till 2027; it is off the national catalogue: no "Scade tra", no "A sportello", and
+    the owner's checklist says nobody can apply (the API answers the same)."""
+    gone = grant("GONE-LATER", title="Ritirato ma con date", closes_on=date(2027, 6, 30),
+                 withdrawn_at=datetime(2026, 12, 1, 10))
+    desk = grant("GONE-DESK", title="Ritirato a sportello", closes_on=None, withdrawn_at=datetime(2026, 12, 1, 10))
+    _company, _assessment, token = submit_company()
+    db.session.commit()
+    html = client.get(f"/bandi/{gone.id}?risultato={token}").get_data(as_text=True)
+    assert ">ritirato<" in html and "Scade tra" not in html and "soddisfatto" in html
+    assert re.search(r'gate-not_met">\s*<strong><span class="badge bad">non soddisfatto</span>\s*Date:', html)
+    assert "Non è più nel catalogo nazionale degli incentivi: non si può presentare domanda" in html
+    assert "A sportello" not in client.get(f"/bandi/{desk.id}").get_data(as_text=True)
+    line = client.get(f"/api/v1/grants/{gone.id}?size_class=micro&region=Piemonte").get_json()
+    assert line["is_open"] is False and line["eligibility"]["status"] == "not eligible"
+
+
+def test_the_api_reads_today_on_the_programmes_clock(client, frozen_today):
+    """Not the server's date: at 00:30 in Rome a call that closed yesterday is closed, whatever UTC says."""
+    frozen_today(date(2027, 2, 1))
+    grant("PAST-ON-ROME", title="Chiuso a gennaio", opens_on=date(2026, 1, 1), closes_on=date(2027, 1, 31))
+    body = client.get("/api/v1/grants").get_json()
+    assert body["open_on"] == "2027-02-01" and body["items"] == []
+
+
 def test_a_past_local_call_loaded_this_week_is_closed_not_new(client, today):
     voucher = grant("CCIAA-2023", title="Voucher digitali 2023", source="cciaa-torino",
                     opens_on=date(2023, 3, 1), closes_on=date(2023, 6, 30), first_seen_at=_seen(1),
