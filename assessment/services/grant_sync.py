@@ -62,6 +62,15 @@ def sync_national_catalogue(session: Session, settings: FetchSettings, *, dry_ru
     rows, unchanged = _changed_rows(session, catalogue.docs)
     records = parse_rows(rows, report.file_format, INCENTIVI_SOURCE, report)
     present = {i for i in (doc_id(doc) for doc in catalogue.docs) if i is not None}
+    # The floor again on what could be read as records: pages whose documents lost their id or title (a
+    # changed schema) would otherwise "succeed" and withdraw the whole catalogue.
+    readable = unchanged + len(records)
+    if readable == 0 or readable < floor or len(present) < floor:
+        sync.rejected = len(report.rejected)
+        sync.rejections = [[str(key), reason] for key, reason in report.rejected[:MAX_STORED_REJECTIONS]]
+        return _failed(session, sync, f"only {readable} of the {sync.seen} records could be read ("
+                                      f"{len(report.rejected)} rejected, {len(present)} with an id): not believed",
+                       "too_few")
     try:
         with session.begin_nested():
             changes = apply_records(session, records, today=today, sync=sync, complete_source=INCENTIVI_SOURCE,

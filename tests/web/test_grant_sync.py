@@ -222,6 +222,23 @@ def test_fewer_records_than_the_sanity_floor_changes_nothing(first_good_sync, fa
     assert syncs()[-1].error == "the portal listed no records at all"
 
 
+@pytest.mark.parametrize("lost", ["zs_nid", "zs_title"])
+def test_pages_whose_records_cannot_be_read_change_nothing(first_good_sync, fake_solr, lost):
+    """Every page read, but the documents lost their id or their title (a changed schema on the portal): that is
+    no catalogue to withdraw everything by."""
+    fake_solr.docs = [{k: v for k, v in doc.items() if k != lost} for doc in fake_solr.docs]
+    sync(fake_solr)
+    failed = assert_nothing_changed(first_good_sync)
+    assert failed.error.startswith("only 0 of the 5 records could be read (5 rejected")
+    assert failed.rejected == 5
+
+
+def test_a_first_sync_of_unreadable_records_fails_too(db_session, fake_solr, records):
+    fake_solr.docs = [{k: v for k, v in doc.items() if k != "zs_title"} for doc in solr_docs(records)]
+    result = sync(fake_solr)
+    assert not result.is_success and result.failure == "too_few" and grants_table() == []
+
+
 def test_a_record_that_does_not_parse_is_rejected_and_the_rest_applied(db_session, fake_solr, records):
     fake_solr.docs = solr_docs(records)
     sync(fake_solr)
