@@ -18,17 +18,23 @@ from .grants import ImportReport, import_grants
 
 def import_grant_snapshot(session: Session, path: Path, today: date) -> ImportReport:
     """Import a bundled snapshot file and record the day it was taken (once per file: importing it again
-    changes nothing). Calls new to the database were first seen, and last changed, on that day, and are marked
-    abridged (the republished texts are shortened). Flushes."""
+    changes nothing). Only calls new to the database are imported: they were first seen, and last changed, on
+    that day, and are marked abridged (the republished texts are shortened). Flushes."""
     try:
-        taken_on = snapshot_taken_on(json.loads(Path(path).read_text(encoding="utf-8")))
-    except (OSError, ValueError) as error:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        taken_on = snapshot_taken_on(document)
+        docs = list(document["response"]["docs"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
         raise MalformedFile(f"cannot read the snapshot {Path(path).name}: {error}") from None
     if taken_on is None:
         raise MalformedFile(f"{Path(path).name}: no snapshot.taken_on date")
     known = set(session.scalars(select(Grant.external_id).where(Grant.source == INCENTIVI_SOURCE)))
-    report = import_grants(session, path, today=today)
-    ids = [external_id for external_id in _external_ids(session, path) if external_id not in known]
+    # A call already in the database (from this snapshot, or newer from a sync or an import) is left as it
+    # is: an older copy must not undo an amendment, bring a withdrawn call back, or shorten the full texts.
+    fresh = [doc for doc in docs if str(doc.get("ID_Incentivo") or "") not in known]
+    report = import_grants(session, fresh, today=today) if fresh else ImportReport(file_format="incentivi-json")
+    report.unchanged += len(docs) - len(fresh)
+    ids = [str(doc["ID_Incentivo"]) for doc in fresh if doc.get("ID_Incentivo")]
     if ids:
         seen_at = utc_start_of(taken_on)
         session.execute(update(Grant).where(Grant.source == INCENTIVI_SOURCE, Grant.external_id.in_(ids))
@@ -42,7 +48,3 @@ def import_grant_snapshot(session: Session, path: Path, today: date) -> ImportRe
     session.flush()
     return report
 
-
-def _external_ids(session: Session, path: Path) -> list[str]:
-    document = json.loads(Path(path).read_text(encoding="utf-8"))
-    return [str(doc["ID_Incentivo"]) for doc in document["response"]["docs"] if doc.get("ID_Incentivo")]

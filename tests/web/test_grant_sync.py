@@ -453,3 +453,25 @@ def test_the_first_sync_completes_the_bundled_snapshot_without_calling_it_amende
     whole[0] = {**whole[0], "Descrizione": whole[0]["Descrizione"] + " Modificato."}
     fake_solr.docs = solr_docs(whole)
     assert sync(fake_solr, page_size=10).sync.amended == 1  # a change of the whole record is one
+
+
+def test_loading_the_snapshot_again_after_a_sync_undoes_nothing(db_session, fake_solr):
+    """`make run` runs `demo load` every time: the older bundled copy must not revert an amendment, bring back
+    a withdrawn call, or shorten the texts the sync completed."""
+    from assessment.services.grant_snapshot import import_grant_snapshot
+
+    bundled = DATA / "incentivi_gov_it_live_2026-09-25.json"
+    import_grant_snapshot(db.session, bundled, today=date(2026, 12, 7))
+    db.session.commit()
+    docs = json.loads(bundled.read_text(encoding="utf-8"))["response"]["docs"]
+    portal = [{**doc, "Descrizione": (doc.get("Descrizione") or "") + " Testo intero."} for doc in docs[1:]]
+    portal[0] = {**portal[0], "Data_chiusura": "2027-12-31T00:00:00"}
+    fake_solr.docs = solr_docs(portal)
+    assert sync(fake_solr, page_size=10).is_success
+    before, revisions = grants_table(), revision_count()
+    report = import_grant_snapshot(db.session, bundled, today=date(2026, 12, 8))
+    db.session.commit()
+    assert (report.added, report.updated, report.unchanged) == (0, 0, len(docs))
+    assert grants_table() == before and revision_count() == revisions
+    assert national(docs[0]["ID_Incentivo"]).is_withdrawn
+    assert national(portal[0]["ID_Incentivo"]).closes_on == date(2027, 12, 31)
