@@ -140,8 +140,8 @@ def apply_records(
             if getattr(grant, name) != value:
                 setattr(grant, name, value)
         grant.last_seen_at = now
-        if diff and not completes:
-            grant.last_changed_at = now
+        if (diff and not completes) or kind == GrantChangeKind.reappeared:
+            grant.last_changed_at = now  # a call back on the catalogue is news to whoever saw it withdrawn
         grant.withdrawn_at = None
         grant.is_abridged = False  # it holds the source's whole record now
         written.append(grant)

@@ -122,6 +122,9 @@ def test_second_sync_records_an_amendment_a_withdrawal_and_a_new_grant(db_sessio
     back = national("1433")
     assert back.withdrawn_at is None
     assert [r.kind for r in back.revisions] == [GrantChangeKind.withdrawn, GrantChangeKind.reappeared]
+    # its comeback moves last_changed_at: `changed_since` lists it again, so a client that stored "withdrawn"
+    # hears that it is back
+    assert back.last_changed_at == back.last_seen_at == back.revisions[-1].changed_at
 
 
 def test_a_500_on_page_two_recovers_on_retry(db_session, fake_solr, records):
