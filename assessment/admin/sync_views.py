@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..extensions import db
@@ -46,13 +47,22 @@ def grant_sync_start():
               "success")
     elif run.result.is_success:
         log = run.result.sync
-        flash(_("Catalogo sincronizzato: %(new)s nuovi, %(amended)s modificati, %(withdrawn)s ritirati.",
-                new=log.new, amended=log.amended, withdrawn=log.withdrawn), "success")
+        flash(_("Catalogo sincronizzato: %(changes)s.", changes=sync_counts(log)), "success")
     else:
         flash(_("Sincronizzazione non riuscita: nessun bando è stato modificato. %(why)s Il dettaglio tecnico è "
                 "nel registro qui sotto; puoi riprovare più tardi.",
                 why=failure_reason(run.result.failure)), "error")
     return redirect(url_for("admin.grant_syncs"))
+
+
+def sync_counts(log) -> str:
+    """"1 nuovo, 2 modificati, 0 ritirati" (and the calls back on the catalogue, when there are any)."""
+    parts = [ngettext("%(num)d nuovo", "%(num)d nuovi", log.new),
+             ngettext("%(num)d modificato", "%(num)d modificati", log.amended),
+             ngettext("%(num)d ritirato", "%(num)d ritirati", log.withdrawn)]
+    if log.reappeared:
+        parts.append(ngettext("%(num)d ricomparso", "%(num)d ricomparsi", log.reappeared))
+    return ", ".join(parts)
 
 
 def failure_reason(kind: str | None) -> str:

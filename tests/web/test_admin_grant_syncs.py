@@ -132,6 +132,18 @@ def test_sync_now_runs_here_without_a_worker(client, login_as, db_session, porta
     assert NEVER not in page and "5980" not in page
 
 
+def test_sync_now_counts_in_words_with_the_calls_back_on_the_catalogue(client, login_as, db_session, portal):
+    records = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    login_as("admin")
+    client.post("/admin/bandi/aggiornamenti/sincronizza")
+    portal.docs = solr_docs([dict(records[0], Titolo="Nuovo titolo"), *records[2:]])
+    page = client.post("/admin/bandi/aggiornamenti/sincronizza", follow_redirects=True).get_data(as_text=True)
+    assert "Catalogo sincronizzato: 0 nuovi, 1 modificato, 1 ritirato." in page
+    portal.docs = solr_docs([dict(records[0], Titolo="Nuovo titolo"), *records[1:]])
+    page = client.post("/admin/bandi/aggiornamenti/sincronizza", follow_redirects=True).get_data(as_text=True)
+    assert "Catalogo sincronizzato: 0 nuovi, 0 modificati, 0 ritirati, 1 ricomparso." in page
+
+
 def test_sync_now_without_a_worker_follows_up_as_the_worker_does(client, login_as, db_session, portal):
     """The same follow-up wherever the sync runs: the alert round after the recomputation (it used to run only in
     the worker and after `grants sync`)."""
