@@ -90,6 +90,7 @@ def sync_and_follow_up(settings: FetchSettings, redis_url: str | None) -> SyncRu
     from .services.grant_alerts import run_round
     from .services.grant_sync import recompute_after_sync, sync_national_catalogue
 
+    db.session.commit()  # nothing of the caller's is pending; no transaction (no SQLite lock) while the portal is read
     result = sync_national_catalogue(db.session, settings, today=local_today())
     db.session.commit()
     if not result.is_success:

@@ -39,17 +39,25 @@ class SyncResult:
 def sync_national_catalogue(session: Session, settings: FetchSettings, *, dry_run: bool = False,
                             today: date | None = None, min_share: float = MIN_SHARE_OF_LAST) -> SyncResult:
     """Run one sync and store it in the log (a dry run too, marked is_dry_run: it writes no grant). Flushes;
-    the caller commits, also after a failure (the failed run is the log's record of it)."""
-    previous = last_good_sync(session)
-    sync = GrantSync(source_url=settings.url, is_dry_run=dry_run, started_at=utcnow(),
-                     outcome=SyncOutcome.running)
-    session.add(sync)
-    session.flush()
+    the caller commits, also after a failure (the failed run is the log's record of it).
+
+    The portal is read before the database is touched: on SQLite a transaction that writes holds the one write
+    lock from its first statement, and reading ~6,000 records can take a minute in which owners must still be
+    able to save their answers (sync_and_follow_up commits first, so no transaction is open meanwhile)."""
+    started = utcnow()
+    failure: FetchFailed | None = None
     try:
         catalogue = fetch_catalogue(settings)
     except FetchFailed as error:
-        sync.pages, sync.found = error.pages, error.found
-        return _failed(session, sync, error.reason, error.kind)
+        failure = error
+    previous = last_good_sync(session)
+    sync = GrantSync(source_url=settings.url, is_dry_run=dry_run, started_at=started,
+                     outcome=SyncOutcome.running)
+    session.add(sync)
+    session.flush()
+    if failure is not None:
+        sync.pages, sync.found = failure.pages, failure.found
+        return _failed(session, sync, failure.reason, failure.kind)
     sync.pages, sync.found, sync.seen = catalogue.pages, catalogue.found, len(catalogue.docs)
     if not catalogue.docs:
         return _failed(session, sync, "the portal listed no records at all", "too_few")

@@ -260,3 +260,24 @@ def test_the_grant_page_shows_its_history(client, login_as, db_session, fake_sol
     page = client.get(f"/admin/bandi/{gone.id}").get_data(as_text=True)
     assert "Non più nel catalogo nazionale dal" in page
     assert 'badge bad">ritirato' in client.get("/admin/bandi").get_data(as_text=True)
+
+
+def test_no_transaction_is_open_while_the_portal_is_read(client, login_as, db_session, portal, monkeypatch):
+    """On SQLite an open writing transaction holds the one write lock: while the portal is read (a minute for
+    the real catalogue) owners saving their answers would wait, then fail."""
+    import assessment.services.grant_sync as grant_sync
+
+    real_fetch, open_during_fetch = grant_sync.fetch_catalogue, []
+
+    def watched_fetch(settings):
+        open_during_fetch.append(db.session().in_transaction())
+        return real_fetch(settings)
+
+    monkeypatch.setattr(grant_sync, "fetch_catalogue", watched_fetch)
+    login_as("admin")
+    db.session.commit()
+    response = client.post("/admin/bandi/aggiornamenti/sincronizza")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert open_during_fetch == [False]
+    log = db.session.execute(db.select(GrantSync)).scalar_one()
+    assert log.outcome == SyncOutcome.succeeded and log.started_at < log.finished_at
