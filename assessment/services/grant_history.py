@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from ..domain.comuni_names import comune_name_index, normalise_name, resolve_comuni
 from ..domain.grant_lifecycle import TRACKED_FIELDS, changed_fields, grant_status, only_completes
-from ..domain.grant_records import GrantRecord
+from ..domain.grant_records import INCENTIVI_SOURCE, GrantRecord
+from ..domain.grant_snapshot import PORTAL_LINK_FIELD
 from ..models import Comune, Grant, GrantChangeKind, GrantRevision, GrantSync, utcnow
 
 # Columns compared, besides the content hash, to tell "unchanged" from "updated": they are derived by
@@ -69,6 +70,16 @@ def _values(record: GrantRecord, resolver: ComuniResolver | None) -> dict:
     else:
         values["comuni_istat"], values["comuni_unresolved"] = [], []
     return values
+
+
+def _keeping_portal_link(grant: Grant, raw: dict | None) -> dict | None:
+    """The new source record, with the call's page on the portal kept when the old one named it: the national
+    open data and Solr carry no such field, only the bundled snapshot's republisher did, and owners would lose
+    the direct link at the first sync. (Loads the old record, deferred, only for rows being rewritten.)"""
+    if grant.source != INCENTIVI_SOURCE or not isinstance(raw, dict) or raw.get(PORTAL_LINK_FIELD):
+        return raw
+    link = (grant.raw or {}).get(PORTAL_LINK_FIELD) if isinstance(grant.raw, dict) else None
+    return {**raw, PORTAL_LINK_FIELD: link} if link else raw
 
 
 def _is_open(record: GrantRecord, today: date) -> bool:
@@ -135,7 +146,7 @@ def apply_records(
             revisions.append(GrantRevision(grant_id=grant.id, sync_id=sync.id if sync else None, kind=kind,
                                            changed_at=now, changes=diff, old_hash=grant.content_hash,
                                            new_hash=record.content_hash))
-        grant.raw = values.pop("raw")  # deferred: assigned without loading the old value
+        grant.raw = _keeping_portal_link(grant, values.pop("raw"))
         for name, value in values.items():
             if getattr(grant, name) != value:
                 setattr(grant, name, value)

@@ -452,6 +452,8 @@ def test_the_first_sync_completes_the_bundled_snapshot_without_calling_it_amende
     assert revision_count() == 0
     first = national(docs[0]["ID_Incentivo"])
     assert not first.is_abridged and first.description.endswith("come sul portale.")
+    # the call's page on the portal, which only the snapshot named, is still linked to owners
+    assert first.raw["Link_portale"] == docs[0]["Link_portale"]
     assert first.last_changed_at == first.first_seen_at  # not "aggiornato"
     whole[0] = {**whole[0], "Descrizione": whole[0]["Descrizione"] + " Modificato."}
     fake_solr.docs = solr_docs(whole)
