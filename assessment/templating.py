@@ -97,6 +97,14 @@ def format_day(value: date | datetime | None) -> str:
     return format_date(value, "d MMM y")
 
 
+def iso_day(value: str) -> str:
+    """A day kept as ISO text (a revision's old and new values) as the page writes days; other text as it is."""
+    try:
+        return format_day(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
+
+
 def format_moment(value: datetime | None) -> str:
     """Day and time on the programme's clock."""
     if value is None:
@@ -208,6 +216,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["pretty_json"] = pretty_json
     app.jinja_env.filters["month"] = month_label
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["iso_day"] = iso_day
     app.jinja_env.filters["on_day"] = on_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["local_day"] = local_day

@@ -16,6 +16,7 @@ from ..models import Grant
 from ..public.forms import EmptyForm
 from ..services import catalogue
 from ..services.audit import record
+from ..services.grant_history import last_complete_read, last_seen_at
 from ..services.grants import import_grants
 from .forms import GrantUploadForm, grant_edit_form, grant_filter_form
 from .views import attach_error, bp, page_number
@@ -70,7 +71,7 @@ def grant_detail(grant_id: int):
             flash(_("Bando aggiornato."), "success")
             return redirect(url_for("admin.grant_detail", grant_id=grant.id))
     return render_template("admin/grant_detail.html", grant=grant, form=form, fields=GRANT_FIELDS,
-                           dimension_titles=titles)
+                           dimension_titles=titles, last_seen=last_seen_at(grant, last_complete_read(db.session)))
 
 
 @bp.route("/bandi/carica", methods=["GET", "POST"])

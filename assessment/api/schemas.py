@@ -164,12 +164,15 @@ SCHEMAS: dict[str, dict] = {
         "status": {"type": "string", "enum": ["new", "amended", "withdrawn", "unchanged"],
                    "description": "on the source catalogue: new (first seen in the last 7 days), amended "
                                   "(changed in the last 7 days), withdrawn (no longer listed), or unchanged"},
-        "first_seen_at": DATE_TIME, "last_changed_at": DATE_TIME, "withdrawn_at": nullable(DATE_TIME),
+        "first_seen_at": DATE_TIME,
+        "last_seen_at": {**DATE_TIME, "description": "last seen on its catalogue (for a national grant still "
+                                                     "listed: the start of the last complete sync)"},
+        "last_changed_at": DATE_TIME, "withdrawn_at": nullable(DATE_TIME),
         "eligibility": {"allOf": [ref("Eligibility")],
                         "description": "present only when a company filter is given"},
     }, required=("id", "source", "external_id", "title", "opens_on", "closes_on", "sizes", "regions",
                  "comuni_istat", "is_all_sectors", "ateco_codes", "dimensions", "is_open", "status",
-                 "first_seen_at", "last_changed_at", "withdrawn_at")),
+                 "first_seen_at", "last_seen_at", "last_changed_at", "withdrawn_at")),
     "TrackPage": _page_of("Track"),
     "GrantPage": _object({"items": {"type": "array", "items": ref("Grant")}, **_PAGE, "open_on": DATE,
                           "changed_since": {**DATE_TIME, "description": "present when the request gave one"}},

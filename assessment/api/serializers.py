@@ -110,6 +110,7 @@ def grant_json(line: GrantLine) -> dict:
     body.update(description=grant.description or "", opens_on=_day(grant.opens_on),
                 closes_on=_day(grant.closes_on), dimensions=grant.funded_dimensions, is_open=line.is_open,
                 status=line.status, first_seen_at=_instant(grant.first_seen_at),
+                last_seen_at=_instant(line.last_seen_at or grant.last_seen_at),
                 last_changed_at=_instant(grant.last_changed_at), withdrawn_at=_instant(grant.withdrawn_at))
     if line.eligibility is not None:
         body["eligibility"] = eligibility_json(line.eligibility)

@@ -19,7 +19,7 @@ from ..domain.eligibility import (
 from ..extensions import db
 from ..models import Comune, Grant, ThematicArea, Track, TrackFormat
 from .coaching import seats_taken
-from .grant_history import lifecycle_status
+from .grant_history import last_complete_read, last_seen_at, lifecycle_status
 from .reference import ateco_index
 
 
@@ -50,6 +50,7 @@ class GrantLine:
     is_open: bool
     eligibility: Eligibility | None
     status: str = "unchanged"  # lifecycle on the source catalogue: new | amended | withdrawn | unchanged
+    last_seen_at: datetime | None = None  # last seen on its catalogue (grant_history.last_seen_at)
 
 
 def _region_name(text: str) -> str | None:
@@ -116,10 +117,12 @@ def grants_page(filters: GrantFilters, page: int, per_page: int) -> tuple[list[G
     if filters.status == "any":
         total = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar_one()
         grants = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
-        lines = [_line(g, facts, filters.open_on) for g in grants]
+        read = last_complete_read(db.session)
+        lines = [_line(g, facts, filters.open_on, read) for g in grants]
         return lines, total
     # Eligibility is decided in Python by the domain rule, so the status filter pages after deciding.
-    lines = [_line(g, facts, filters.open_on) for g in db.session.execute(query).scalars()]
+    read = last_complete_read(db.session)
+    lines = [_line(g, facts, filters.open_on, read) for g in db.session.execute(query).scalars()]
     chosen = [line for line in lines if line.eligibility.status == filters.status]
     return chosen[(page - 1) * per_page:page * per_page], len(chosen)
 
@@ -129,13 +132,13 @@ def grant_line(grant_id: int, filters: GrantFilters) -> GrantLine | None:
     grant = db.session.get(Grant, grant_id)
     if grant is None or not grant.is_active:
         return None
-    return _line(grant, facts, filters.open_on)
+    return _line(grant, facts, filters.open_on, last_complete_read(db.session))
 
 
-def _line(grant: Grant, facts: CompanyFacts | None, open_on: date) -> GrantLine:
+def _line(grant: Grant, facts: CompanyFacts | None, open_on: date, read: datetime | None) -> GrantLine:
     eligibility = decide_eligibility(facts, grant_facts_from(grant), open_on) if facts else None
     return GrantLine(grant, is_open(grant, open_on) and not grant.is_withdrawn, eligibility,
-                     lifecycle_status(grant, local_today()))
+                     lifecycle_status(grant, local_today()), last_seen_at(grant, read))
 
 
 def tracks_page(thematic_area: str | None, track_format: str | None, page: int,

@@ -224,6 +224,23 @@ def _previous_sighting(session: Session, sync: GrantSync | None) -> datetime | N
     return previous.started_at
 
 
+def last_seen_at(grant: Grant, last_complete_read: datetime | None) -> datetime:
+    """When the call was last seen on its catalogue. A national call still listed was in the last complete
+    sync, which does not write the rows it finds unchanged (a re-sync writes no grant): that read's start."""
+    if (grant.source == INCENTIVI_SOURCE and not grant.is_withdrawn and last_complete_read is not None
+            and last_complete_read > grant.last_seen_at):
+        return last_complete_read
+    return grant.last_seen_at
+
+
+def last_complete_read(session: Session) -> datetime | None:
+    """The start of the last good national sync: every call it listed was on the catalogue then."""
+    from .grant_freshness import last_good_sync
+
+    sync = last_good_sync(session)
+    return sync.started_at if sync is not None else None
+
+
 def lifecycle_status(grant: Grant, today: date) -> str:
     """grant_status for a stored grant: its instants as calendar days of the programme's time zone."""
     from ..clock import local_time

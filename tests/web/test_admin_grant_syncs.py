@@ -255,7 +255,8 @@ def test_the_grant_page_shows_its_history(client, login_as, db_session, fake_sol
     amended = db.session.execute(db.select(Grant).filter_by(external_id=records[0]["ID_Incentivo"])).scalar_one()
     page = client.get(f"/admin/bandi/{amended.id}").get_data(as_text=True)
     assert "Storia sul catalogo" in page and "modificato" in page
-    assert "<code>closes_on</code>: 2024-06-29 → 2024-07-31" in page
+    assert "Chiusura: 29/06/2024 → 31/07/2024" in page  # the field's label, the days as the page writes them
+    assert "Ultima volta nel catalogo:" in page
     gone = db.session.execute(db.select(Grant).filter_by(external_id=records[1]["ID_Incentivo"])).scalar_one()
     page = client.get(f"/admin/bandi/{gone.id}").get_data(as_text=True)
     assert "Non più nel catalogo nazionale dal" in page

@@ -46,6 +46,7 @@ def test_changed_since_lists_what_changed_withdrawn_and_closed_ones_included(cli
     assert by_id["GONE"]["status"] == "withdrawn" and by_id["GONE"]["withdrawn_at"].endswith("Z")
     assert by_id["GONE"]["is_open"] is False and by_id["CLOSED"]["is_open"] is False
     assert by_id["NEW"]["first_seen_at"].endswith("Z") and by_id["NEW"]["withdrawn_at"] is None
+    assert by_id["NEW"]["last_seen_at"].endswith("Z")
     # A date means the start of that day in Italy; later than every change: nothing.
     tomorrow = (utcnow() + timedelta(days=2)).date().isoformat()
     assert client.get(f"/api/v1/grants?changed_since={tomorrow}").get_json()["items"] == []

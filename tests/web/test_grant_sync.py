@@ -480,3 +480,20 @@ def test_loading_the_snapshot_again_after_a_sync_undoes_nothing(db_session, fake
     assert grants_table() == before and revision_count() == revisions
     assert national(docs[0]["ID_Incentivo"]).is_withdrawn
     assert national(portal[0]["ID_Incentivo"]).closes_on == date(2027, 12, 31)
+
+
+def test_a_call_still_listed_was_last_seen_at_the_last_complete_sync(db_session, fake_solr, records):
+    """A re-sync writes no unchanged row, yet says truly when each listed call was last seen."""
+    from assessment.services.grant_history import last_complete_read, last_seen_at
+
+    fake_solr.docs = solr_docs(records)
+    sync(fake_solr)
+    first = national("1426").last_seen_at
+    fake_solr.docs = solr_docs(records[:4])
+    second = sync(fake_solr).sync
+    grant = national("1426")
+    assert grant.last_seen_at == first  # not written
+    assert last_seen_at(grant, last_complete_read(db.session)) == second.started_at
+    gone = national(records[4]["ID_Incentivo"])
+    assert gone.is_withdrawn and last_seen_at(gone, last_complete_read(db.session)) == gone.last_seen_at < \
+        second.started_at
