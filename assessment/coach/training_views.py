@@ -120,8 +120,8 @@ def register_on_behalf(company_id: int):
         db.session.rollback()
         flash(_("Le iscrizioni a questa edizione sono chiuse."), "error")
     else:
-        mail_registration(outcome.registration, outcome.cancel_token,
-                          registrations.waiting_position(outcome.registration))
+        registrations.mail_link(outcome, lambda r, token: mail_registration(
+            r, token, registrations.waiting_position(r)))
         flash(_("Iscrizione registrata: la persona riceve l'e-mail di conferma con il calendario.")
               if outcome.registration.status == RegistrationStatus.confirmed
               else _("Edizione al completo: la persona è in lista d'attesa e riceve un'e-mail."), "success")

@@ -127,3 +127,21 @@ def test_a_coach_cannot_rename_or_take_over_another_firms_person(client, db_sess
     client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
     db_session.refresh(own)
     assert own.name == "Luca Verdi" and own.registrations[0].status == RegistrationStatus.confirmed
+
+
+def test_registering_someone_again_whose_mail_fails_keeps_their_link(client, db_session, login_as, followed_company,
+                                                                     outbox, monkeypatch):
+    import re
+
+    import assessment.services.training_mail as training_mail
+    from tests.training_factories import body_of
+
+    coach, company, _assessment, _token = followed_company
+    edition = make_edition(db_session)
+    login_as(coach)
+    client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
+    [message] = mails(outbox)
+    link = re.search(r"/formazione/annulla/[\w-]+", body_of(message)).group(0)
+    monkeypatch.setattr(training_mail, "send_mail", lambda *args, **kwargs: False)
+    client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
+    assert client.get(link).status_code == 200
