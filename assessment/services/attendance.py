@@ -121,14 +121,16 @@ def check_in(email: str, code: str, now_local: datetime) -> Attendance | None:
             continue
         row = db.session.execute(db.select(Attendance).filter_by(
             registration_id=registration.id, session_id=session.id)).scalar_one_or_none()
+        arrived = now_local.time().replace(second=0, microsecond=0)
+        arrived_at = arrived if arrived > session.start_time else None
         if row is None:
-            arrived = now_local.time().replace(second=0, microsecond=0)
             row = Attendance(registration_id=registration.id, session_id=session.id, is_present=True,
-                             arrived_at=arrived if arrived > session.start_time else None,
-                             source=AttendanceSource.check_in)
+                             arrived_at=arrived_at, source=AttendanceSource.check_in)
             db.session.add(row)
         elif not row.is_present:
-            row.is_present, row.source = True, AttendanceSource.check_in
+            # Marked absent, then here: present from now, not for the whole session.
+            row.is_present, row.arrived_at, row.left_at = True, arrived_at, None
+            row.source = AttendanceSource.check_in
         db.session.flush()
         return row
     return None

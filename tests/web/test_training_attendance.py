@@ -87,6 +87,23 @@ def test_check_in_with_the_code_during_the_session(client, db_session, running_s
     assert record.source == AttendanceSource.check_in and record.arrived_at == time(10, 30)  # late: from now
 
 
+def test_check_in_after_being_marked_absent_counts_from_the_check_in(client, db_session, login_as, make_user,
+                                                                      running_session):
+    edition, _now = running_session
+    [registration] = _registered(client, db_session, edition, 1)
+    session = edition.sessions[0]
+    login_as("admin")
+    db_session.commit()
+    client.post(f"/admin/formazione/incontri/{session.id}", data={})  # the register: absent
+    record = db.session.execute(db.select(Attendance).filter_by(registration_id=registration.id)).scalar_one()
+    assert not record.is_present
+    response = client.post("/formazione/presenza", data={"email": "p0@example.org", "code": session.check_in_code})
+    assert response.status_code == 302
+    db.session.refresh(record)
+    assert record.is_present and record.arrived_at == time(10, 30) and record.source == AttendanceSource.check_in
+    assert registration_completion(db.session.get(Registration, registration.id)).attended_hours == 2.5
+
+
 def test_check_in_gives_one_answer_for_a_wrong_code_a_stranger_or_a_closed_window(client, db_session,
                                                                                  running_session, monkeypatch):
     edition, now = running_session
