@@ -42,6 +42,19 @@ def _entries(rows) -> tuple[list[attendance.RegisterEntry], dict[int, str]]:
     return entries, errors
 
 
+def _shown(rows, typed: bool) -> dict[int, dict]:
+    """The values of each row of the page: what was typed when the register was refused (nothing lost), else
+    the stored record."""
+    if typed:
+        return {r.id: {"present": request.form.get(f"present-{r.id}") == "1",
+                       "arrived": (request.form.get(f"arrived-{r.id}") or "")[:20],
+                       "left": (request.form.get(f"left-{r.id}") or "")[:20]} for r, _record in rows}
+    return {r.id: {"present": bool(record and record.is_present),
+                   "arrived": record.arrived_at.strftime("%H:%M") if record and record.arrived_at else "",
+                   "left": record.left_at.strftime("%H:%M") if record and record.left_at else ""}
+            for r, record in rows}
+
+
 def session_register_page(session_id: int, endpoint: str):
     """GET shows, POST saves the register of a session; 404 for whoever may not keep it."""
     session = attendance.session_for_register(session_id)
@@ -67,7 +80,7 @@ def session_register_page(session_id: int, endpoint: str):
                 flash(ngettext_saved(changed), "success")
                 return redirect(url_for(endpoint, session_id=session_id))
     return render_template("coach/session_register.html", session=session, rows=rows, form=form, errors=errors,
-                           endpoint=endpoint), (400 if errors else 200)
+                           shown=_shown(rows, typed=bool(errors)), endpoint=endpoint), (400 if errors else 200)
 
 
 def ngettext_saved(changed: int) -> str:

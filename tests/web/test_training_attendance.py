@@ -1,6 +1,7 @@
 """The attendance register of a session (the trainer coach and admins) and the check-in with the room's code."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -52,6 +53,24 @@ def test_departure_before_arrival_is_refused(client, db_session, login_as, make_
         f"present-{registration.id}": "1", f"arrived-{registration.id}": "11:00", f"left-{registration.id}": "10:00"})
     assert response.status_code == 400 and "dopo l&#39;arrivo" in response.get_data(as_text=True)
     assert db.session.execute(db.select(Attendance).filter_by(registration_id=registration.id)).first() is None
+
+
+@pytest.mark.parametrize(("arrived", "left"), [("9 e mezza", "12:00"), ("11:00", "10:00")])
+def test_a_refused_register_shows_again_what_was_typed(client, db_session, login_as, make_user, arrived, left):
+    trainer = make_user("coach")
+    edition = make_edition(db_session, trainer_user_id=trainer.id)
+    first, second = _registered(client, db_session, edition)
+    login_as(trainer)
+    response = client.post(f"/coach/formazione/incontri/{edition.sessions[0].id}", data={
+        f"present-{first.id}": "1", f"arrived-{first.id}": arrived, f"left-{first.id}": left,
+        f"present-{second.id}": "1", f"arrived-{second.id}": "10:15"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(rf'id="present-{first.id}"[^>]*checked', page)
+    assert re.search(rf'id="present-{second.id}"[^>]*checked', page)
+    assert f'name="arrived-{first.id}" value="{arrived}"' in page and f'name="left-{first.id}" value="{left}"' in page
+    assert f'name="arrived-{second.id}" value="10:15"' in page
+    assert db.session.execute(db.select(Attendance).filter_by(session_id=edition.sessions[0].id)).first() is None
 
 
 def test_only_the_trainer_and_admins_keep_the_register(client, db_session, login_as, make_user):
