@@ -67,20 +67,25 @@ def session_register_page(session_id: int, endpoint: str):
         if not form.validate_on_submit():
             abort(400)
         entries, errors = _entries(rows)
+        # Every row is checked, even when another's time was not understood: all the errors at once.
+        errors |= {rid: _problem(session, error)
+                   for rid, error in attendance.register_problems(session, entries).items()}
         if not errors:
-            try:
-                changed = attendance.save_register(session, entries, current_user)
-                issued = certificates.issue_due_certificates(session.edition_id)  # completion reached: attestato
-            except InvalidField as error:
-                db.session.rollback()
-                errors[int(error.field.rsplit("-", 1)[1])] = _("L'uscita deve venire dopo l'arrivo.")
-            else:
-                db.session.commit()
-                send_certificates(current_app.config["REDIS_URL"], [c.id for c in issued])
-                flash(ngettext_saved(changed), "success")
-                return redirect(url_for(endpoint, session_id=session_id))
+            changed = attendance.save_register(session, entries, current_user)
+            issued = certificates.issue_due_certificates(session.edition_id)  # completion reached: attestato
+            db.session.commit()
+            send_certificates(current_app.config["REDIS_URL"], [c.id for c in issued])
+            flash(ngettext_saved(changed), "success")
+            return redirect(url_for(endpoint, session_id=session_id))
     return render_template("coach/session_register.html", session=session, rows=rows, form=form, errors=errors,
                            shown=_shown(rows, typed=bool(errors)), endpoint=endpoint), (400 if errors else 200)
+
+
+def _problem(session, error: InvalidField) -> str:
+    if error.reason == "outside the session":
+        return _("Orario fuori dall'incontro: arrivo e uscita vanno tra le %(start)s e le %(end)s.",
+                 start=session.start_time.strftime("%H:%M"), end=session.end_time.strftime("%H:%M"))
+    return _("L'uscita deve venire dopo l'arrivo.")
 
 
 def ngettext_saved(changed: int) -> str:
