@@ -17,6 +17,7 @@ from ..jobs import send_certificates
 from ..models import Company, RegistrationStatus, TrainingEdition
 from ..public.forms import EmptyForm
 from ..services import attendance, certificates, registrations, training
+from ..services.recommendations import recommended_track_ids
 from ..services.training_mail import mail_registration
 from ..templating import format_day
 from .training_forms import OnBehalfForm
@@ -120,7 +121,9 @@ def register_on_behalf(company_id: int):
     company = _accepted_or_refused(company_id)  # 404 unless the coach may see it; only while following it
     if company is None or not company.vat_number:
         return redirect(url_for("coach.company", company_id=company_id) + "#training")
-    form = on_behalf_form(company_id, training.public_editions(local_today()))
+    # Only the editions the page offers: those of the company's recommended tracks.
+    form = on_behalf_form(company_id, training.public_editions(
+        local_today(), recommended_track_ids(company.id)))
     if not form.validate_on_submit():
         flash(_("Iscrizione non registrata: scegli l'edizione, scrivi nome, e-mail e ruolo e conferma il "
                 "consenso della persona."), "error")
@@ -157,8 +160,8 @@ class TrainingSection:
 def coach_training_section(company: Company, recommendations: dict | None, with_form: bool) -> TrainingSection:
     """The training part of a company's page (a fixed number of queries): the editions of its recommended
     tracks, its people's registrations, and for its coach the form to register someone."""
-    editions = training.public_editions(local_today())
-    track_ids = {m.track_id for m in (recommendations or {}).get("tracks", [])}
+    track_ids = [m.track_id for m in (recommendations or {}).get("tracks", [])]
+    editions = training.public_editions(local_today(), track_ids)  # none recommended: an empty IN, still one query
     form = on_behalf_form(company.id, editions) if with_form and company.vat_number else None
-    return TrainingSection(recommended=[s for s in editions if s.edition.track_id in track_ids],
-                           registrations=registrations.company_registrations(company.id), form=form)
+    return TrainingSection(recommended=editions, registrations=registrations.company_registrations(company.id),
+                           form=form)
