@@ -199,7 +199,7 @@ def test_a_day_outside_the_programmes_calendar_is_a_form_error(client, db_sessio
 
 @pytest.mark.parametrize(("first_on", "message"), [
     ("9999-12-30", "Data fuori dal calendario"), ("0001-01-01", "Data fuori dal calendario"),
-    ("2020-01-01", "comincia oggi o più avanti"), ("", "obbligatorio")])
+    ("2020-01-01", "comincia oggi o più avanti"), ("", "obbligatorio"), ("abc", "Non è una data valida")])
 def test_a_copy_to_an_impossible_or_past_day_is_a_form_error(client, db_session, login_as, first_on, message):
     source = make_edition(db_session, sessions=2)
     login_as("admin")
