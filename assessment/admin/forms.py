@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 
 from ..domain.grant_dimensions import DIMENSIONS
-from ..form_fields import BaseForm, WholeNumberField, staff_email_address, trimmed
+from ..form_fields import BaseForm, WholeNumberField, plausible_day, staff_email_address, trimmed
 from ..models import TrackFormat
 from ..questionnaire_forms import MultiCheckboxField
 from ..services.dashboard import DashboardFilters
@@ -89,7 +89,7 @@ class TrackForm(BaseForm):
     hours = WholeNumberField(_l("Ore"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)])
     seats_per_cohort = WholeNumberField(_l("Posti per edizione"), default=0,
                                     validators=[InputRequired(), NumberRange(min=0, max=10_000)])
-    starts_on = DateField(_l("Data di inizio"), validators=[Optional()])
+    starts_on = DateField(_l("Data di inizio"), validators=[Optional(), plausible_day])
     place = StringField(_l("Luogo (vuoto: online)"), validators=[Optional(), Length(max=200)])
     provider = StringField(_l("Ente erogatore"), validators=[Length(max=200)])
     is_example = BooleanField(_l("Percorso di esempio (dati dimostrativi)"))
@@ -270,8 +270,8 @@ class DashboardFilterForm(QueryForm):
     territory = SelectField(_l("Territorio"), default="", choices=[("", _l("Tutti"))])
     ateco_section = SelectField(_l("Sezione ATECO"), default="", choices=[("", _l("Tutte"))])
     size_class = SelectField(_l("Dimensione"), default="", choices=SIZE_CHOICES)
-    date_from = DateField(_l("Dal"), validators=[Optional()])
-    date_to = DateField(_l("Al"), validators=[Optional()])
+    date_from = DateField(_l("Dal"), validators=[Optional(), plausible_day])
+    date_to = DateField(_l("Al"), validators=[Optional(), plausible_day])
     comune_istat: str | None = None
 
     def validate_comune(self, field) -> None:

@@ -17,6 +17,7 @@ from ..jobs import send_certificates
 from ..models import Company, RegistrationStatus, TrainingEdition
 from ..public.forms import EmptyForm
 from ..services import attendance, certificates, registrations, training
+from ..services.recommendations import recommended_track_ids
 from ..services.training_mail import mail_registration
 from ..templating import format_day
 from .training_forms import OnBehalfForm
@@ -42,6 +43,19 @@ def _entries(rows) -> tuple[list[attendance.RegisterEntry], dict[int, str]]:
     return entries, errors
 
 
+def _shown(rows, typed: bool) -> dict[int, dict]:
+    """The values of each row of the page: what was typed when the register was refused (nothing lost), else
+    the stored record."""
+    if typed:
+        return {r.id: {"present": request.form.get(f"present-{r.id}") == "1",
+                       "arrived": (request.form.get(f"arrived-{r.id}") or "")[:20],
+                       "left": (request.form.get(f"left-{r.id}") or "")[:20]} for r, _record in rows}
+    return {r.id: {"present": bool(record and record.is_present),
+                   "arrived": record.arrived_at.strftime("%H:%M") if record and record.arrived_at else "",
+                   "left": record.left_at.strftime("%H:%M") if record and record.left_at else ""}
+            for r, record in rows}
+
+
 def session_register_page(session_id: int, endpoint: str):
     """GET shows, POST saves the register of a session; 404 for whoever may not keep it."""
     session = attendance.session_for_register(session_id)
@@ -54,20 +68,25 @@ def session_register_page(session_id: int, endpoint: str):
         if not form.validate_on_submit():
             abort(400)
         entries, errors = _entries(rows)
+        # Every row is checked, even when another's time was not understood: all the errors at once.
+        errors |= {rid: _problem(session, error)
+                   for rid, error in attendance.register_problems(session, entries).items()}
         if not errors:
-            try:
-                changed = attendance.save_register(session, entries, current_user)
-                issued = certificates.issue_due_certificates(session.edition_id)  # completion reached: attestato
-            except InvalidField as error:
-                db.session.rollback()
-                errors[int(error.field.rsplit("-", 1)[1])] = _("L'uscita deve venire dopo l'arrivo.")
-            else:
-                db.session.commit()
-                send_certificates(current_app.config["REDIS_URL"], [c.id for c in issued])
-                flash(ngettext_saved(changed), "success")
-                return redirect(url_for(endpoint, session_id=session_id))
+            changed = attendance.save_register(session, entries, current_user)
+            issued = certificates.issue_due_certificates(session.edition_id)  # completion reached: attestato
+            db.session.commit()
+            send_certificates(current_app.config["REDIS_URL"], [c.id for c in issued])
+            flash(ngettext_saved(changed), "success")
+            return redirect(url_for(endpoint, session_id=session_id))
     return render_template("coach/session_register.html", session=session, rows=rows, form=form, errors=errors,
-                           endpoint=endpoint), (400 if errors else 200)
+                           shown=_shown(rows, typed=bool(errors)), endpoint=endpoint), (400 if errors else 200)
+
+
+def _problem(session, error: InvalidField) -> str:
+    if error.reason == "outside the session":
+        return _("Orario fuori dall'incontro: arrivo e uscita vanno tra le %(start)s e le %(end)s.",
+                 start=session.start_time.strftime("%H:%M"), end=session.end_time.strftime("%H:%M"))
+    return _("L'uscita deve venire dopo l'arrivo.")
 
 
 def ngettext_saved(changed: int) -> str:
@@ -102,7 +121,9 @@ def register_on_behalf(company_id: int):
     company = _accepted_or_refused(company_id)  # 404 unless the coach may see it; only while following it
     if company is None or not company.vat_number:
         return redirect(url_for("coach.company", company_id=company_id) + "#training")
-    form = on_behalf_form(company_id, training.public_editions(local_today()))
+    # Only the editions the page offers: those of the company's recommended tracks.
+    form = on_behalf_form(company_id, training.public_editions(
+        local_today(), recommended_track_ids(company.id)))
     if not form.validate_on_submit():
         flash(_("Iscrizione non registrata: scegli l'edizione, scrivi nome, e-mail e ruolo e conferma il "
                 "consenso della persona."), "error")
@@ -120,8 +141,8 @@ def register_on_behalf(company_id: int):
         db.session.rollback()
         flash(_("Le iscrizioni a questa edizione sono chiuse."), "error")
     else:
-        mail_registration(outcome.registration, outcome.cancel_token,
-                          registrations.waiting_position(outcome.registration))
+        registrations.mail_link(outcome, lambda r, token: mail_registration(
+            r, token, registrations.waiting_position(r)))
         flash(_("Iscrizione registrata: la persona riceve l'e-mail di conferma con il calendario.")
               if outcome.registration.status == RegistrationStatus.confirmed
               else _("Edizione al completo: la persona è in lista d'attesa e riceve un'e-mail."), "success")
@@ -139,8 +160,8 @@ class TrainingSection:
 def coach_training_section(company: Company, recommendations: dict | None, with_form: bool) -> TrainingSection:
     """The training part of a company's page (a fixed number of queries): the editions of its recommended
     tracks, its people's registrations, and for its coach the form to register someone."""
-    editions = training.public_editions(local_today())
-    track_ids = {m.track_id for m in (recommendations or {}).get("tracks", [])}
+    track_ids = [m.track_id for m in (recommendations or {}).get("tracks", [])]
+    editions = training.public_editions(local_today(), track_ids)  # none recommended: an empty IN, still one query
     form = on_behalf_form(company.id, editions) if with_form and company.vat_number else None
-    return TrainingSection(recommended=[s for s in editions if s.edition.track_id in track_ids],
-                           registrations=registrations.company_registrations(company.id), form=form)
+    return TrainingSection(recommended=editions, registrations=registrations.company_registrations(company.id),
+                           form=form)

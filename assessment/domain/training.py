@@ -64,6 +64,18 @@ def check_session_times(start_time: time, end_time: time) -> None:
         raise InvalidField("end_time", "must be after the start time")
 
 
+def check_presence_times(session: SessionTimes, arrived_at: time | None, left_at: time | None) -> None:
+    """Times a register records lie within the session (an arrival before its end, a departure after its start)
+    and a departure comes after the arrival. Raises InvalidField("arrived_at" or "left_at", "outside the
+    session" or "must be after the arrival")."""
+    if arrived_at is not None and not session.start_time <= arrived_at < session.end_time:
+        raise InvalidField("arrived_at", "outside the session")
+    if left_at is not None and not session.start_time < left_at <= session.end_time:
+        raise InvalidField("left_at", "outside the session")
+    if arrived_at is not None and left_at is not None and left_at <= arrived_at:
+        raise InvalidField("left_at", "must be after the arrival")
+
+
 def presence_hours(session: SessionTimes, presence: Presence | None) -> float:
     """Hours of the session a person was present: partial times are clipped to the session; a cancelled
     session, an absence or no record count nothing."""

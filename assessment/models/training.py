@@ -67,6 +67,8 @@ class TrainingEdition(Base):
     seed_key: Mapped[str | None] = mapped_column(String(60), unique=True)  # natural key of a seeded edition
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Grows by one with every save or cancellation: the calendars' SEQUENCE, so a calendar takes each update.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     track: Mapped[Track] = relationship()
     trainer: Mapped[User | None] = relationship()

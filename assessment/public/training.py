@@ -66,8 +66,7 @@ def training_edition(edition_id: int):
             form.vat_number.errors = [*form.vat_number.errors, error.reason]
         else:
             if not outcome.was_registered or _mailbox_has_room(outcome.registration.participant.email):
-                mail_registration(outcome.registration, outcome.cancel_token,
-                                  service.waiting_position(outcome.registration))
+                service.mail_link(outcome, lambda r, token: mail_registration(r, token, service.waiting_position(r)))
             return redirect(url_for("public.training_thanks", edition_id=edition_id))
     return render_template("public/training_edition.html", edition=edition, summary=summary, form=form)
 

@@ -8,7 +8,7 @@ from datetime import datetime, time
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.errors import InvalidField
-from ..domain.training import Completion, Presence, check_in_window, completion
+from ..domain.training import Completion, Presence, check_in_window, check_presence_times, completion
 from ..extensions import db
 from ..models import (
     Attendance,
@@ -58,19 +58,52 @@ def register_rows(session: TrainingSession) -> list[tuple[Registration, Attendan
     return [(r, records.get(r.id)) for r in registrations]
 
 
+class RegisterRefused(InvalidField):
+    """Rows of a register that cannot be saved: reasons = {registration id: InvalidField of the row}."""
+
+    def __init__(self, reasons: dict[int, InvalidField]) -> None:
+        super().__init__("register", "; ".join(f"{rid}: {e.reason}" for rid, e in reasons.items()))
+        self.reasons = reasons
+
+
+def _times(entry: RegisterEntry) -> tuple[time | None, time | None]:
+    return (entry.arrived_at, entry.left_at) if entry.is_present else (None, None)
+
+
+def register_problems(session: TrainingSession, entries: list[RegisterEntry],
+                      existing: dict[int, Attendance] | None = None) -> dict[int, InvalidField]:
+    """The rows the register refuses (domain.training.check_presence_times). A record left as it was is not
+    checked again: a late check-in's arrival after the end stays as the check-in stored it."""
+    if existing is None:
+        existing = {a.registration_id: a for a in db.session.execute(
+            db.select(Attendance).where(Attendance.session_id == session.id)).scalars()}
+    problems = {}
+    for entry in entries:
+        arrived, left = _times(entry)
+        row = existing.get(entry.registration_id)
+        if row is not None and (row.is_present, row.arrived_at, row.left_at) == (entry.is_present, arrived, left):
+            continue
+        try:
+            check_presence_times(session_times(session), arrived, left)
+        except InvalidField as error:
+            problems[entry.registration_id] = error
+    return problems
+
+
 def save_register(session: TrainingSession, entries: list[RegisterEntry], user: User) -> int:
     """Record presence for the listed registrations of the session's edition; returns how many records changed.
-    Raises InvalidField("left_at-<registration id>", ...) when a departure is not after the arrival."""
+    Raises RegisterRefused, and writes nothing, when a row's times are outside the session or its departure is
+    not after the arrival."""
     allowed = {r.id for r, _a in register_rows(session)}
     existing = {a.registration_id: a for a in db.session.execute(
         db.select(Attendance).where(Attendance.session_id == session.id)).scalars()}
+    entries = [e for e in entries if e.registration_id in allowed]
+    problems = register_problems(session, entries, existing)
+    if problems:
+        raise RegisterRefused(problems)
     changed, changes = 0, []
     for entry in entries:
-        if entry.registration_id not in allowed:
-            continue
-        arrived, left = (entry.arrived_at, entry.left_at) if entry.is_present else (None, None)
-        if arrived and left and left <= arrived:
-            raise InvalidField(f"left_at-{entry.registration_id}", "must be after the arrival")
+        arrived, left = _times(entry)
         row = existing.get(entry.registration_id)
         if row is None:
             row = Attendance(registration_id=entry.registration_id, session_id=session.id)
@@ -121,14 +154,16 @@ def check_in(email: str, code: str, now_local: datetime) -> Attendance | None:
             continue
         row = db.session.execute(db.select(Attendance).filter_by(
             registration_id=registration.id, session_id=session.id)).scalar_one_or_none()
+        arrived = now_local.time().replace(second=0, microsecond=0)
+        arrived_at = arrived if arrived > session.start_time else None
         if row is None:
-            arrived = now_local.time().replace(second=0, microsecond=0)
             row = Attendance(registration_id=registration.id, session_id=session.id, is_present=True,
-                             arrived_at=arrived if arrived > session.start_time else None,
-                             source=AttendanceSource.check_in)
+                             arrived_at=arrived_at, source=AttendanceSource.check_in)
             db.session.add(row)
         elif not row.is_present:
-            row.is_present, row.source = True, AttendanceSource.check_in
+            # Marked absent, then here: present from now, not for the whole session.
+            row.is_present, row.arrived_at, row.left_at = True, arrived_at, None
+            row.source = AttendanceSource.check_in
         db.session.flush()
         return row
     return None

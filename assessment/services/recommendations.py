@@ -10,6 +10,7 @@ from ..domain.eligibility import is_still_open
 from ..extensions import db
 from ..models import (
     Assessment,
+    AssessmentStatus,
     FeedbackSource,
     Match,
     MatchFeedback,
@@ -33,6 +34,17 @@ def stored_recommendations(assessment: Assessment, today: date | None = None) ->
     # even before they are recomputed.
     grants = [m for m in matches if m.kind == MatchKind.grant and is_still_open(m.grant, today)]
     return {"tracks": tracks, "grants": grants}
+
+
+def recommended_track_ids(company_id: int) -> list[int]:
+    """The active tracks recommended by the company's latest submitted assessment: the ones its page offers
+    (stored_recommendations of company_pages' latest), in one query."""
+    latest = (db.select(Assessment.id).where(Assessment.company_id == company_id,
+                                             Assessment.status == AssessmentStatus.submitted)
+              .order_by(Assessment.submitted_at.desc(), Assessment.id.desc()).limit(1).scalar_subquery())
+    return list(db.session.execute(
+        db.select(Match.track_id).join(Track, Track.id == Match.track_id)
+        .where(Match.assessment_id == latest, Match.kind == MatchKind.track, Track.is_active.is_(True))).scalars())
 
 
 def refresh_for_assessment(assessment: Assessment) -> None:

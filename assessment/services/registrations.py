@@ -38,8 +38,8 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class RegistrationOutcome:
     registration: Registration
-    cancel_token: str  # the secret for the cancel link: mailed, never stored
-    was_registered: bool  # the person already held a seat or a place in the queue: nothing changed but the link
+    cancel_token: str | None  # a new registration's secret link (mailed, never stored); None: mail_link makes one
+    was_registered: bool  # the person already held a seat or a place in the queue: nothing changed
 
 
 class RegistrationClosed(InvalidField):
@@ -125,8 +125,8 @@ def firm_company(vat_number: str, firm_name: str, language: str = "it") -> Compa
 def register(edition_id: int, *, name: str, email: str, role: str, vat_number: str, firm_name: str,
              language: str, today, registered_by: User | None = None) -> RegistrationOutcome:
     """Register a person: a seat while there is one, else the end of the waiting list. Registering again while
-    registered changes nothing but issues a new cancel link (the old one stops working). Raises InvalidField
-    (vat_number, or RegistrationClosed); flushes. The caller commits through commit_registration."""
+    registered changes nothing, and the link they hold keeps working until mail_link mails a new one. Raises
+    InvalidField (vat_number, or RegistrationClosed); flushes. The caller commits through commit_registration."""
     vat_number = validate_vat_number(vat_number)
     edition = lock_edition(edition_id)
     if edition is None or edition.is_cancelled:
@@ -140,13 +140,13 @@ def register(edition_id: int, *, name: str, email: str, role: str, vat_number: s
     registration = db.session.execute(db.select(Registration).where(
         Registration.participant_id == participant.id, Registration.edition_id == edition.id)).scalar_one_or_none()
     seats_taken = confirmed_count(edition.id)
-    token = new_token()
+    token = None
     was_registered = registration is not None and registration.status != RegistrationStatus.cancelled
     if registration is None:
+        token = new_token()
         registration = Registration(participant=participant, edition=edition, cancel_token_hash=token_hash(token),
                                     status=RegistrationStatus.waiting)
         db.session.add(registration)
-    registration.cancel_token_hash = token_hash(token)
     if not was_registered:
         registration.registered_by_id = registered_by.id if registered_by is not None else None
         now = utcnow()
@@ -173,6 +173,28 @@ def commit_registration(work: Callable[[], T], attempts: int = 5) -> T:
                 raise
             clock_time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def mail_link(outcome: RegistrationOutcome, send: Callable[[Registration, str], bool]) -> bool:
+    """Mail the registration's secret link with `send(registration, token)`; True once sent. A registration that
+    existed gets a new link only when the mail goes: the link is committed before sending (so it works when it
+    arrives) and the old one put back if the mail fails, so a person never loses the link they hold to a mail
+    that never reached them. Commits."""
+    registration = outcome.registration
+    if outcome.cancel_token is not None:
+        return send(registration, outcome.cancel_token)
+    previous, token = registration.cancel_token_hash, new_token()
+
+    def set_link(old: str, new: str) -> None:  # only if no one else replaced it meanwhile
+        db.session.execute(update(Registration).where(Registration.id == registration.id,
+                                                      Registration.cancel_token_hash == old)
+                           .values(cancel_token_hash=new))
+
+    commit_registration(lambda: set_link(previous, token_hash(token)))
+    if send(registration, token):
+        return True
+    commit_registration(lambda: set_link(token_hash(token), previous))
+    return False
 
 
 def find_by_cancel_token(token: str) -> Registration | None:

@@ -99,7 +99,9 @@ def save_edition(edition: TrainingEdition | None, values: dict, sessions: list[S
     for name in EDITION_FIELDS:
         setattr(edition, name, values.get(name))
     edition.description = edition.description or ""
-    edition.updated_at = utcnow()  # sessions changed too: the calendars' SEQUENCE follows it
+    edition.updated_at = utcnow()  # the sessions may be all that changed
+    if not is_new:
+        bump_revision(edition)
     existing = {s.id: s for s in edition.sessions}
     kept: set[int] = set()
     for item in sessions:
@@ -122,6 +124,12 @@ def save_edition(edition: TrainingEdition | None, values: dict, sessions: list[S
     db.session.flush()
     record("edition_created" if is_new else "edition_updated", None, edition_id=edition.id)
     return edition
+
+
+def bump_revision(edition: TrainingEdition) -> None:
+    """One more change of the edition: the calendars mailed from now on carry a higher SEQUENCE. Counted in
+    the database (revision + 1), so two saves at once still make two revisions."""
+    edition.revision = TrainingEdition.revision + 1
 
 
 def _check_changes(edition: TrainingEdition, values: dict, sessions: list[SessionInput]) -> None:
@@ -191,6 +199,7 @@ def cancel_edition(edition: TrainingEdition) -> list[Registration]:
     if edition.is_cancelled:
         return []
     edition.status, edition.cancelled_at = EditionStatus.cancelled, utcnow()
+    bump_revision(edition)
     db.session.flush()
     record("edition_cancelled", None, edition_id=edition.id)
     return active_registrations(edition)

@@ -43,8 +43,7 @@ def edition_calendar(edition: TrainingEdition, *, cancelled: bool = False, tenta
 
 def _sequence(edition: TrainingEdition) -> int:
     """Grows with every change of the edition, so that a calendar takes a newer copy of an event over an older."""
-    changed = edition.updated_at or edition.created_at or utcnow()
-    return int((changed - datetime(2020, 1, 1)).total_seconds() // 60)
+    return edition.revision or 0
 
 
 def _calendar_of(registration: Registration) -> tuple[tuple[str, str, bytes], ...]:

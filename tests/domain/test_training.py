@@ -10,6 +10,7 @@ from assessment.domain.training import (
     Presence,
     SessionTimes,
     check_in_window,
+    check_presence_times,
     check_session_times,
     completion,
     is_registration_open,
@@ -34,6 +35,24 @@ def test_a_session_must_end_after_it_starts():
         check_session_times(time(10), time(10))
     assert error.value.field == "end_time"
     check_session_times(time(9), time(9, 1))
+
+
+@pytest.mark.parametrize(("arrived", "left", "fault"), [
+    (time(7), None, ("arrived_at", "outside the session")),
+    (time(13), None, ("arrived_at", "outside the session")),
+    (None, time(13, 1), ("left_at", "outside the session")),
+    (None, time(9), ("left_at", "outside the session")),
+    (time(11), time(10), ("left_at", "must be after the arrival")),
+    (time(9), time(13), None),
+    (None, None, None),
+])
+def test_register_times_lie_within_the_session(arrived, left, fault):
+    if fault is None:
+        check_presence_times(session(1, "09:00", "13:00"), arrived, left)
+        return
+    with pytest.raises(InvalidField) as error:
+        check_presence_times(session(1, "09:00", "13:00"), arrived, left)
+    assert (error.value.field, error.value.reason) == fault
 
 
 @pytest.mark.parametrize(("arrived", "left", "hours"), [

@@ -66,6 +66,8 @@ def test_track_create_edit_deactivate(client, login_as, db_session):
     ({"level_from": "3", "level_to": "1"}, "Il livello finale non può precedere quello iniziale"),
     ({"weight_digital_strategy": "1.5"}, "Il numero deve essere compreso tra 0 e 1"),
     ({"code": ""}, "Questo campo è obbligatorio"),
+    ({"starts_on": "0001-01-01"}, "Data fuori dal calendario del programma"),
+    ({"starts_on": "9999-12-31"}, "Data fuori dal calendario del programma"),
 ])
 def test_invalid_track_is_not_saved(client, login_as, db_session, overrides, message):
     login_as("admin")

@@ -274,3 +274,16 @@ def test_ateco_sections_are_named_in_the_page_language(client, login_as, make_us
     client.get("/lang/en")
     page = client.get("/admin/").get_data(as_text=True)
     assert "I – Accommodation and food service activities" in page and "Attività dei servizi di" not in page
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("date_from=0001-01-01", "Data fuori dal calendario del programma"),
+    ("date_to=9999-12-31", "Data fuori dal calendario del programma"),
+    ("date_from=abc", "Non è una data valida")])
+def test_a_day_outside_the_programme_calendar_is_a_filter_error(client, login_as, db_session, query, message):
+    login_as("admin")
+    response = client.get(f"/admin/?{query}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200  # the figures unfiltered, the error beside the field
+    assert message in page
+    assert client.get(f"/admin/exports/assessments.csv?{query}").status_code == 400

@@ -199,7 +199,7 @@ def test_a_day_outside_the_programmes_calendar_is_a_form_error(client, db_sessio
 
 @pytest.mark.parametrize(("first_on", "message"), [
     ("9999-12-30", "Data fuori dal calendario"), ("0001-01-01", "Data fuori dal calendario"),
-    ("2020-01-01", "comincia oggi o più avanti"), ("", "obbligatorio")])
+    ("2020-01-01", "comincia oggi o più avanti"), ("", "obbligatorio"), ("abc", "Non è una data valida")])
 def test_a_copy_to_an_impossible_or_past_day_is_a_form_error(client, db_session, login_as, first_on, message):
     source = make_edition(db_session, sessions=2)
     login_as("admin")
@@ -252,3 +252,28 @@ def test_a_session_with_attendance_is_not_moved(client, db_session, login_as, ou
     # The other session, without records, still moves.
     moved = _edit_data(edition, **{"sessions-1-start_time": "10:00"})
     assert client.post(f"/admin/formazione/{edition.id}", data=moved).status_code == 302
+
+
+def test_every_save_of_an_edition_raises_the_calendars_sequence(client, db_session, login_as, outbox):
+    from icalendar import Calendar
+
+    from tests.training_factories import ics_of
+
+    edition = make_edition(db_session, capacity=5, sessions=1)
+    client.post(f"/formazione/{edition.id}", data=registration_form(email="a@example.org"))
+    login_as("admin")
+    db_session.commit()
+    session = edition.sessions[0]
+
+    def save(start: str) -> None:  # the same minute each time: the old SEQUENCE did not move
+        data = _form(edition.track, title=edition.title, capacity="5", trainer_name="",
+                     **{"sessions-0-session_id": str(session.id), "sessions-0-on_date": session.on_date.isoformat(),
+                        "sessions-0-start_time": start, "sessions-0-end_time": "13:00", "sessions-1-on_date": "",
+                        "sessions-1-start_time": "", "sessions-1-end_time": ""})
+        assert client.post(f"/admin/formazione/{edition.id}", data=data).status_code == 302
+
+    save("10:00")
+    save("11:00")
+    assert client.post(f"/admin/formazione/{edition.id}/annulla").status_code == 302
+    sequences = [Calendar.from_ical(ics_of(m)).walk("VEVENT")[0]["SEQUENCE"] for m in mails(outbox)]
+    assert len(sequences) == 4 and sequences == sorted(set(sequences))  # registration, two updates, cancellation

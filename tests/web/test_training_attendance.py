@@ -1,6 +1,7 @@
 """The attendance register of a session (the trainer coach and admins) and the check-in with the room's code."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -54,6 +55,66 @@ def test_departure_before_arrival_is_refused(client, db_session, login_as, make_
     assert db.session.execute(db.select(Attendance).filter_by(registration_id=registration.id)).first() is None
 
 
+@pytest.mark.parametrize(("arrived", "left"), [("9 e mezza", "12:00"), ("11:00", "10:00")])
+def test_a_refused_register_shows_again_what_was_typed(client, db_session, login_as, make_user, arrived, left):
+    trainer = make_user("coach")
+    edition = make_edition(db_session, trainer_user_id=trainer.id)
+    first, second = _registered(client, db_session, edition)
+    login_as(trainer)
+    response = client.post(f"/coach/formazione/incontri/{edition.sessions[0].id}", data={
+        f"present-{first.id}": "1", f"arrived-{first.id}": arrived, f"left-{first.id}": left,
+        f"present-{second.id}": "1", f"arrived-{second.id}": "10:15"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(rf'id="present-{first.id}"[^>]*checked', page)
+    assert re.search(rf'id="present-{second.id}"[^>]*checked', page)
+    assert f'name="arrived-{first.id}" value="{arrived}"' in page and f'name="left-{first.id}" value="{left}"' in page
+    assert f'name="arrived-{second.id}" value="10:15"' in page
+    assert db.session.execute(db.select(Attendance).filter_by(session_id=edition.sessions[0].id)).first() is None
+
+
+@pytest.mark.parametrize(("arrived", "left"), [("07:00", ""), ("", "13:30"), ("13:00", ""), ("08:00", "12:00")])
+def test_times_outside_the_session_are_refused_with_the_values_kept(client, db_session, login_as, make_user,
+                                                                     arrived, left):
+    trainer = make_user("coach")
+    edition = make_edition(db_session, trainer_user_id=trainer.id, start=time(9), end=time(13))
+    first, second = _registered(client, db_session, edition)
+    login_as(trainer)
+    response = client.post(f"/coach/formazione/incontri/{edition.sessions[0].id}", data={
+        f"present-{first.id}": "1", f"arrived-{first.id}": arrived, f"left-{first.id}": left,
+        f"present-{second.id}": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "arrivo e uscita vanno tra le 09:00 e le 13:00" in page
+    assert page.count('class="error"') == 1  # on the row at fault only
+    assert f'name="arrived-{first.id}" value="{arrived}"' in page and f'name="left-{first.id}" value="{left}"' in page
+    assert db.session.execute(db.select(Attendance).filter_by(session_id=edition.sessions[0].id)).first() is None
+
+
+def test_the_session_bounds_themselves_are_accepted(client, db_session, login_as, make_user):
+    trainer = make_user("coach")
+    edition = make_edition(db_session, trainer_user_id=trainer.id, start=time(9), end=time(13))
+    [registration] = _registered(client, db_session, edition, 1)
+    login_as(trainer)
+    response = client.post(f"/coach/formazione/incontri/{edition.sessions[0].id}", data={
+        f"present-{registration.id}": "1", f"arrived-{registration.id}": "09:00", f"left-{registration.id}": "13:00"})
+    assert response.status_code == 302
+
+
+def test_a_late_check_in_left_as_it_was_does_not_block_the_register(client, db_session, login_as, make_user):
+    trainer = make_user("coach")
+    edition = make_edition(db_session, trainer_user_id=trainer.id, start=time(9), end=time(13))
+    late, other = _registered(client, db_session, edition)
+    session = edition.sessions[0]
+    db_session.add(Attendance(registration_id=late.id, session_id=session.id, is_present=True,
+                              arrived_at=time(13, 10), source=AttendanceSource.check_in))  # in the 15 minutes after
+    db_session.commit()
+    login_as(trainer)
+    response = client.post(f"/coach/formazione/incontri/{session.id}", data={
+        f"present-{late.id}": "1", f"arrived-{late.id}": "13:10", f"present-{other.id}": "1"})
+    assert response.status_code == 302
+
+
 def test_only_the_trainer_and_admins_keep_the_register(client, db_session, login_as, make_user):
     trainer = make_user("coach")
     edition = make_edition(db_session, trainer_user_id=trainer.id)
@@ -85,6 +146,23 @@ def test_check_in_with_the_code_during_the_session(client, db_session, running_s
     record = db.session.execute(db.select(Attendance).filter_by(registration_id=registration.id)).scalar_one()
     assert record.registration_id == registration.id and record.is_present
     assert record.source == AttendanceSource.check_in and record.arrived_at == time(10, 30)  # late: from now
+
+
+def test_check_in_after_being_marked_absent_counts_from_the_check_in(client, db_session, login_as, make_user,
+                                                                      running_session):
+    edition, _now = running_session
+    [registration] = _registered(client, db_session, edition, 1)
+    session = edition.sessions[0]
+    login_as("admin")
+    db_session.commit()
+    client.post(f"/admin/formazione/incontri/{session.id}", data={})  # the register: absent
+    record = db.session.execute(db.select(Attendance).filter_by(registration_id=registration.id)).scalar_one()
+    assert not record.is_present
+    response = client.post("/formazione/presenza", data={"email": "p0@example.org", "code": session.check_in_code})
+    assert response.status_code == 302
+    db.session.refresh(record)
+    assert record.is_present and record.arrived_at == time(10, 30) and record.source == AttendanceSource.check_in
+    assert registration_completion(db.session.get(Registration, registration.id)).attended_hours == 2.5
 
 
 def test_check_in_gives_one_answer_for_a_wrong_code_a_stranger_or_a_closed_window(client, db_session,

@@ -42,8 +42,9 @@ def _on_behalf(edition, **overrides) -> dict:
 
 
 def test_coach_registers_one_of_the_firms_people(client, db_session, login_as, followed_company, outbox):
-    coach, company, _assessment, _token = followed_company
+    coach, company, assessment, _token = followed_company
     edition = make_edition(db_session)
+    _recommend(db_session, company, assessment, edition.track)
     login_as(coach)
     page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
     assert 'id="training"' in page and edition.title in page
@@ -108,8 +109,9 @@ def test_a_coach_cannot_rename_or_take_over_another_firms_person(client, db_sess
                                                                    outbox):
     from tests.web.training_data import add_person
 
-    coach, company, _assessment, _token = followed_company
+    coach, company, assessment, _token = followed_company
     edition = make_edition(db_session)
+    _recommend(db_session, company, assessment, edition.track)
     stranger = add_person("Carla Rossi", email="carla@example.org")  # registered for another firm
     db_session.commit()
     login_as(coach)
@@ -127,3 +129,71 @@ def test_a_coach_cannot_rename_or_take_over_another_firms_person(client, db_sess
     client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
     db_session.refresh(own)
     assert own.name == "Luca Verdi" and own.registrations[0].status == RegistrationStatus.confirmed
+
+
+def test_registering_someone_again_whose_mail_fails_keeps_their_link(client, db_session, login_as, followed_company,
+                                                                     outbox, monkeypatch):
+    import re
+
+    import assessment.services.training_mail as training_mail
+    from tests.training_factories import body_of
+
+    coach, company, assessment, _token = followed_company
+    edition = make_edition(db_session)
+    _recommend(db_session, company, assessment, edition.track)
+    login_as(coach)
+    client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
+    [message] = mails(outbox)
+    link = re.search(r"/formazione/annulla/[\w-]+", body_of(message)).group(0)
+    monkeypatch.setattr(training_mail, "send_mail", lambda *args, **kwargs: False)
+    client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
+    assert client.get(link).status_code == 200
+
+
+def test_the_coach_registers_only_for_editions_of_the_recommended_tracks(client, db_session, login_as,
+                                                                        followed_company, outbox):
+    coach, company, assessment, _token = followed_company
+    recommended = make_edition(db_session, title="Edizione del percorso consigliato")
+    other = make_edition(db_session, title="Edizione di un altro percorso")
+    _recommend(db_session, company, assessment, recommended.track)
+    login_as(coach)
+    page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    choices = page.split('name="training-edition_id"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{recommended.id}"' in choices and f'value="{other.id}"' not in choices
+    response = client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(other), follow_redirects=True)
+    assert "Iscrizione non registrata" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(Registration).filter_by(edition_id=other.id)).first() is None
+    assert mails(outbox) == []
+
+
+def test_without_recommended_tracks_the_coach_is_offered_no_edition(client, db_session, login_as,
+                                                                    followed_company):
+    coach, company, _assessment, _token = followed_company
+    edition = make_edition(db_session)
+    login_as(coach)
+    page = client.get(f"/coach/imprese/{company.id}").get_data(as_text=True)
+    assert 'action="/coach/imprese/%d/formazione"' % company.id not in page
+    client.post(f"/coach/imprese/{company.id}/formazione", data=_on_behalf(edition))
+    assert db.session.execute(db.select(Registration).filter_by(edition_id=edition.id)).first() is None
+
+
+def test_the_company_page_sends_the_same_queries_for_one_and_many_editions(client, db_session, login_as,
+                                                                           followed_company, count_queries):
+    from tests.training_factories import make_track
+
+    coach, company, assessment, _token = followed_company
+    track = make_track(db_session)
+    make_edition(db_session, track=track)
+    _recommend(db_session, company, assessment, track)
+    login_as(coach)
+    url = f"/coach/imprese/{company.id}"
+    client.get(url)
+    with count_queries() as one:
+        assert client.get(url).status_code == 200
+    for _ in range(10):
+        make_edition(db_session, track=track)
+        make_edition(db_session)  # of a track not recommended
+    client.get(url)  # warm-up again: the test's commits expired the rows the session had loaded
+    with count_queries() as many:
+        page = client.get(url).get_data(as_text=True)
+    assert many.count == one.count and page.count("<option") >= 11

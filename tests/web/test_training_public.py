@@ -123,6 +123,29 @@ def test_registering_again_issues_a_new_cancel_link_and_the_old_one_stops(client
     assert client.get(_cancel_link(second)).status_code == 200
 
 
+def test_registering_again_without_a_mail_keeps_the_old_link(client, db_session, outbox, monkeypatch):
+    import assessment.public.training as views
+
+    edition = make_edition(db_session)
+    _register(client, edition, email="tre@example.org")
+    monkeypatch.setattr(views, "_mailbox_has_room", lambda email: False)  # the per-address mail limit reached
+    response, _data = _register(client, edition, email="tre@example.org")
+    assert response.status_code == 302
+    [first] = mails(outbox)  # no second mail
+    assert client.get(_cancel_link(first)).status_code == 200
+
+
+def test_registering_again_when_the_mail_fails_keeps_the_old_link(client, db_session, outbox, monkeypatch):
+    import assessment.services.training_mail as training_mail
+
+    edition = make_edition(db_session)
+    _register(client, edition, email="quattro@example.org")
+    monkeypatch.setattr(training_mail, "send_mail", lambda *args, **kwargs: False)  # the mail server refuses it
+    _register(client, edition, email="quattro@example.org")
+    [first] = mails(outbox)
+    assert client.get(_cancel_link(first)).status_code == 200
+
+
 def test_wrong_partita_iva_is_a_form_error(client, db_session):
     edition = make_edition(db_session)
     response, _data = _register(client, edition, vat_number="12345678901")
