@@ -103,12 +103,24 @@ class Param:
             try:
                 if not _DATE.match(raw):
                     raise ValueError
-                return date.fromisoformat(raw)
+                day = date.fromisoformat(raw)
             except ValueError:
                 raise ValueError("not a date (YYYY-MM-DD)") from None
+            return _plausible(day)
         if self.format == "date-time":
-            return _instant(raw)
+            moment = _instant(raw)
+            _plausible(moment.date())
+            return moment
         return raw
+
+
+def _plausible(day: date) -> date:
+    """The programme's calendar, as the forms' (form_fields.plausible_day): year 0001 overflowed a filter."""
+    from ..form_fields import FIRST_YEAR, LAST_YEAR
+
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"must be a day between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31")
+    return day
 
 
 def _instant(raw: str) -> datetime:

@@ -118,7 +118,12 @@ def test_statistics_suppress_groups_of_fewer_than_five_companies(client, bearer)
     assert all(not d["is_suppressed"] for d in body["dimensions"])
     assert client.get("/api/v1/statistics?date_from=2025-02-01&date_to=2025-01-01",
                       headers=headers).status_code == 422
-    assert client.get("/api/v1/statistics?date_to=9999-12-31", headers=headers).get_json()["companies"] == 5
+    assert client.get("/api/v1/statistics?date_to=2100-12-31", headers=headers).get_json()["companies"] == 5
+    for outside in ("date_from=0001-01-01", "date_to=9999-12-31"):  # 0001 overflowed the filter: a 500
+        response = client.get(f"/api/v1/statistics?{outside}", headers=headers)
+        field = outside.split("=")[0]
+        assert response.status_code == 422 and "between 2000-01-01 and 2100-12-31" in \
+            response.get_json()["error"]["fields"][field]
     for wrong in ("comune_istat=999999", "territory_id=99999"):  # a typo is not "no companies there"
         response = client.get(f"/api/v1/statistics?{wrong}", headers=headers)
         assert response.status_code == 422 and wrong.split("=")[0] in response.get_json()["error"]["fields"]
