@@ -70,7 +70,8 @@ def sync_command(dry_run: bool, url: str | None) -> None:
         raise click.ClickException(f"{log.error}; no grant was changed")
     changes = result.changes
     click.echo(f"new: {log.new}, amended: {log.amended}, withdrawn: {log.withdrawn}, reappeared: {log.reappeared}, "
-               f"rejected: {log.rejected} (unchanged: {changes.unchanged})")
+               f"rejected: {log.rejected} (unchanged: {changes.unchanged}; completed or refreshed without an "
+               f"amendment: {changes.refreshed})")
     if dry_run:
         for external_id in changes.new:
             click.echo(f"new {external_id}")

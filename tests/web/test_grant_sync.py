@@ -313,7 +313,8 @@ def test_the_sync_command(runner, quick_portal, records):
     result = runner.invoke(args=["grants", "sync"])
     assert result.exit_code == 0, result.output
     assert "succeeded; pages: 3, numFound: 5, read: 5" in result.output
-    assert "new: 5, amended: 0, withdrawn: 0, reappeared: 0, rejected: 0" in result.output
+    assert "new: 5, amended: 0, withdrawn: 0, reappeared: 0, rejected: 0 (unchanged: 0; completed or refreshed " \
+           "without an amendment: 0)" in result.output
     assert quick_portal.requests[0]["headers"]["User-Agent"].startswith("BussolaDigitale/0.1.0 (+")
 
 
