@@ -31,6 +31,31 @@ def scratch_database_url(database_url, tmp_path):
     admin.dispose()
 
 
+def upgrade_over_rows(database_url: str, before: str, statements: list[str], query: str) -> list[tuple]:
+    """Migrate up to `before`, insert rows with raw SQL (foreign keys off: only these rows matter, the rows they
+    point at are left out; on the driver's own connection, as SQLite changes that pragma only outside a
+    transaction), migrate to the head, and return what `query` then reads."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade(revision=before)
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            is_sqlite = db.engine.dialect.name == "sqlite"
+            cursor.execute("PRAGMA foreign_keys=OFF" if is_sqlite else "SET session_replication_role = replica")
+            for statement in statements:
+                cursor.execute(statement)
+            raw.commit()
+        finally:
+            raw.close()
+        db.engine.dispose()
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = [tuple(row) for row in connection.execute(sa.text(query)).all()]
+        db.engine.dispose()
+    return rows
+
+
 def test_upgrade_downgrade_and_models_agree(scratch_database_url):
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": scratch_database_url})
     with app.app_context():
