@@ -23,6 +23,9 @@ _REASONS = {  # the services' reasons, in the page's language
     "sessions": lambda: _("Un incontro con presenze registrate non si può togliere: segnalo come annullato."),
     "edition": lambda: _("Edizione annullata: non si modifica più (le persone iscritte sono già state avvisate). "
                          "Per riproporla, copiala."),
+    "certified": lambda: _("Per questa edizione sono già stati rilasciati attestati: gli incontri non si aggiungono, "
+                           "non si tolgono e non si annullano più (cambierebbero le ore attestate). Per altri "
+                           "incontri crea una nuova edizione."),
     "capacity": lambda: _("Ci sono più persone con posto confermato: i posti non possono essere meno di loro. "
                           "Annulla prima qualche iscrizione dalla pagina dei partecipanti."),
 }
@@ -103,7 +106,14 @@ def edition_cancel(edition_id: int):
     if edition.is_cancelled:
         flash(_("L'edizione era già annullata."), "warning")
         return redirect(url_for("admin.edition_edit", edition_id=edition_id))
-    told = training.cancel_edition(registrations.lock_edition(edition.id))
+    try:
+        told = training.cancel_edition(registrations.lock_edition(edition.id))
+    except InvalidField:
+        db.session.rollback()
+        flash(_("Questa edizione si è già svolta, almeno in parte: il registro delle presenze ne è la prova e chi "
+                "l'ha completata resta formato. Non si annulla: annulla solo gli incontri che non si terranno."),
+              "error")
+        return redirect(url_for("admin.edition_edit", edition_id=edition_id))
     db.session.commit()
     failed = mail_all(told, mail_edition_cancelled)
     flash(ngettext_told(len(told) - failed, failed), "success" if not failed else "warning")

@@ -64,9 +64,14 @@ def session_register_page(session_id: int, endpoint: str):
     form = EmptyForm()
     rows = attendance.register_rows(session)
     errors: dict[int, str] = {}
+    not_yet = session.on_date > local_today()  # presence is evidence: none before the day (attestati went early)
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        if not_yet:
+            return render_template("coach/session_register.html", session=session, rows=rows, form=form,
+                                   errors={}, shown=_shown(rows, typed=True), endpoint=endpoint,
+                                   not_yet=True, refused=True), 400
         entries, errors = _entries(rows)
         # Every row is checked, even when another's time was not understood: all the errors at once.
         errors |= {rid: _problem(session, error)
@@ -79,7 +84,8 @@ def session_register_page(session_id: int, endpoint: str):
             flash(ngettext_saved(changed), "success")
             return redirect(url_for(endpoint, session_id=session_id))
     return render_template("coach/session_register.html", session=session, rows=rows, form=form, errors=errors,
-                           shown=_shown(rows, typed=bool(errors)), endpoint=endpoint), (400 if errors else 200)
+                           shown=_shown(rows, typed=bool(errors)), endpoint=endpoint,
+                           not_yet=not_yet), (400 if errors else 200)
 
 
 def _problem(session, error: InvalidField) -> str:

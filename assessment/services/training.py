@@ -13,6 +13,7 @@ from ..domain.training import SessionTimes, check_session_times, completion, is_
 from ..extensions import db
 from ..models import (
     Attendance,
+    Certificate,
     EditionStatus,
     Registration,
     RegistrationStatus,
@@ -143,6 +144,11 @@ def _check_changes(edition: TrainingEdition, values: dict, sessions: list[Sessio
     if values.get("capacity") is not None and values["capacity"] < confirmed:
         raise InvalidField("capacity", "fewer seats than the people confirmed")
     existing = {s.id: s for s in edition.sessions}
+    held = [(s.id, s.is_cancelled) for s in edition.sessions]
+    asked = [(item.id, item.is_cancelled) for item in sessions]
+    if sorted(held, key=str) != sorted(asked, key=str) and _has_certificates(edition.id):
+        # the hours printed on the attestati were counted on these sessions: another session would void them
+        raise InvalidField("certified", "certificates issued: sessions are not added, removed or cancelled")
     moved = {i: item.id for i, item in enumerate(sessions) if item.id in existing
              and (existing[item.id].on_date, existing[item.id].start_time, existing[item.id].end_time)
              != (item.on_date, item.start_time, item.end_time)}
@@ -194,10 +200,25 @@ def active_registrations(edition: TrainingEdition) -> list[Registration]:
     return [r for r in edition.registrations if r.status != RegistrationStatus.cancelled]
 
 
+def _has_certificates(edition_id: int) -> bool:
+    return db.session.execute(db.select(Certificate.id).join(Registration).where(
+        Registration.edition_id == edition_id).limit(1)).first() is not None
+
+
+def has_register_records(edition_id: int) -> bool:
+    """Has the edition been held, even in part: does any of its registers hold a record?"""
+    return db.session.execute(db.select(Attendance.id).join(TrainingSession).where(
+        TrainingSession.edition_id == edition_id).limit(1)).first() is not None
+
+
 def cancel_edition(edition: TrainingEdition) -> list[Registration]:
-    """Cancel the edition; returns the registrations (confirmed and waiting) to tell by mail. Flushes."""
+    """Cancel the edition; returns the registrations (confirmed and waiting) to tell by mail. Flushes. An
+    edition already held, even in part (a register holds records), is not cancelled: InvalidField("held") —
+    its registers are the funder's evidence and its completions count; cancel its remaining sessions instead."""
     if edition.is_cancelled:
         return []
+    if has_register_records(edition.id):
+        raise InvalidField("held", "an edition with attendance records is not cancelled")
     edition.status, edition.cancelled_at = EditionStatus.cancelled, utcnow()
     bump_revision(edition)
     db.session.flush()

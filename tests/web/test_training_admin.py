@@ -277,3 +277,43 @@ def test_every_save_of_an_edition_raises_the_calendars_sequence(client, db_sessi
     assert client.post(f"/admin/formazione/{edition.id}/annulla").status_code == 302
     sequences = [Calendar.from_ical(ics_of(m)).walk("VEVENT")[0]["SEQUENCE"] for m in mails(outbox)]
     assert len(sequences) == 4 and sequences == sorted(set(sequences))  # registration, two updates, cancellation
+
+
+def test_an_edition_already_held_is_not_cancelled(client, db_session, login_as, outbox):
+    """Its registers are the funder's evidence and its completions count: cancelling it voided every attestato
+    and took its people out of the people trained."""
+    from tests.web.training_data import add_person, attend, register
+
+    edition = make_edition(db_session, sessions=2)
+    attend(register(add_person(), edition), edition.sessions[:1])
+    login_as("admin")
+    db_session.commit()
+    page = client.post(f"/admin/formazione/{edition.id}/annulla", follow_redirects=True).get_data(as_text=True)
+    assert "si è già svolta, almeno in parte" in page
+    assert db.session.get(TrainingEdition, edition.id).status != EditionStatus.cancelled
+    assert not any("annullata" in (m["Subject"] or "").lower() for m in mails(outbox))
+    # its sessions still to come can be cancelled one by one
+    remaining = _edit_data(edition, **{"sessions-1-is_cancelled": "y"})
+    assert client.post(f"/admin/formazione/{edition.id}", data=remaining).status_code == 302
+
+
+def test_once_attestati_are_issued_the_sessions_are_fixed(client, db_session, login_as, outbox):
+    from assessment.models import Certificate
+    from assessment.services.certificates import issue_due_certificates
+    from tests.web.training_data import add_person, attend, register
+
+    edition = make_edition(db_session, sessions=1)
+    attend(register(add_person(), edition), edition.sessions)
+    assert issue_due_certificates(edition.id)
+    login_as("admin")
+    db_session.commit()
+    later = (edition.sessions[0].on_date + timedelta(days=14)).isoformat()
+    added = _edit_data(edition, **{"sessions-1-on_date": later, "sessions-1-start_time": "09:00",
+                                   "sessions-1-end_time": "13:00"})
+    response = client.post(f"/admin/formazione/{edition.id}", data=added)
+    assert response.status_code == 200 and "sono già stati rilasciati attestati" in response.get_data(as_text=True)
+    assert len(db.session.get(TrainingEdition, edition.id).sessions) == 1
+    assert db.session.execute(db.select(Certificate)).scalar_one() is not None
+    # the rest of the edition (its title, its place) is still edited
+    assert client.post(f"/admin/formazione/{edition.id}", data=_edit_data(edition, title="Nuovo titolo")
+                       ).status_code == 302

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
 from assessment.extensions import db
-from assessment.models import Attendance, AttendanceSource, Registration
+from assessment.models import Attendance, AttendanceSource, Certificate, Registration
 from assessment.services.attendance import registration_completion
 from tests.training_factories import make_edition, registration_form
 
@@ -19,11 +19,21 @@ def _registered(client, db_session, edition, n: int = 2) -> list[Registration]:
                                    .order_by(Registration.id)).scalars())
 
 
+def _held(db_session, edition) -> None:
+    """The sessions' days have come (registration was while they were ahead): the register takes presence only
+    from a session's day."""
+    shift = edition.sessions[-1].on_date - date.today() + timedelta(days=1)
+    for session in edition.sessions:
+        session.on_date -= shift
+    db_session.commit()
+
+
 def test_trainer_marks_presence_with_partial_times_and_completion_follows(client, db_session, login_as,
                                                                          make_user):
     trainer = make_user("coach")
     edition = make_edition(db_session, trainer_user_id=trainer.id, sessions=2)
     first, second = _registered(client, db_session, edition)
+    _held(db_session, edition)
     login_as(trainer)
     session = edition.sessions[0]
     page = client.get(f"/coach/formazione/incontri/{session.id}")
@@ -48,6 +58,7 @@ def test_departure_before_arrival_is_refused(client, db_session, login_as, make_
     trainer = make_user("coach")
     edition = make_edition(db_session, trainer_user_id=trainer.id)
     [registration] = _registered(client, db_session, edition, 1)
+    _held(db_session, edition)
     login_as(trainer)
     response = client.post(f"/coach/formazione/incontri/{edition.sessions[0].id}", data={
         f"present-{registration.id}": "1", f"arrived-{registration.id}": "11:00", f"left-{registration.id}": "10:00"})
@@ -60,6 +71,7 @@ def test_a_refused_register_shows_again_what_was_typed(client, db_session, login
     trainer = make_user("coach")
     edition = make_edition(db_session, trainer_user_id=trainer.id)
     first, second = _registered(client, db_session, edition)
+    _held(db_session, edition)
     login_as(trainer)
     response = client.post(f"/coach/formazione/incontri/{edition.sessions[0].id}", data={
         f"present-{first.id}": "1", f"arrived-{first.id}": arrived, f"left-{first.id}": left,
@@ -79,6 +91,7 @@ def test_times_outside_the_session_are_refused_with_the_values_kept(client, db_s
     trainer = make_user("coach")
     edition = make_edition(db_session, trainer_user_id=trainer.id, start=time(9), end=time(13))
     first, second = _registered(client, db_session, edition)
+    _held(db_session, edition)
     login_as(trainer)
     response = client.post(f"/coach/formazione/incontri/{edition.sessions[0].id}", data={
         f"present-{first.id}": "1", f"arrived-{first.id}": arrived, f"left-{first.id}": left,
@@ -95,6 +108,7 @@ def test_the_session_bounds_themselves_are_accepted(client, db_session, login_as
     trainer = make_user("coach")
     edition = make_edition(db_session, trainer_user_id=trainer.id, start=time(9), end=time(13))
     [registration] = _registered(client, db_session, edition, 1)
+    _held(db_session, edition)
     login_as(trainer)
     response = client.post(f"/coach/formazione/incontri/{edition.sessions[0].id}", data={
         f"present-{registration.id}": "1", f"arrived-{registration.id}": "09:00", f"left-{registration.id}": "13:00"})
@@ -105,6 +119,7 @@ def test_a_late_check_in_left_as_it_was_does_not_block_the_register(client, db_s
     trainer = make_user("coach")
     edition = make_edition(db_session, trainer_user_id=trainer.id, start=time(9), end=time(13))
     late, other = _registered(client, db_session, edition)
+    _held(db_session, edition)
     session = edition.sessions[0]
     db_session.add(Attendance(registration_id=late.id, session_id=session.id, is_present=True,
                               arrived_at=time(13, 10), source=AttendanceSource.check_in))  # in the 15 minutes after
@@ -113,6 +128,21 @@ def test_a_late_check_in_left_as_it_was_does_not_block_the_register(client, db_s
     response = client.post(f"/coach/formazione/incontri/{session.id}", data={
         f"present-{late.id}": "1", f"arrived-{late.id}": "13:10", f"present-{other.id}": "1"})
     assert response.status_code == 302
+
+
+def test_no_presence_before_the_sessions_day(client, db_session, login_as, make_user):
+    """Presence is evidence: marking a session a week ahead issued and mailed attestati at once."""
+    trainer = make_user("coach")
+    edition = make_edition(db_session, trainer_user_id=trainer.id, sessions=1)
+    [registration] = _registered(client, db_session, edition, 1)
+    login_as(trainer)
+    session = edition.sessions[0]
+    assert "non si è ancora svolto" in client.get(f"/coach/formazione/incontri/{session.id}").get_data(as_text=True)
+    response = client.post(f"/coach/formazione/incontri/{session.id}", data={f"present-{registration.id}": "1"})
+    assert response.status_code == 400 and "le presenze si registrano dal giorno dell" in response.get_data(
+        as_text=True)
+    assert db.session.execute(db.select(Attendance).filter_by(session_id=session.id)).first() is None
+    assert db.session.execute(db.select(Certificate)).first() is None
 
 
 def test_only_the_trainer_and_admins_keep_the_register(client, db_session, login_as, make_user):
@@ -133,6 +163,7 @@ def running_session(db_session, monkeypatch):
     now = datetime(2031, 5, 6, 10, 30)
     monkeypatch.setattr("assessment.public.training.local_now", lambda: now)
     monkeypatch.setattr("assessment.public.training.local_today", lambda: now.date() - timedelta(days=10))
+    monkeypatch.setattr("assessment.coach.training_views.local_today", lambda: now.date())  # the register's day
     edition = make_edition(db_session, first_on=now.date(), sessions=1, start=time(9), end=time(13))
     return edition, now
 

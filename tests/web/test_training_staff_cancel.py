@@ -48,9 +48,10 @@ def test_the_admin_cancels_for_the_person_and_the_waiting_list_moves_up(client, 
     assert len(mails(outbox)) == before + 2
 
 
-def test_nobody_marked_present_is_cancelled(client, db_session, login_as, make_user, outbox):
+def test_nobody_marked_present_is_cancelled(client, db_session, login_as, make_user, outbox, frozen_today):
     trainer = make_user("coach")
     edition, seat, _waiting = _full_edition(client, db_session, trainer_user_id=trainer.id)
+    frozen_today(edition.sessions[0].on_date)  # the day of the session
     login_as(trainer)
     client.post(f"/coach/formazione/incontri/{edition.sessions[0].id}", data={f"present-{seat.id}": "1"})
     response = client.post(f"/coach/formazione/{edition.id}/iscrizioni/{seat.id}/annulla", follow_redirects=True)
