@@ -26,6 +26,7 @@ _REASONS = {  # the services' reasons, in the page's language
     "certified": lambda: _("Per questa edizione sono già stati rilasciati attestati: gli incontri non si aggiungono, "
                            "non si tolgono e non si annullano più (cambierebbero le ore attestate). Per altri "
                            "incontri crea una nuova edizione."),
+    "registration_deadline_on": lambda: _("Le iscrizioni devono chiudersi entro l'ultimo incontro."),
     "capacity": lambda: _("Ci sono più persone con posto confermato: i posti non possono essere meno di loro. "
                           "Annulla prima qualche iscrizione dalla pagina dei partecipanti."),
 }

@@ -82,20 +82,24 @@ def training_thanks(edition_id: int):
 def training_cancel(token: str):
     registration = service.find_by_cancel_token(token)
     if registration is None:
-        return render_template("public/link_gone.html"), 404
+        return render_template("public/link_gone.html", kind="training"), 404
     form = EmptyForm()
-    if form.validate_on_submit() and registration.status != RegistrationStatus.cancelled:
+    # Once marked present the register keeps what happened (and a completion counts): no cancelling then.
+    attended = any(a.is_present for a in registration.attendances)
+    if form.validate_on_submit() and registration.status != RegistrationStatus.cancelled and not attended:
         _cancelled, promoted = service.commit_registration(lambda: service.cancel_registration(registration.id))
         mail_all(promoted, mail_promoted)
         flash(_("Iscrizione annullata. Grazie di avercelo detto: il posto va a chi era in lista d'attesa."),
               "success")
         return redirect(url_for("public.training_cancel", token=token))
     return render_template("public/training_cancel.html", registration=registration, form=form,
-                           position=service.waiting_position(registration))
+                           position=service.waiting_position(registration), attended=attended)
 
 
 @bp.route("/formazione/presenza", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+# A whole classroom checks in from the room's Wi-Fi, one address: 10 a minute turned people away. The code is
+# valid only during the session and must go with a registered address, so guessing stays out of reach.
+@limiter.limit("60 per minute", methods=["POST"])
 def training_check_in():
     form = CheckInForm()
     if form.validate_on_submit():

@@ -15,6 +15,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
+from ..clock import local_today
 from ..domain.company_profile import validate_vat_number
 from ..domain.errors import InvalidField
 from ..domain.training import is_registration_open
@@ -238,8 +239,9 @@ def waiting_list(edition_id: int) -> list[Registration]:
 
 def fill_seats(edition: TrainingEdition) -> list[Registration]:
     """Give free seats to the waiting list in order (queued_at, then id); the edition must be locked. Returns
-    the promoted registrations. Nothing moves on a cancelled edition."""
-    if edition.is_cancelled:
+    the promoted registrations. Nothing moves on a cancelled edition, nor once its last session's day has
+    passed (a seat freed then is of no use: "a seat freed up" was mailed for a course already over)."""
+    if edition.is_cancelled or _is_over(edition):
         return []
     free = edition.capacity - confirmed_count(edition.id)
     if free <= 0:
@@ -252,6 +254,11 @@ def fill_seats(edition: TrainingEdition) -> list[Registration]:
         registration.status, registration.confirmed_at = RegistrationStatus.confirmed, now
     db.session.flush()
     return list(waiting)
+
+
+def _is_over(edition: TrainingEdition) -> bool:
+    days = [s.on_date for s in edition.sessions if not s.is_cancelled]
+    return bool(days) and max(days) < local_today()
 
 
 def waiting_position(registration: Registration) -> int | None:

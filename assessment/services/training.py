@@ -91,6 +91,10 @@ def save_edition(edition: TrainingEdition | None, values: dict, sessions: list[S
             check_session_times(item.start_time, item.end_time)
         except InvalidField as error:
             raise InvalidField(f"sessions-{i}-{error.field}", error.reason) from None
+    days = [item.on_date for item in sessions if not item.is_cancelled]
+    deadline = values.get("registration_deadline_on")
+    if deadline is not None and days and deadline > max(days):
+        raise InvalidField("registration_deadline_on", "registrations must close by the last session")
     if edition is not None:
         _check_changes(edition, values, sessions)
     is_new = edition is None

@@ -317,3 +317,15 @@ def test_once_attestati_are_issued_the_sessions_are_fixed(client, db_session, lo
     # the rest of the edition (its title, its place) is still edited
     assert client.post(f"/admin/formazione/{edition.id}", data=_edit_data(edition, title="Nuovo titolo")
                        ).status_code == 302
+
+
+def test_registrations_close_by_the_last_session(client, db_session, login_as):
+    track = make_track(db_session)
+    login_as("admin")
+    db_session.commit()
+    last = date.today() + timedelta(days=47)
+    response = client.post("/admin/formazione/nuova", data=_form(track, registration_deadline_on=(
+        last + timedelta(days=1)).isoformat()))
+    assert response.status_code == 200 and "entro l&#39;ultimo incontro" in response.get_data(as_text=True)
+    assert client.post("/admin/formazione/nuova", data=_form(track, registration_deadline_on=last.isoformat())
+                       ).status_code == 302
