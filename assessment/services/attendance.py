@@ -164,7 +164,13 @@ def check_in(email: str, code: str, now_local: datetime) -> Attendance | None:
             # Marked absent, then here: present from now, not for the whole session.
             row.is_present, row.arrived_at, row.left_at = True, arrived_at, None
             row.source = AttendanceSource.check_in
+        else:
+            return row  # already present: nothing changed, nothing to audit
         db.session.flush()
+        # a register change like the trainer's, by the person themselves
+        record("attendance_checked_in", registration.participant.company_id, session_id=session.id,
+               edition_id=session.edition_id, registration_id=registration.id,
+               arrived_at=arrived_at.isoformat() if arrived_at else None)
         return row
     return None
 

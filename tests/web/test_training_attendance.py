@@ -177,6 +177,13 @@ def test_check_in_with_the_code_during_the_session(client, db_session, running_s
     record = db.session.execute(db.select(Attendance).filter_by(registration_id=registration.id)).scalar_one()
     assert record.registration_id == registration.id and record.is_present
     assert record.source == AttendanceSource.check_in and record.arrived_at == time(10, 30)  # late: from now
+    from assessment.models import AuditEntry
+
+    [entry] = db.session.execute(db.select(AuditEntry).filter_by(action="attendance_checked_in")).scalars()
+    assert entry.details["registration_id"] == registration.id and entry.details["arrived_at"] == "10:30:00"
+    client.post("/formazione/presenza", data={"email": "P0@example.org", "code": code})  # again: no change
+    assert db.session.execute(db.select(db.func.count(AuditEntry.id)).filter_by(
+        action="attendance_checked_in")).scalar_one() == 1
 
 
 def test_check_in_after_being_marked_absent_counts_from_the_check_in(client, db_session, login_as, make_user,
