@@ -1,19 +1,21 @@
 """A registered person's own pages, reached by the secret link of their registration: the digital-skills
-self-check (at registration and again at completion) with their profile and its change, and the erasure of
-their data."""
+self-check (at registration and again at completion) with their profile and its change, the export and the
+erasure of their data."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..domain.errors import InvalidAnswers
+from ..downloads import named
 from ..domain.scoring import advice_band
 from ..extensions import db
 from ..models import Registration
 from ..questionnaire_forms import fill_form, form_answers, help_markup, reason_text, whole_form_class
 from ..services import skills as service
 from ..services.certificates import certificate_of
-from ..services.participant_privacy import erase_participant
+from ..services.audit import record
+from ..services.participant_privacy import erase_participant, export_participants
 from ..services.registrations import commit_registration, find_by_cancel_token
 from ..services.training_mail import mail_all, mail_promoted
 from .flow import link_gone, token_limited
@@ -60,6 +62,18 @@ def skills_check(token: str):
     return render_template("public/skills_check.html", registration=registration, page=page, form=form,
                            questionnaire=questionnaire, helps=helps, titles=titles, token=token, advice=advice,
                            certificate=certificate_of(registration)), (400 if form.errors else 200)
+
+
+@bp.get("/formazione/iscrizione/<token>/dati.json")
+@token_limited
+def participant_data(token: str):
+    """Everything stored about the person, as a JSON file (the rights of access and portability); the export is
+    in the audit log, committed first."""
+    participant = _registration(token).participant
+    [data] = export_participants([participant])
+    record("export", participant.company_id, participant_id=participant.id, via="registration_link")
+    db.session.commit()
+    return named(jsonify(data), "bussola-digitale-formazione-dati.json")
 
 
 @bp.route("/formazione/iscrizione/<token>/cancella-dati", methods=["GET", "POST"])

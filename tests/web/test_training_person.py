@@ -185,3 +185,20 @@ def test_the_register_table_is_complete_before_the_session_closes(edition, db_se
     db_session.close()  # what the end of the request does before the body streams
     text = "".join(csv_chunks(table))
     assert "Anna Bianchi" in text and "yes" in text
+
+
+def test_a_person_downloads_their_own_data_from_their_link(client, edition, db_session):
+    person = add_person("Carla Neri")
+    registration = register(person, edition, token="carla-secret")
+    attend(registration, edition.sessions[:1])
+    db_session.commit()
+    page = client.get("/formazione/annulla/carla-secret").get_data(as_text=True)
+    assert 'href="/formazione/iscrizione/carla-secret/dati.json"' in page
+    response = client.get("/formazione/iscrizione/carla-secret/dati.json")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    data = response.get_json()
+    assert data["name"] == "Carla Neri" and data["registrations"][0]["edition"] == "Edizione di maggio"
+    assert data["registrations"][0]["attendance"][0]["is_present"] is True
+    assert db.session.execute(db.select(AuditEntry).filter_by(action="export")).scalar_one().details[
+        "participant_id"] == person.id
+    assert client.get("/formazione/iscrizione/not-a-link/dati.json").status_code == 404
