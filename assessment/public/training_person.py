@@ -7,14 +7,20 @@ from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..domain.errors import InvalidAnswers
-from ..downloads import named
 from ..domain.scoring import advice_band
+from ..downloads import named
 from ..extensions import db
 from ..models import Registration
-from ..questionnaire_forms import fill_form, form_answers, help_markup, reason_text, whole_form_class
+from ..questionnaire_forms import (
+    fill_form,
+    form_answers,
+    help_markup,
+    reason_text,
+    whole_form_class,
+)
 from ..services import skills as service
-from ..services.certificates import certificate_of
 from ..services.audit import record
+from ..services.certificates import certificate_of
 from ..services.participant_privacy import erase_participant, export_participants
 from ..services.registrations import commit_registration, find_by_cancel_token
 from ..services.training_mail import mail_all, mail_promoted
