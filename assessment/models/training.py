@@ -132,6 +132,9 @@ class Participant(Base):
     privacy_text_version: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(index=True)
+    # After erasure, the only trace of the firm: its comune, so that the people trained by comune do not move
+    # to "comune non indicato" (the link to the firm itself is dropped with the rest).
+    trace_comune_istat: Mapped[str | None] = mapped_column(String(6))
 
     company: Mapped[Company | None] = relationship()
     registrations: Mapped[list[Registration]] = relationship(back_populates="participant")

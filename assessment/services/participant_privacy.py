@@ -92,8 +92,11 @@ def erase_participant(participant: Participant) -> list[Registration]:
                 a.is_present for a in registration.attendances) and not _has_started(sessions):
             promoted.extend(cancel_registration(registration.id)[1])
         registration.cancel_token_hash = token_hash(new_token())  # the old secret link stops working
+    # read before anything is blanked (a lazy load flushes): the figures by comune keep counting them there
+    trace_comune = participant.company.comune_istat if participant.company is not None else None
     participant.name = participant.email = participant.role = None
     participant.firm_name = participant.firm_vat_number = None
+    participant.trace_comune_istat = trace_comune
     participant.company_id = None
     participant.privacy_consent_at = participant.privacy_text_version = None
     participant.erased_at = utcnow()

@@ -173,10 +173,11 @@ def training_figures(today: date) -> TrainingFigures:
     tracks = {t.id: t for t in db.session.execute(
         db.select(Track).where(Track.id.in_({e.track_id for e in editions.values()}))).scalars()} \
         if editions else {}
+    comune = func.coalesce(Company.comune_istat, Participant.trace_comune_istat)  # an erased person's trace
     people = {row.id: row for row in db.session.execute(
-        db.select(Participant.id, Company.comune_istat, Comune.name)
+        db.select(Participant.id, comune.label("comune_istat"), Comune.name)
         .outerjoin(Company, Company.id == Participant.company_id)
-        .outerjoin(Comune, Comune.istat_code == Company.comune_istat)
+        .outerjoin(Comune, Comune.istat_code == comune)
         .where(Participant.id.in_(db.select(Registration.participant_id)
                                   .where(Registration.status == RegistrationStatus.confirmed))))}
     skills = _skills_changes()

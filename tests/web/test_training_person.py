@@ -86,7 +86,8 @@ def test_the_confirmation_mail_offers_the_self_check(app, edition, db_session, t
 
 
 def test_a_person_erases_their_data_and_the_totals_stay(client, skills, edition, db_session):
-    anna = add_person("Anna Bianchi", email="anna@example.org")
+    firm = add_company([(datetime(2026, 1, 10), 50.0, "basic", {})], comune="001125")
+    anna = add_person("Anna Bianchi", email="anna@example.org", company=firm)
     registration = completed(anna, edition, token="anna-erase")
     client_check = answers_for(skills, "mid")
     db_session.commit()
@@ -110,6 +111,9 @@ def test_a_person_erases_their_data_and_the_totals_stay(client, skills, edition,
 
     assert (after.people_trained, after.hours_delivered, rate(after)) == \
         (before.people_trained, before.hours_delivered, rate(before)) == (1, 6.0, 100.0)
+    assert [(istat, n) for istat, _name, n in after.by_comune] == [("001125", 1)] == \
+        [(istat, n) for istat, _name, n in before.by_comune]  # still counted in the firm's comune
+    assert person.company_id is None  # the firm itself is no longer linked
     db.session.refresh(waiting)
     assert waiting.status == RegistrationStatus.confirmed  # Anna's seat in the future edition went to Bruno
     assert client.get("/formazione/iscrizione/anna-erase/competenze").status_code == 404
