@@ -109,8 +109,14 @@ def _upsert_editions(seed: Seed, report: SeedReport) -> None:
         raise SeedError(errors)
     existing = {e.seed_key: e for e in db.session.execute(db.select(TrainingEdition).where(
         TrainingEdition.seed_key.in_([e.key for e in seed.editions]))).scalars()}
+    kept = _edited_by_staff([e.id for e in existing.values()])
     for i, item in enumerate(seed.editions):
         row = existing.get(item.key)
+        if row is not None and (row.is_cancelled or row.id in kept):
+            # The file declared it; a programme manager has changed or cancelled it since, and their people
+            # were told: loading the seed again (`make run` does) must not silently undo that.
+            report.count("editions", False, False)
+            continue
         values = {"track_id": tracks[item.track].id, "title": item.title, "description": item.description,
                   "place": item.place, "online_url": item.online_url, "capacity": item.capacity,
                   "trainer_user_id": row.trainer_user_id if row else None,
@@ -131,6 +137,18 @@ def _upsert_editions(seed: Seed, report: SeedReport) -> None:
             edition.seed_key = item.key
         report.count("editions", row is None, changed)
     db.session.flush()
+
+
+def _edited_by_staff(edition_ids: list[int]) -> set[int]:
+    """The editions a person changed or cancelled from the admin pages (the audit log says who did what)."""
+    from ..models import AuditEntry
+
+    if not edition_ids:
+        return set()
+    edition_id = AuditEntry.details["edition_id"].as_integer()
+    return set(db.session.execute(db.select(edition_id).where(
+        AuditEntry.action.in_(("edition_updated", "edition_cancelled")), AuditEntry.user_id.is_not(None),
+        edition_id.in_(edition_ids))).scalars())
 
 
 def _assign(row, values: dict) -> bool:

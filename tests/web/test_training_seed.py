@@ -44,3 +44,24 @@ def test_wrong_editions_in_the_seed_name_the_place(edition, place):
     with pytest.raises(SeedError) as error:
         parse_seed(yaml.safe_dump({"editions": [edition]}))
     assert place in [where for where, _reason in error.value.errors]
+
+
+def test_loading_the_seed_again_keeps_what_a_programme_manager_changed(client, login_as, db_session):
+    """`make run` loads the seed every time: an edition an admin changed or cancelled stays as they left it."""
+    from tests.web.test_training_admin import _edit_data
+
+    load_seed(SEED)
+    editions = {e.seed_key: e for e in db.session.execute(
+        db.select(TrainingEdition).where(TrainingEdition.seed_key.isnot(None))).scalars()}
+    changed, cancelled = editions["CAN-WEL-01-2027-A"], editions["CAN-DIG-01-2027-A"]
+    login_as("admin")
+    db_session.commit()
+    data = _edit_data(changed, capacity="25", **{"sessions-1-is_cancelled": "y"}, trainer_name="Laura Bianchi")
+    assert client.post(f"/admin/formazione/{changed.id}", data=data).status_code == 302
+    assert client.post(f"/admin/formazione/{cancelled.id}/annulla").status_code == 302
+    again = load_seed(SEED)
+    assert again.counts["editions"].updated == 0
+    db.session.expire_all()
+    changed = db.session.get(TrainingEdition, changed.id)
+    assert changed.capacity == 25 and changed.sessions[1].is_cancelled
+    assert db.session.get(TrainingEdition, cancelled.id).is_cancelled
