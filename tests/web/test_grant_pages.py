@@ -303,6 +303,8 @@ def test_demo_load_imports_the_live_snapshot_once_with_calls_open_on_6_december_
     national = db_session.scalars(db.select(Grant).filter_by(source="incentivi.gov.it")).all()
     assert len(national) == 27 and db_session.scalar(db.select(db.func.count(GrantSnapshot.id))) == 1
     open_now = [g for g in national if is_open(g, TODAY)]
+    for output in (first.output, second.output):  # a second load says the same of what is open today
+        assert f"rejected: 0, open today: {len(open_now)}" in output
     closed_since = {g.external_id for g in national if g.closes_on and date(2026, 9, 25) <= g.closes_on < TODAY}
     assert len(open_now) >= 15 and closed_since == {"8300", "4257", "7945"}
     assert {g.first_seen_at.date() for g in national} == {date(2026, 9, 24)}  # midnight in Rome, in UTC
