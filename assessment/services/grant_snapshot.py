@@ -38,7 +38,8 @@ def import_grant_snapshot(session: Session, path: Path, today: date) -> ImportRe
     if every_id and today is not None:  # the calls of the file open today, as the database holds them now
         report.open_today = session.scalar(select(func.count()).select_from(Grant).where(
             Grant.source == INCENTIVI_SOURCE, Grant.external_id.in_(every_id), Grant.withdrawn_at.is_(None),
-            Grant.opens_on.is_(None) | (Grant.opens_on <= today), Grant.closes_on.is_(None) | (Grant.closes_on >= today)))
+            Grant.opens_on.is_(None) | (Grant.opens_on <= today),
+            Grant.closes_on.is_(None) | (Grant.closes_on >= today)))
     ids = [str(doc["ID_Incentivo"]) for doc in fresh if doc.get("ID_Incentivo")]
     if ids:
         seen_at = utc_start_of(taken_on)
