@@ -95,8 +95,9 @@ def edition_edit(edition_id: int | None = None):
             return redirect(url_for("admin.edition_edit", edition_id=edition.id))
     summary = training.summarise([edition], local_today())[0] if edition is not None else None
     people = training.edition_registrations(edition.id) if edition is not None else []
+    held = edition is not None and training.has_register_records(edition.id)
     return render_template("admin/edition_edit.html", form=form, edition=edition, summary=summary,
-                           button_form=EmptyForm(), people=people)
+                           button_form=EmptyForm(), people=people, held=held)
 
 
 @bp.post("/formazione/<int:edition_id>/annulla")

@@ -288,6 +288,8 @@ def test_an_edition_already_held_is_not_cancelled(client, db_session, login_as, 
     attend(register(add_person(), edition), edition.sessions[:1])
     login_as("admin")
     db_session.commit()
+    form = client.get(f"/admin/formazione/{edition.id}").get_data(as_text=True)
+    assert "si è già svolta, almeno in parte" in form and "Annulla l&#39;edizione e avvisa" not in form
     page = client.post(f"/admin/formazione/{edition.id}/annulla", follow_redirects=True).get_data(as_text=True)
     assert "si è già svolta, almeno in parte" in page
     assert db.session.get(TrainingEdition, edition.id).status != EditionStatus.cancelled
