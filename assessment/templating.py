@@ -192,10 +192,6 @@ NATIONAL_TERMS = {
 }
 
 
-def aid_form(value: str) -> str:
-    return str(AID_FORMS.get(value, value))
-
-
 def national_term(value: str) -> str:
     """A value of the national catalogue's vocabularies in the page's language."""
     return str(NATIONAL_TERMS.get(value, value))
@@ -211,7 +207,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["one_decimal"] = one_decimal
     app.jinja_env.filters["signed"] = signed_decimal
     app.jinja_env.filters["whole"] = whole
-    app.jinja_env.filters["aid_form"] = aid_form
     app.jinja_env.filters["term"] = national_term
     app.jinja_env.filters["pretty_json"] = pretty_json
     app.jinja_env.filters["month"] = month_label

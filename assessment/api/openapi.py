@@ -12,6 +12,7 @@ from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from .. import __version__
+from ..form_fields import FIRST_YEAR, LAST_YEAR
 from .schemas import MAX_ID, SCHEMAS, example_of, ref
 
 API_PREFIX = "/api/v1"
@@ -116,8 +117,6 @@ class Param:
 
 def _plausible(day: date) -> date:
     """The programme's calendar, as the forms' (form_fields.plausible_day): year 0001 overflowed a filter."""
-    from ..form_fields import FIRST_YEAR, LAST_YEAR
-
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ValueError(f"must be a day between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31")
     return day

@@ -64,7 +64,7 @@ def session_register_page(session_id: int, endpoint: str):
     form = EmptyForm()
     rows = attendance.register_rows(session)
     errors: dict[int, str] = {}
-    not_yet = session.on_date > local_today()  # presence is evidence: none before the day (attestati went early)
+    not_yet = not attendance.takes_presence(session, local_today())
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)

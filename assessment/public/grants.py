@@ -18,7 +18,7 @@ from ..services.grant_pages import (
     portal_link,
     public_grant,
 )
-from ..templating import aid_form, national_term
+from ..templating import national_term
 from .flow import token_limited
 from .forms import GrantSearchForm
 from .views import bp
@@ -50,7 +50,7 @@ def grants():
     today = local_today()
     listing = list_public_grants(_query(form), page, today)
     form.finalita.choices = [("", _("Tutte")), *((p, national_term(p)) for p in listing.purposes)]
-    form.forma.choices = [("", _("Tutte")), *((f, aid_form(f)) for f in listing.aid_forms)]
+    form.forma.choices = [("", _("Tutte")), *((f, national_term(f)) for f in listing.aid_forms)]
     form.finalita.data, form.forma.data = listing.query.purpose, listing.query.aid_form  # what is applied
     return render_template("public/grants.html", form=form, listing=listing,
                            updated_on=grants_updated_on(db.session))

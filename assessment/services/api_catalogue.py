@@ -114,14 +114,13 @@ def grants_page(filters: GrantFilters, page: int, per_page: int) -> tuple[list[G
     """One page of the grants open on filters.open_on, and how many there are in all."""
     facts = company_facts(filters)
     query = _changed_grants(filters.changed_since) if filters.changed_since else _open_grants(filters.open_on)
+    read = last_complete_read(db.session)
     if filters.status == "any":
         total = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar_one()
         grants = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
-        read = last_complete_read(db.session)
         lines = [_line(g, facts, filters.open_on, read) for g in grants]
         return lines, total
     # Eligibility is decided in Python by the domain rule, so the status filter pages after deciding.
-    read = last_complete_read(db.session)
     lines = [_line(g, facts, filters.open_on, read) for g in db.session.execute(query).scalars()]
     chosen = [line for line in lines if line.eligibility.status == filters.status]
     return chosen[(page - 1) * per_page:page * per_page], len(chosen)

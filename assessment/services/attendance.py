@@ -3,10 +3,11 @@ Hours and completion are never stored: domain.training derives them from these r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..clock import local_today
 from ..domain.errors import InvalidField
 from ..domain.training import Completion, Presence, check_in_window, check_presence_times, completion
 from ..extensions import db
@@ -90,10 +91,18 @@ def register_problems(session: TrainingSession, entries: list[RegisterEntry],
     return problems
 
 
+def takes_presence(session: TrainingSession, today: date) -> bool:
+    """Presence is evidence (attestati follow from it): a register records it from the session's day, never
+    ahead of it."""
+    return session.on_date <= today
+
+
 def save_register(session: TrainingSession, entries: list[RegisterEntry], user: User) -> int:
     """Record presence for the listed registrations of the session's edition; returns how many records changed.
-    Raises RegisterRefused, and writes nothing, when a row's times are outside the session or its departure is
-    not after the arrival."""
+    Raises InvalidField("session") before the session's day, and RegisterRefused, writing nothing, when a row's
+    times are outside the session or its departure is not after the arrival."""
+    if not takes_presence(session, local_today()):
+        raise InvalidField("session", "not held yet")
     allowed = {r.id for r, _a in register_rows(session)}
     existing = {a.registration_id: a for a in db.session.execute(
         db.select(Attendance).where(Attendance.session_id == session.id)).scalars()}

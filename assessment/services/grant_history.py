@@ -15,6 +15,7 @@ from ..domain.grant_lifecycle import TRACKED_FIELDS, changed_fields, grant_statu
 from ..domain.grant_records import INCENTIVI_SOURCE, GrantRecord
 from ..domain.grant_snapshot import PORTAL_LINK_FIELD
 from ..models import Comune, Grant, GrantChangeKind, GrantRevision, GrantSync, utcnow
+from .grant_freshness import last_good_sync
 
 # Columns compared, besides the content hash, to tell "unchanged" from "updated": they are derived by
 # our rules and the comuni table, which can change while the source record does not.
@@ -216,8 +217,6 @@ def stored_hashes(session: Session, source: str) -> dict[str, str]:
 
 def _previous_sighting(session: Session, sync: GrantSync | None) -> datetime | None:
     """When the last complete sync before this one read the catalogue (what it listed was there then)."""
-    from .grant_freshness import last_good_sync
-
     previous = last_good_sync(session)
     if previous is None or (sync is not None and previous.id == sync.id):
         return None
@@ -235,8 +234,6 @@ def last_seen_at(grant: Grant, last_complete_read: datetime | None) -> datetime:
 
 def last_complete_read(session: Session) -> datetime | None:
     """The start of the last good national sync: every call it listed was on the catalogue then."""
-    from .grant_freshness import last_good_sync
-
     sync = last_good_sync(session)
     return sync.started_at if sync is not None else None
 

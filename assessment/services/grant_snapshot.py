@@ -6,10 +6,11 @@ import json
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..clock import utc_start_of
+from ..domain.eligibility import is_open, is_still_open
 from ..domain.grant_records import INCENTIVI_SOURCE, MalformedFile
 from ..domain.grant_snapshot import snapshot_taken_on
 from ..models import Grant, GrantSnapshot
@@ -35,11 +36,9 @@ def import_grant_snapshot(session: Session, path: Path, today: date) -> ImportRe
     report = import_grants(session, fresh, today=today) if fresh else ImportReport(file_format="incentivi-json")
     report.unchanged += len(docs) - len(fresh)
     every_id = [str(doc["ID_Incentivo"]) for doc in docs if doc.get("ID_Incentivo")]
-    if every_id and today is not None:  # the calls of the file open today, as the database holds them now
-        report.open_today = session.scalar(select(func.count()).select_from(Grant).where(
-            Grant.source == INCENTIVI_SOURCE, Grant.external_id.in_(every_id), Grant.withdrawn_at.is_(None),
-            Grant.opens_on.is_(None) | (Grant.opens_on <= today),
-            Grant.closes_on.is_(None) | (Grant.closes_on >= today)))
+    # the file's calls open today, as the database holds them now (those it had already included)
+    report.open_today = sum(is_still_open(grant, today) and is_open(grant, today) for grant in session.scalars(
+        select(Grant).where(Grant.source == INCENTIVI_SOURCE, Grant.external_id.in_(every_id))))
     ids = [str(doc["ID_Incentivo"]) for doc in fresh if doc.get("ID_Incentivo")]
     if ids:
         seen_at = utc_start_of(taken_on)

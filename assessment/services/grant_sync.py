@@ -29,7 +29,7 @@ MAX_STORED_REJECTIONS = 500
 class SyncResult:
     sync: GrantSync
     changes: CatalogueChanges | None = None  # None when the sync failed
-    failure: str | None = None  # why it failed, one of incentivi_client.FAILURE_KINDS (the log keeps the detail)
+    failure: str | None = None  # why it failed: a FetchFailed.kind (the log keeps the detail)
 
     @property
     def is_success(self) -> bool:
@@ -74,8 +74,7 @@ def sync_national_catalogue(session: Session, settings: FetchSettings, *, dry_ru
     # changed schema) would otherwise "succeed" and withdraw the whole catalogue.
     readable = unchanged + len(records)
     if readable == 0 or readable < floor or len(present) < floor:
-        sync.rejected = len(report.rejected)
-        sync.rejections = [[str(key), reason] for key, reason in report.rejected[:MAX_STORED_REJECTIONS]]
+        _store_rejections(sync, report)
         return _failed(session, sync, f"only {readable} of the {sync.seen} records could be read ("
                                       f"{len(report.rejected)} rejected, {len(present)} with an id): not believed",
                        "too_few")
@@ -89,8 +88,7 @@ def sync_national_catalogue(session: Session, settings: FetchSettings, *, dry_ru
     changes.unchanged += unchanged
     sync.new, sync.amended = len(changes.new), len(changes.amended)
     sync.withdrawn, sync.reappeared = len(changes.withdrawn), len(changes.reappeared)
-    sync.rejected = len(report.rejected)
-    sync.rejections = [[str(key), reason] for key, reason in report.rejected[:MAX_STORED_REJECTIONS]]
+    _store_rejections(sync, report)
     sync.outcome, sync.finished_at = SyncOutcome.succeeded, utcnow()
     session.flush()
     return SyncResult(sync, changes)
@@ -110,6 +108,11 @@ def _changed_rows(session: Session, docs: list) -> tuple[list[tuple[int, object]
         else:
             rows.append((number, record))
     return rows, unchanged
+
+
+def _store_rejections(sync: GrantSync, report: ImportReport) -> None:
+    sync.rejected = len(report.rejected)
+    sync.rejections = [[str(key), reason] for key, reason in report.rejected[:MAX_STORED_REJECTIONS]]
 
 
 def _failed(session: Session, sync: GrantSync, reason: str, kind: str) -> SyncResult:

@@ -21,17 +21,15 @@ RETRIED_STATUSES = (429, 500, 502, 503, 504)
 
 class FetchFailed(Exception):
     """The catalogue could not be read entirely: nothing of it is applied. `reason` is the technical detail kept
-    in the log; `kind` (one of FAILURE_KINDS) says it to a person."""
+    in the log; `kind` says it to a person (admin.sync_views.failure_reason): unreachable (no connection),
+    timeout (no answer in time), refused (an HTTP error status), malformed (not Solr's JSON), moving (the
+    catalogue changed while it was read); the sync adds too_few (fewer records than believable) and database
+    (the changes could not be stored)."""
 
     def __init__(self, reason: str, pages: int = 0, found: int = 0, kind: str = "malformed") -> None:
         super().__init__(reason)
         self.reason, self.pages, self.found, self.kind = reason, pages, found, kind
 
-
-# unreachable: no connection; timeout: no answer in time; refused: an HTTP error status; malformed: not Solr's
-# JSON; moving: the catalogue changed while it was read; too_few: fewer records than believable; database: the
-# changes could not be stored
-FAILURE_KINDS = ("unreachable", "timeout", "refused", "malformed", "moving", "too_few", "database")
 
 
 @dataclass(frozen=True)

@@ -148,9 +148,9 @@ def _check_changes(edition: TrainingEdition, values: dict, sessions: list[Sessio
     if values.get("capacity") is not None and values["capacity"] < confirmed:
         raise InvalidField("capacity", "fewer seats than the people confirmed")
     existing = {s.id: s for s in edition.sessions}
-    held = [(s.id, s.is_cancelled) for s in edition.sessions]
-    asked = [(item.id, item.is_cancelled) for item in sessions]
-    if sorted(held, key=str) != sorted(asked, key=str) and _has_certificates(edition.id):
+    held = {(s.id, s.is_cancelled) for s in edition.sessions}
+    asked = {(item.id, item.is_cancelled) for item in sessions}  # a new session's id None is never held
+    if held != asked and _has_certificates(edition.id):
         # the hours printed on the attestati were counted on these sessions: another session would void them
         raise InvalidField("certified", "certificates issued: sessions are not added, removed or cancelled")
     moved = {i: item.id for i, item in enumerate(sessions) if item.id in existing

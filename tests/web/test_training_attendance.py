@@ -164,6 +164,7 @@ def running_session(db_session, monkeypatch):
     monkeypatch.setattr("assessment.public.training.local_now", lambda: now)
     monkeypatch.setattr("assessment.public.training.local_today", lambda: now.date() - timedelta(days=10))
     monkeypatch.setattr("assessment.coach.training_views.local_today", lambda: now.date())  # the register's day
+    monkeypatch.setattr("assessment.services.attendance.local_today", lambda: now.date())
     edition = make_edition(db_session, first_on=now.date(), sessions=1, start=time(9), end=time(13))
     return edition, now
 
@@ -216,3 +217,13 @@ def test_check_in_gives_one_answer_for_a_wrong_code_a_stranger_or_a_closed_windo
     assert all(r.status_code == 200 for r in (wrong_code, stranger, too_late))
     assert all("Codice non valido in questo momento" in p for p in pages)
     assert db.session.execute(db.select(Attendance).filter_by(session_id=edition.sessions[0].id)).first() is None
+
+
+def test_the_register_service_itself_refuses_a_session_not_held_yet(db_session, make_user):
+    from assessment.domain.errors import InvalidField
+    from assessment.services.attendance import RegisterEntry, save_register
+
+    edition = make_edition(db_session, sessions=1)  # a month ahead
+    with pytest.raises(InvalidField) as refused:
+        save_register(edition.sessions[0], [RegisterEntry(1, True, None, None)], make_user("coach"))
+    assert refused.value.field == "session"
